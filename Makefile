@@ -1,0 +1,35 @@
+# Retreat: build, test and demo on a fresh Debian machine (run as root, or with sudo available).
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+SWIFT ?= swift
+DEMO_DB ?= .build/demo/retreat.sqlite
+
+.PHONY: deps build test demo leaks clean-demo
+
+# Installs libical-dev and pkg-config when pkg-config cannot find libical.
+deps:
+	@if ! pkg-config --exists libical 2>/dev/null; then \
+	  echo "libical not found by pkg-config: installing libical-dev pkg-config"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y libical-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The main job on the embedded default: writes the sample calendars into Calendars/.
+demo: deps
+	$(SWIFT) build --product retreat
+	.build/debug/retreat demo --out Calendars
+
+# Runs the iCalendar tests under valgrind: fails on any definite leak.
+leaks: deps
+	@command -v valgrind >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y valgrind; }
+	$(SWIFT) build --build-tests
+	valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	  --error-exitcode=9 --suppressions=.ci/valgrind.supp \
+	  .build/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter RetreatICalTests

@@ -1,0 +1,3 @@
+import RetreatCLI
+
+RetreatMain.run()
