@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libical through pkg-config; `make` installs libical-dev when pkg-config cannot find it.
@@ -25,15 +27,29 @@ let package = Package(
         ),
         // The only module that touches libical.
         .target(name: "RetreatICal", dependencies: ["CLibical"], swiftSettings: strict),
+        // Pure scheduling rules: no I/O, no libical; `today` and settings are inputs.
+        .target(name: "RetreatScheduling", swiftSettings: strict),
+        // SQLite through GRDB: migrations, bookings, occupancy, blackouts, waitlist, audit log.
+        .target(
+            name: "RetreatStore",
+            dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Maps bookings to iCalendar documents.
+        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatStore"], swiftSettings: strict),
         .target(
             name: "RetreatCLI",
             dependencies: [
-                "RetreatICal",
+                "RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatCalendars",
+                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
+        .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
+        .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal"], swiftSettings: strict),
     ]
 )

@@ -1,41 +1,56 @@
 import ArgumentParser
 import Foundation
+import RetreatCalendars
 import RetreatICal
+import RetreatScheduling
+import RetreatStore
 
 extension RetreatCommand {
-    /// Writes a sample intensive calendar and checks it parses back clean.
+    /// The main job on the embedded default: a fresh store, a sample intensive booked, calendars exported.
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write sample calendars into a folder and check them with libical.")
+            abstract: "Book a sample intensive in a fresh store and export its calendars into a folder.")
 
-        @Option(help: "Folder to write the sample calendars into.")
-        var out: String = "Calendars"
+        @Option(help: "Folder to write the calendars into.") var out: String = "Calendars"
+        @Option(help: "Practice settings (TOML).") var config: String = "Fixtures/practice.toml"
+        @Option(help: "Store file to create (replaced if it exists).") var db: String = ".build/demo/retreat.sqlite"
 
         func run() throws {
-            let folder = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let zone = "America/New_York"
-            let stamp = Date(timeIntervalSince1970: 1_795_000_000)
-            let staff = ICalAddress(uri: "mailto:intensives@example.org", commonName: "Retreat staff")
-            var events: [ICalEvent] = []
-            for day in 0..<3 {
-                let date = ICalDate(year: 2027, month: 3, day: 12).adding(days: day)
-                events.append(ICalEvent(
-                    uid: "sample-intensive-day\(day + 1)@retreat.invalid", stamp: stamp,
-                    start: .zoned(LocalDateTime(date: date, hour: 9, minute: 0), tzid: zone),
-                    end: .zoned(LocalDateTime(date: date, hour: 17, minute: 0), tzid: zone),
-                    summary: "Intensive, day \(day + 1)", status: .confirmed, classification: .privateClass,
-                    organizer: staff,
-                    alarms: [ICalAlarm(triggerSeconds: -15 * 3600, description: "Your intensive day starts tomorrow at 09:00")]))
+            try guarded {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+                guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw CLIError("cannot read --config \(config)") }
+                let (settings, profile) = try PracticeConfig.load(text, file: config)
+                let store = try RetreatStore(path: db, create: true)
+                // A fixed clock keeps the committed sample calendars stable (RETREAT_NOW overrides it).
+                let now = ProcessInfo.processInfo.environment["RETREAT_NOW"].flatMap { ISO8601DateFormatter().date(from: $0) }
+                    ?? ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z") ?? Date()
+                try store.saveSettings(settings, profile: profile, now: now, actor: "demo")
+                let today = CalendarDay.today(at: now, in: settings.timeZone)
+                let slots = try store.availability(from: today, to: today.adding(days: 120), resource: nil, now: now)
+                guard slots.count >= 2 else { throw CLIError("no free start in the next 120 days") }
+                let a = try store.book(BookingRequest(couple: "Sample Couple A", contact: "alex@example.org, sam@example.org", start: slots[0].start,
+                                                      priorities: ["affair-recovery", "communication"], requestID: "demo-a"), now: now, actor: "demo").booking
+                let later = try store.availability(from: a.end.adding(days: 1), to: today.adding(days: 120), resource: nil, now: now)
+                guard let next = later.first else { throw CLIError("no second free start") }
+                let b = try store.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b"), now: now, actor: "demo").booking
+                let folder = URL(fileURLWithPath: out)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let files: [(String, ICalendar)] = [
+                    ("couple-intensive.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now)),
+                    ("couple-invite.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now, invite: true)),
+                    ("staff.ics", BookingCalendars.staff(bookings: [a, b], profile: profile, stamp: now)),
+                ]
+                for (name, calendar) in files {
+                    let url = folder.appendingPathComponent(name)
+                    try calendar.write(to: url)
+                    let problems = ICalValidator.problems(in: try String(contentsOf: url, encoding: .utf8))
+                    guard problems.isEmpty else {
+                        throw CLIError("\(name) has problems: \(problems.map(\.description).joined(separator: "; "))")
+                    }
+                    print("wrote \(url.path): \(calendar.events.count) events, parses back with no restriction problem")
+                }
+                print("booked \(a.id) \(a.start)…\(a.end) (confirmed) and \(b.id) \(b.start)…\(b.end) (held) in \(db)")
             }
-            let calendar = ICalendar(method: .publish, name: "Sample intensive", refreshIntervalSeconds: 3600, events: events)
-            let url = folder.appendingPathComponent("sample-intensive.ics")
-            try calendar.write(to: url)
-            let problems = ICalValidator.problems(in: try String(contentsOf: url, encoding: .utf8))
-            guard problems.isEmpty else {
-                throw ValidationError("the sample calendar has problems: \(problems.map(\.description).joined(separator: "; "))")
-            }
-            print("wrote \(url.path): \(events.count) events, no restriction problems")
         }
     }
 }

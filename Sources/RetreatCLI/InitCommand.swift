@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import RetreatScheduling
+import RetreatStore
+
+extension RetreatCommand {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the store (mode 0600) and load the practice settings from a TOML file.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Practice settings in TOML (see Fixtures/practice.toml). Without it, defaults are used.")
+        var config: String?
+
+        @Flag(help: "Print the stored settings as JSON.")
+        var json = false
+
+        func run() throws {
+            try guarded {
+                var settings = PracticeSettings()
+                var profile = PracticeProfile()
+                if let config {
+                    guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                        throw CLIError("cannot read --config \(config): no such file or not UTF-8 text")
+                    }
+                    (settings, profile) = try PracticeConfig.load(text, file: config)
+                }
+                let ctx = try Context.open(store, create: true)
+                try ctx.store.saveSettings(settings, profile: profile, now: ctx.now, actor: ctx.actor)
+                if json {
+                    try printJSON(SettingsJSON(settings, profile))
+                } else {
+                    print("initialised \(ctx.store.path) (\(settings.timeZoneIdentifier), resources: \(settings.resources.joined(separator: ", ")))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import RetreatICal
+import RetreatScheduling
+import RetreatStore
+
+/// Turns bookings into iCalendar documents. Private by construction: a couple's calendar holds only that
+/// couple's intensive with neutral titles; the staff calendar shows booking ids, never names or priority
+/// issues, unless `includeNames` is asked for.
+public enum BookingCalendars {
+    /// Stable UID of a booking's intensive (same on every export).
+    public static func uid(of booking: Booking) -> String { "intensive-\(booking.id.lowercased())@retreat" }
+
+    /// Stable UID of one day of a booking.
+    public static func dayUID(of booking: Booking, day: Int) -> String { "intensive-\(booking.id.lowercased())-day\(day)@retreat" }
+
+    static func organizer(_ profile: PracticeProfile) -> ICalAddress {
+        ICalAddress(uri: "mailto:\(profile.organizerEmail)", commonName: profile.organizerName)
+    }
+
+    static func status(_ s: BookingStatus) -> ICalEventStatus {
+        switch s {
+        case .held: return .tentative
+        case .confirmed, .completed: return .confirmed
+        case .cancelled, .expired: return .cancelled
+        }
+    }
+
+    /// The staff calendar: one all-day event per booking (held = TENTATIVE, cancelled = CANCELLED, with SEQUENCE).
+    public static func staff(bookings: [Booking], profile: PracticeProfile, stamp: Date, includeNames: Bool = false) -> ICalendar {
+        let events = bookings.map { b in
+            ICalEvent(
+                uid: uid(of: b), stamp: stamp, start: .date(ICalDate(b.start)), end: .date(ICalDate(b.end.adding(days: 1))),
+                summary: includeNames ? "Intensive: \(b.couple) (\(b.id))" : "Intensive \(b.id)",
+                description: "Resource: \(b.resource). Status: \(b.status.rawValue).",
+                status: status(b.status), sequence: b.sequence, classification: .privateClass, transparency: .opaque,
+                categories: ["Intensive"], organizer: organizer(profile))
+        }
+        return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events)
+    }
+
+    /// A couple's calendar: each day of their intensive as a timed event in the practice zone, neutral titles,
+    /// CLASS:PRIVATE, a reminder the evening before (18:00), each day RELATED-TO the intensive.
+    /// With `invite`, METHOD:REQUEST with ORGANIZER and each partner as ATTENDEE; a cancelled booking gives
+    /// METHOD:CANCEL so the events leave the couple's calendar.
+    public static func couple(booking b: Booking, settings: PracticeSettings, profile: PracticeProfile, stamp: Date, invite: Bool = false) -> ICalendar {
+        let zone = settings.timeZoneIdentifier
+        let cancelled = !b.status.isLive && b.status != .completed
+        let attendees = invite ? attendeeAddresses(b.contact) : []
+        let reminderSeconds = -((settings.dayStart.minutes + 6 * 60) * 60)  // 18:00 the evening before
+        var events: [ICalEvent] = []
+        let count = b.start.days(until: b.end) + 1
+        for i in 0..<count {
+            let day = ICalDate(b.start.adding(days: i))
+            events.append(ICalEvent(
+                uid: dayUID(of: b, day: i + 1), stamp: stamp,
+                start: .zoned(LocalDateTime(date: day, hour: settings.dayStart.hour, minute: settings.dayStart.minute), tzid: zone),
+                end: .zoned(LocalDateTime(date: day, hour: settings.dayEnd.hour, minute: settings.dayEnd.minute), tzid: zone),
+                summary: "\(profile.name): intensive, day \(i + 1) of \(count)", location: profile.location,
+                status: cancelled ? .cancelled : status(b.status), sequence: b.sequence, classification: .privateClass,
+                transparency: .opaque, organizer: organizer(profile), attendees: attendees,
+                alarms: cancelled ? [] : [ICalAlarm(triggerSeconds: reminderSeconds, description: "Your intensive day starts tomorrow at \(settings.dayStart)")],
+                relatedTo: [uid(of: b)]))
+        }
+        let method: ICalMethod = invite ? (cancelled ? .cancel : .request) : .publish
+        return ICalendar(method: method, name: "\(profile.name): your intensive", events: events)
+    }
+
+    /// Partner addresses from a booking's contact ("a@x.org, b@y.org").
+    public static func attendeeAddresses(_ contact: String?) -> [ICalAddress] {
+        (contact ?? "").split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map(String.init).filter { $0.contains("@") }.map {
+            ICalAddress(uri: "mailto:\($0)", role: "REQ-PARTICIPANT", participationStatus: "NEEDS-ACTION", rsvp: true)
+        }
+    }
+}
+
+extension ICalDate {
+    /// The same civil date as a scheduling day.
+    public init(_ day: CalendarDay) {
+        self.init(year: day.year, month: day.month, day: day.day)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// A cancellation refund tier: cancelling at least `minDaysBefore` days before the start refunds `percent`%.
+public struct RefundTier: Hashable, Codable, Sendable {
+    /// Minimum whole days between the cancellation date and the start date.
+    public var minDaysBefore: Int
+    /// Percentage (0...100) of the amount paid that is refunded.
+    public var percent: Int
+
+    /// Creates a tier.
+    public init(minDaysBefore: Int, percent: Int) {
+        self.minDaysBefore = minDaysBefore
+        self.percent = percent
+    }
+}
+
+/// How the practice schedules and charges for intensives.
+///
+/// Decoding tolerates missing keys: any absent field takes its default.
+public struct PracticeSettings: Hashable, Codable, Sendable {
+    /// IANA time zone of the practice, e.g. "America/New_York" (checked by `validate()`).
+    public var timeZoneIdentifier: String
+    /// Length of an intensive in days (1...14).
+    public var intensiveDays: Int = 3
+    /// Wall-clock start of each intensive day.
+    public var dayStart: ClockTime = ClockTime(uncheckedMinutes: 9 * 60)
+    /// Wall-clock end of each intensive day (after `dayStart`).
+    public var dayEnd: ClockTime = ClockTime(uncheckedMinutes: 17 * 60)
+    /// Weekdays on which an intensive may start.
+    public var startWeekdays: Set<Weekday> = Set(Weekday.allCases)
+    /// Days a resource stays blocked after an intensive ends.
+    public var turnoverDays: Int = 1
+    /// An intensive may start no earlier than today + this many days.
+    public var minimumNoticeDays: Int = 7
+    /// An intensive may start no later than today + this many months.
+    public var horizonMonths: Int = 12
+    /// Hours a hold lasts without its deposit before it lapses.
+    public var holdExpiryHours: Int = 48
+    /// Bookable resources (rooms, clinicians), in preference order; the first free one is chosen.
+    public var resources: [String] = ["practice"]
+    /// ISO 4217 currency code of all amounts.
+    public var currency: String = "USD"
+    /// Price of one intensive in cents.
+    public var priceCents: Int = 450_000
+    /// Deposit as a percentage (0...100) of the price.
+    public var depositPercent: Int = 25
+    /// The deposit is due this many days after booking (never after the day before the start).
+    public var depositDueDays: Int = 2
+    /// Refund tiers; the best tier whose `minDaysBefore` is met applies, otherwise nothing is refunded.
+    public var refundTiers: [RefundTier] = [
+        RefundTier(minDaysBefore: 60, percent: 100),
+        RefundTier(minDaysBefore: 30, percent: 50),
+    ]
+
+    /// Settings with every default, in `timeZoneIdentifier`.
+    public init(timeZoneIdentifier: String = "America/New_York") {
+        self.timeZoneIdentifier = timeZoneIdentifier
+    }
+
+    /// The practice time zone. Call `validate()` first: an unknown identifier falls back to UTC.
+    public var timeZone: TimeZone {
+        TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0) ?? TimeZone.current
+    }
+
+    /// Checks every field and throws `SchedulingError.invalidSettings` for the first problem,
+    /// with one sentence naming the field and the fix.
+    public func validate() throws(SchedulingError) {
+        func fail(_ message: String) -> SchedulingError { .invalidSettings(message) }
+        if timeZoneIdentifier.isEmpty || TimeZone(identifier: timeZoneIdentifier) == nil {
+            throw fail("timeZoneIdentifier \"\(timeZoneIdentifier)\" is not a known IANA time zone; use one such as \"America/New_York\".")
+        }
+        if !(1...14).contains(intensiveDays) {
+            throw fail("intensiveDays is \(intensiveDays); set it to a whole number of days from 1 to 14.")
+        }
+        if dayEnd <= dayStart {
+            throw fail("dayEnd \(dayEnd) is not after dayStart \(dayStart); set dayEnd later than dayStart.")
+        }
+        if startWeekdays.isEmpty {
+            throw fail("startWeekdays is empty; allow at least one weekday (mon...sun) for intensives to start on.")
+        }
+        if turnoverDays < 0 {
+            throw fail("turnoverDays is \(turnoverDays); set it to 0 or more.")
+        }
+        if minimumNoticeDays < 0 {
+            throw fail("minimumNoticeDays is \(minimumNoticeDays); set it to 0 or more.")
+        }
+        if horizonMonths < 1 {
+            throw fail("horizonMonths is \(horizonMonths); set it to at least 1 month.")
+        }
+        if holdExpiryHours < 1 {
+            throw fail("holdExpiryHours is \(holdExpiryHours); set it to at least 1 hour.")
+        }
+        if resources.isEmpty {
+            throw fail("resources is empty; add at least one resource name such as \"practice\".")
+        }
+        if resources.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            throw fail("resources contains an empty name; give every resource a non-blank name.")
+        }
+        var seen = Set<String>()
+        for name in resources where !seen.insert(name).inserted {
+            throw fail("resources lists \"\(name)\" more than once; remove the duplicate.")
+        }
+        if currency.count != 3 || !currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
+            throw fail("currency \"\(currency)\" is not a three-letter ISO 4217 code; use one such as \"USD\".")
+        }
+        if priceCents < 0 {
+            throw fail("priceCents is \(priceCents); set it to 0 or more.")
+        }
+        if !(0...100).contains(depositPercent) {
+            throw fail("depositPercent is \(depositPercent); set it between 0 and 100.")
+        }
+        if depositDueDays < 0 {
+            throw fail("depositDueDays is \(depositDueDays); set it to 0 or more.")
+        }
+        for tier in refundTiers {
+            if !(0...100).contains(tier.percent) {
+                throw fail("refundTiers has percent \(tier.percent) (for \(tier.minDaysBefore) days before); set every tier percent between 0 and 100.")
+            }
+            if tier.minDaysBefore < 0 {
+                throw fail("refundTiers has minDaysBefore \(tier.minDaysBefore); set every tier's minDaysBefore to 0 or more.")
+            }
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case timeZoneIdentifier, intensiveDays, dayStart, dayEnd, startWeekdays, turnoverDays
+        case minimumNoticeDays, horizonMonths, holdExpiryHours, resources, currency, priceCents
+        case depositPercent, depositDueDays, refundTiers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var s = PracticeSettings()
+        s.timeZoneIdentifier = try c.decodeIfPresent(String.self, forKey: .timeZoneIdentifier) ?? s.timeZoneIdentifier
+        s.intensiveDays = try c.decodeIfPresent(Int.self, forKey: .intensiveDays) ?? s.intensiveDays
+        s.dayStart = try c.decodeIfPresent(ClockTime.self, forKey: .dayStart) ?? s.dayStart
+        s.dayEnd = try c.decodeIfPresent(ClockTime.self, forKey: .dayEnd) ?? s.dayEnd
+        s.startWeekdays = try c.decodeIfPresent(Set<Weekday>.self, forKey: .startWeekdays) ?? s.startWeekdays
+        s.turnoverDays = try c.decodeIfPresent(Int.self, forKey: .turnoverDays) ?? s.turnoverDays
+        s.minimumNoticeDays = try c.decodeIfPresent(Int.self, forKey: .minimumNoticeDays) ?? s.minimumNoticeDays
+        s.horizonMonths = try c.decodeIfPresent(Int.self, forKey: .horizonMonths) ?? s.horizonMonths
+        s.holdExpiryHours = try c.decodeIfPresent(Int.self, forKey: .holdExpiryHours) ?? s.holdExpiryHours
+        s.resources = try c.decodeIfPresent([String].self, forKey: .resources) ?? s.resources
+        s.currency = try c.decodeIfPresent(String.self, forKey: .currency) ?? s.currency
+        s.priceCents = try c.decodeIfPresent(Int.self, forKey: .priceCents) ?? s.priceCents
+        s.depositPercent = try c.decodeIfPresent(Int.self, forKey: .depositPercent) ?? s.depositPercent
+        s.depositDueDays = try c.decodeIfPresent(Int.self, forKey: .depositDueDays) ?? s.depositDueDays
+        s.refundTiers = try c.decodeIfPresent([RefundTier].self, forKey: .refundTiers) ?? s.refundTiers
+        self = s
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(timeZoneIdentifier, forKey: .timeZoneIdentifier)
+        try c.encode(intensiveDays, forKey: .intensiveDays)
+        try c.encode(dayStart, forKey: .dayStart)
+        try c.encode(dayEnd, forKey: .dayEnd)
+        // Sorted so the encoding is deterministic.
+        try c.encode(startWeekdays.sorted(), forKey: .startWeekdays)
+        try c.encode(turnoverDays, forKey: .turnoverDays)
+        try c.encode(minimumNoticeDays, forKey: .minimumNoticeDays)
+        try c.encode(horizonMonths, forKey: .horizonMonths)
+        try c.encode(holdExpiryHours, forKey: .holdExpiryHours)
+        try c.encode(resources, forKey: .resources)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(priceCents, forKey: .priceCents)
+        try c.encode(depositPercent, forKey: .depositPercent)
+        try c.encode(depositDueDays, forKey: .depositDueDays)
+        try c.encode(refundTiers, forKey: .refundTiers)
+    }
+}
