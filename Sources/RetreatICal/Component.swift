@@ -145,3 +145,16 @@ enum TimeConversion {
         }
     }
 }
+
+/// libical 3.0's built-in time zone cache and some of its globals are not safe to use from several
+/// threads at once (two threads loading zones crash in `icaltimezone_get_builtin_timezone`, found by the
+/// test suite under AddressSanitizer). Every public entry point of this module runs under this one lock.
+enum Libical {
+    private static let lock = NSRecursiveLock()
+
+    static func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}

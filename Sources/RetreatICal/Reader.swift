@@ -45,6 +45,10 @@ extension ICalendar {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let (text, _) = try ContentLines.check(bytes, maxDepth: limits.maxDepth)
+        self = try Libical.locked { () throws(ICalError) -> ICalendar in try ICalendar(libicalText: text) }
+    }
+
+    private init(libicalText text: String) throws(ICalError) {
         let root = try LibicalParse.parse(text)
         self.init()
         let calendars: [OpaquePointer]

@@ -46,6 +46,12 @@ extension ICalendar {
     public func occurrences(
         in window: DateInterval, floatingTimeZone: String? = nil, limits: ICalExpansionLimits = ICalExpansionLimits()
     ) throws(ICalError) -> [ICalOccurrence] {
+        try Libical.locked { () throws(ICalError) -> [ICalOccurrence] in
+            try expand(in: window, floatingTimeZone: floatingTimeZone, limits: limits)
+        }
+    }
+
+    private func expand(in window: DateInterval, floatingTimeZone: String?, limits: ICalExpansionLimits) throws(ICalError) -> [ICalOccurrence] {
         let zones = ZoneResolver(definitions: timeZoneDefinitions)
         let floating = floatingTimeZone ?? defaultTimeZone
         if let floating, zones.zone(for: floating) == nil {

@@ -7,14 +7,16 @@ public enum ICalTimeZones {
     public static func isKnown(_ identifier: String) -> Bool {
         guard TimeZone(identifier: identifier) != nil else { return false }
         if identifier == "UTC" || identifier == "Etc/UTC" { return true }
-        return icaltimezone_get_builtin_timezone(identifier) != nil
+        return Libical.locked { () -> Bool in icaltimezone_get_builtin_timezone(identifier) != nil }
     }
 
     /// The UTC instant of a wall-clock time in an IANA zone, computed by libical.
     /// - Throws: `ICalError.unknownTimeZone` when the zone is unknown.
     public static func instant(of local: LocalDateTime, in identifier: String) throws(ICalError) -> Date {
-        let zones = ZoneResolver(definitions: [:])
-        return try zones.instant(of: .zoned(local, tzid: identifier), floatingZone: nil)
+        try Libical.locked { () throws(ICalError) -> Date in
+            let zones = ZoneResolver(definitions: [:])
+            return try zones.instant(of: .zoned(local, tzid: identifier), floatingZone: nil)
+        }
     }
 }
 

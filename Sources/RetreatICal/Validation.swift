@@ -6,6 +6,10 @@ import Foundation
 public enum ICalValidator {
     /// Every problem found; empty when the text is clean.
     public static func problems(in text: String) -> [ICalProblem] {
+        Libical.locked { () -> [ICalProblem] in check(text) }
+    }
+
+    private static func check(_ text: String) -> [ICalProblem] {
         var problems: [ICalProblem] = []
         let lines: [ContentLine]
         do {

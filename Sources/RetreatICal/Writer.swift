@@ -7,8 +7,10 @@ extension ICalendar {
     /// years the file needs) for every TZID used.
     /// - Throws: `ICalError.unknownTimeZone` when an event names a zone libical does not know.
     public func serialized() throws(ICalError) -> String {
-        let root = try makeComponent()
-        return ContentLines.refold(root.icalString())
+        try Libical.locked { () throws(ICalError) -> String in
+            let root = try makeComponent()
+            return ContentLines.refold(root.icalString())
+        }
     }
 
     /// Writes `serialized()` to a file atomically (a temporary file renamed into place).
