@@ -1,0 +1,78 @@
+import Foundation
+
+/// Repository root, found from this file.
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `retreat` executable next to the test bundle.
+let retreatBinary: URL = {
+    let bundle = Bundle.main.bundleURL
+    let candidates = [
+        bundle.deletingLastPathComponent().appendingPathComponent("retreat"),
+        bundle.appendingPathComponent("retreat"),
+        repoRoot.appendingPathComponent(".build/debug/retreat"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+}()
+
+struct RunResult {
+    var code: Int32
+    var out: String
+    var err: String
+}
+
+/// A scratch store initialised from Fixtures/practice.toml with the clock at 2026-12-01.
+struct Sandbox {
+    let dir: URL
+    var db: String { dir.appendingPathComponent("retreat.sqlite").path }
+    let now = "2026-12-01T15:00:00Z"
+
+    init(initialise: Bool = true) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        if initialise {
+            let r = try run(["init", "--config", repoRoot.appendingPathComponent("Fixtures/practice.toml").path])
+            guard r.code == 0 else { throw NSError(domain: "init failed: \(r.err)", code: Int(r.code)) }
+        }
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+
+    /// Runs `retreat ARGS` against this sandbox's store.
+    @discardableResult
+    func run(_ args: [String], env extra: [String: String] = [:]) throws -> RunResult {
+        let p = start(args, env: extra)
+        let outPipe = p.standardOutput as? Pipe
+        let errPipe = p.standardError as? Pipe
+        try p.run()
+        let out = outPipe?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        let err = errPipe?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        p.waitUntilExit()
+        return RunResult(code: p.terminationStatus, out: String(decoding: out, as: UTF8.self), err: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A configured, not yet started process.
+    func start(_ args: [String], env extra: [String: String] = [:]) -> Process {
+        let p = Process()
+        p.executableURL = retreatBinary
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["RETREAT_DB"] = db
+        env["RETREAT_NOW"] = now
+        env["RETREAT_ACTOR"] = "tester"
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        p.currentDirectoryURL = dir
+        p.standardOutput = Pipe()
+        p.standardError = Pipe()
+        return p
+    }
+
+    /// Bytes of the store file, to prove a rejected command changed nothing.
+    func snapshot() throws -> String {
+        let r = try run(["list", "--json"])
+        let a = try run(["audit", "--json"])
+        let b = try run(["blackout", "list", "--json"])
+        let w = try run(["waitlist", "list", "--json"])
+        return r.out + a.out + b.out + w.out
+    }
+}
