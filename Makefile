@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks clean-demo
+.PHONY: deps build test demo leaks bench
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical.
 deps:
@@ -32,3 +32,9 @@ LEAK_FILTER ?= RetreatICalTests
 leaks: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)'
+
+# Benchmarks in release: availability on a 10-year, 20-resource store next to process start-up.
+bench: deps
+	$(SWIFT) build -c release --product retreat
+	$(SWIFT) build -c release --product RetreatBench
+	.build/release/RetreatBench .build/release/retreat

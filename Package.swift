@@ -47,6 +47,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
+        // Benchmarks (not timed tests): `make bench`.
+        .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import RetreatCalendars
+import RetreatICal
 import RetreatScheduling
 import RetreatStore
 
@@ -7,7 +9,7 @@ extension RetreatCommand {
     struct BlackoutGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "blackout", abstract: "Days no intensive may touch (holidays, staff leave).",
-            subcommands: [Add.self, ListBlackouts.self, Remove.self])
+            subcommands: [Add.self, Import.self, ListBlackouts.self, Remove.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a blackout (dates inclusive).")
@@ -27,6 +29,59 @@ extension RetreatCommand {
                                                       force: force, now: ctx.now, actor: ctx.actor)
                     if json { return try printJSON(BlackoutJSON(b)) }
                     print("blackout \(b.id ?? 0): \(b.from) … \(b.to)\(b.resource.map { " on \($0)" } ?? "")")
+                }
+            }
+        }
+
+        struct Import: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Turn every busy occurrence of an .ics file (Google, Outlook, Apple, Thunderbird) into blackout time.",
+                discussion: """
+                    Recurring events are expanded; all-day events end on their exclusive DTEND; a timed event blocks a \
+                    practice-local day when it overlaps that day's session hours; floating times are read in the file's \
+                    X-WR-TIMEZONE, else the practice zone. Transparent and cancelled events, VTODO and VJOURNAL are ignored. \
+                    Importing the same file again changes nothing; --replace first drops what an earlier import of the same \
+                    source added. The import is one transaction.
+                    """)
+            @OptionGroup var store: StoreOptions
+            @Argument(help: "The .ics file.") var file: String
+            @Option(help: "Only this resource (default: all).") var resource: String?
+            @Option(help: "First day to import (default: today).") var from: String?
+            @Option(help: "Last day to import (default: the booking horizon).") var to: String?
+            @Flag(help: "Drop what earlier imports of this source added first.") var replace = false
+            @Option(help: "Name of the source (default: the file's name).") var source: String?
+            @Flag(help: "Print JSON.") var json = false
+
+            func run() throws {
+                try guarded {
+                    let ctx = try Context.open(store)
+                    let settings = try ctx.store.settings()
+                    let today = CalendarDay.today(at: ctx.now, in: settings.timeZone)
+                    let first = try from.map { try day($0, "--from") } ?? today
+                    let last = try to.map { try day($0, "--to") } ?? today.adding(months: settings.horizonMonths)
+                    guard last >= first else { throw CLIError("--to \(last) is before --from \(first)") }
+                    let url = URL(fileURLWithPath: file)
+                    guard FileManager.default.fileExists(atPath: url.path) else { throw CLIError("cannot read \(file): no such file") }
+                    let calendar: ICalendar
+                    do {
+                        calendar = try ICalendar(contentsOf: url)
+                    } catch {
+                        throw CLIError("\(url.lastPathComponent): \(error); nothing was imported")
+                    }
+                    let result: BusyImportResult
+                    do {
+                        result = try BusyImport.busyDays(in: calendar, from: first, to: last, settings: settings)
+                    } catch {
+                        throw CLIError("\(url.lastPathComponent): \(error); nothing was imported")
+                    }
+                    let items = result.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) }
+                    let summary = try ctx.store.importBlackouts(items, source: source ?? "import:\(url.lastPathComponent)", resource: resource,
+                                                                replace: replace, now: ctx.now, actor: ctx.actor)
+                    if json { return try printJSON(summary) }
+                    print("\(summary.source): \(summary.added) blackout(s) added, \(summary.unchanged) already present, \(summary.removed) replaced; \(result.skipped) occurrence(s) free, cancelled or outside session hours")
+                    if !summary.affectedBookings.isEmpty {
+                        print("warning: the imported busy time touches live booking(s) \(summary.affectedBookings.joined(separator: ", ")); reschedule or confirm with staff")
+                    }
                 }
             }
         }

@@ -104,7 +104,14 @@ enum ContentLines {
             let line = text.prefix(while: { $0 != "\0" }).filter { $0 == "\n" }.count + 1
             throw ICalError(.malformed, line: line, "the file contains a NUL byte")
         }
-        let lines = unfold(text)
+        var lines = unfold(text)
+        var repaired = false
+        for i in lines.indices where lines[i].value == nil {
+            if let fixed = repairQuotedValue(lines[i].text) {
+                lines[i].text = fixed
+                repaired = true
+            }
+        }
         var stack: [(name: String, line: Int)] = []
         var sawCalendar = false
         for l in lines {
@@ -151,7 +158,21 @@ enum ContentLines {
         if !sawCalendar {
             throw ICalError(.malformed, line: 1, "no BEGIN:VCALENDAR found: this is not an iCalendar file")
         }
-        return (text, lines)
+        // Repaired lines are handed to libical unfolded (it accepts long lines).
+        return (repaired ? lines.map(\.text).joined(separator: "\r\n") + "\r\n" : text, lines)
+    }
+
+    /// Outlook sometimes writes the closing quote of a parameter after the value:
+    /// `DTSTART;TZID="W. Europe Standard Time:20200609T090000"`. Moves the quote back:
+    /// `DTSTART;TZID="W. Europe Standard Time":20200609T090000`. Nil when the line is not of that shape.
+    static func repairQuotedValue(_ line: String) -> String? {
+        guard line.hasSuffix("\""), let open = line.range(of: "=\""),
+            let colon = line[open.upperBound...].lastIndex(of: ":")
+        else { return nil }
+        let head = line[..<colon]
+        let value = line[line.index(after: colon)..<line.index(before: line.endIndex)]
+        guard !value.contains("\"") else { return nil }
+        return head + "\":" + value
     }
 
     static func checkDates(_ value: String, property: String, line: Int) throws(ICalError) {

@@ -14,7 +14,7 @@ public final class RetreatStore: Sendable {
     public let path: String
 
     /// Schema version this build writes; a store of a newer version is refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     static let applicationID: Int32 = 0x5254_5254  // "RTRT"
 
     /// Opens (or, with `create`, creates with mode 0600) the store at `path`.
@@ -177,6 +177,10 @@ public final class RetreatStore: Sendable {
                     detail TEXT NOT NULL DEFAULT '{}'
                 );
                 """)
+        }
+        m.registerMigration("v2-import-keys") { db in
+            // An imported occurrence is stored once per source: re-importing the same file changes nothing.
+            try db.execute(sql: "CREATE UNIQUE INDEX blackouts_import_key ON blackouts(source, uid, recurrence_id) WHERE uid IS NOT NULL")
         }
         return m
     }
