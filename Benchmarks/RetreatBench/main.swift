@@ -41,7 +41,7 @@ let binary = args.count > 1 ? args[1] : ".build/release/retreat"
 let runs = 21
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-bench-\(getpid())")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: dir) }
+defer { if ProcessInfo.processInfo.environment["RETREAT_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: dir) } else { print("kept \(dbPath)") } }
 let dbPath = dir.appendingPathComponent("bench.sqlite").path
 let now = ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z") ?? Date()
 
@@ -104,18 +104,21 @@ func spawn(_ arguments: [String]) throws -> Double {
 }
 var startup: [Double] = []
 var command: [Double] = []
-for _ in 0..<runs {  // interleaved, so both see the same machine load
+var oneDay: [Double] = []
+for _ in 0..<runs {  // interleaved, so all see the same machine load
     startup.append(try spawn(["--version"]))
     command.append(try spawn(["availability", "--from", today.description, "--to", last.description, "--json"]))
+    oneDay.append(try spawn(["availability", "--from", today.description, "--to", today.description, "--json"]))
 }
 
-let mPure = median(pure), mStore = median(viaStore), mStart = median(startup), mCmd = median(command)
+let mPure = median(pure), mStore = median(viaStore), mStart = median(startup), mCmd = median(command), mOne = median(oneDay)
 print("Availability over \(today)…\(last): 20 resources, 2,000 bookings, 500 blackouts, \(slotCount) free starts")
 print("(seeding the store took \(String(format: "%.0f", seedMs)) ms; medians of \(runs) runs)")
 print(String(format: "  pure query (Scheduler + availability)   %8.2f ms", mPure))
 print(String(format: "  store query (SQLite read + query)       %8.2f ms", mStore))
 print(String(format: "  retreat --version (process start-up)    %8.2f ms", mStart))
 print(String(format: "  retreat availability --json (process)   %8.2f ms", mCmd))
+print(String(format: "  retreat availability, one day (process)  %8.2f ms", mOne))
 print(String(format: "  ratio pure query / start-up             %8.3f", mPure / mStart))
 print(String(format: "  ratio store query / start-up            %8.3f", mStore / mStart))
 print(String(format: "  ratio availability command / start-up   %8.3f", mCmd / mStart))

@@ -140,3 +140,24 @@ func printOffers(_ offers: [WaitlistOffer]) {
         print("waitlist offer: entry \(offer.entryID.map(String.init) ?? "?") can now start \(starts)\(offer.slots.count > 5 ? ", …" : "")")
     }
 }
+
+/// A JSON string literal for `text` (quotes, backslashes and control characters escaped).
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                out += String(format: "\\u%04x", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

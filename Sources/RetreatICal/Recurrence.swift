@@ -212,7 +212,8 @@ struct Expander {
         if rule.freq == ICAL_NO_RECURRENCE {
             throw ICalError(.malformed, "RRULE \"\(ruleText.prefix(80))\" is not a valid recurrence rule")
         }
-        let dtstart = start.isDate ? TimeConversion.icalDate(start.date) : TimeConversion.icalTime(start.local)
+        // DATE starts iterate as floating midnight: libical 3.0.16 steps WEEKLY rules on a DATE start by 6 days.
+        let dtstart = TimeConversion.icalTime(start.local)
         guard let iterator = icalrecur_iterator_new(rule, dtstart) else {
             throw ICalError(.malformed, "libical cannot iterate RRULE \"\(ruleText.prefix(80))\"")
         }

@@ -57,4 +57,12 @@ import Testing
         let small = try cal.occurrences(in: DateInterval(start: utc(2027, 1, 1, 0), duration: 10))
         #expect(small.count == 10)
     }
+
+    /// Regression: libical 3.0.16 steps a WEEKLY rule on a DATE start by 6 days; Retreat iterates it as midnight.
+    @Test func weeklyAllDaySeriesStepsWholeWeeks() throws {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:w@r\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;VALUE=DATE:20270111\r\nDTEND;VALUE=DATE:20270112\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let occ = try ICalendar(parsing: text).occurrences(in: wideWindow, floatingTimeZone: "UTC")
+        #expect(occ.map(\.start) == [11, 18, 25, 32].map { .date(ICalDate(year: 2027, month: 1, day: 1).adding(days: $0 - 1)) })
+        #expect(occ.allSatisfy { $0.isAllDay && $0.end.date == $0.start.date.adding(days: 1) })
+    }
 }
