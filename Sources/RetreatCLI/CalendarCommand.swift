@@ -49,6 +49,10 @@ extension RetreatCommand {
                 let color = !noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
                 for rm in months { print(render(rm, first: first, color: color)) }
                 print("B booked  H held  T turnover  X blackout  . free  - free, no start possible")
+                let lastDay = first.adding(days: days.count - 1)
+                for b in try ctx.store.blackouts() where b.from <= lastDay && b.to >= first && (resource == nil || b.applies(to: resource ?? "")) {
+                    print("X \(b.from)…\(b.to)\(b.resource.map { " on \($0)" } ?? ""): \(b.reason ?? "blackout") [\(b.source)]")
+                }
             }
         }
 

@@ -15,7 +15,13 @@ struct Context {
         let env = ProcessInfo.processInfo.environment
         let path = options.db ?? RetreatStore.defaultPath(environment: env)
         let store = try RetreatStore(path: path, create: create)
-        return Context(store: store, now: try clock(), actor: env["RETREAT_ACTOR"] ?? env["USER"] ?? "unknown")
+        return Context(store: store, now: try clock(), actor: env["RETREAT_ACTOR"] ?? env["USER"] ?? loginName())
+    }
+
+    /// The account name of the effective user, when `$USER` is not set (cron, CI).
+    static func loginName() -> String {
+        guard let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name else { return "uid \(geteuid())" }
+        return String(cString: name)
     }
 
     /// The current instant, or `$RETREAT_NOW` (ISO 8601) for reproducible demos and tests.

@@ -9,7 +9,7 @@ import RetreatScheduling
 /// win, even from two processes. Every write runs in one `BEGIN IMMEDIATE` transaction and appends to the
 /// audit log in that same transaction.
 public final class RetreatStore: Sendable {
-    private let dbWriter: any DatabaseWriter
+    let dbWriter: any DatabaseWriter
     /// The file path of the store.
     public let path: String
 
