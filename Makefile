@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench
+.PHONY: deps build test demo leaks bench stress
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical.
 deps:
@@ -38,3 +38,8 @@ bench: deps
 	$(SWIFT) build -c release --product retreat
 	$(SWIFT) build -c release --product RetreatBench
 	.build/release/RetreatBench .build/release/retreat
+
+# 8 processes × 200 mixed operations against one store, then the invariants (see Benchmarks/RetreatStress).
+stress: deps
+	$(SWIFT) build --product RetreatStress
+	.build/debug/RetreatStress 200

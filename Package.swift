@@ -49,6 +49,11 @@ let package = Package(
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
+        .executableTarget(
+            name: "RetreatStress",
+            dependencies: ["RetreatScheduling", "RetreatStore", "RetreatCalendars", "RetreatICal", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/RetreatStress"
+        ),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
