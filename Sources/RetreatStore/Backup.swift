@@ -97,3 +97,39 @@ extension RetreatStore {
         try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 }
+
+extension RetreatStore {
+    /// Checks the store's invariants and returns every violation (empty when sound): SQLite's integrity
+    /// check, occupancy rows exactly matching the live bookings' intensive and turnover days, no two live
+    /// bookings sharing a resource-day, every payment and occupancy row belonging to a booking.
+    public func invariantViolations() throws(StoreError) -> [String] {
+        try read { db in
+            var problems: [String] = []
+            let integrity = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? ""
+            if integrity != "ok" { problems.append("integrity_check: \(integrity)") }
+            guard let settingsJSON = try String.fetchOne(db, sql: "SELECT json FROM settings WHERE id = 1"),
+                let settings = try? JSONDecoder().decode(PracticeSettings.self, from: Data(settingsJSON.utf8))
+            else { return problems }
+            var expected = Set<String>()
+            for row in try Row.fetchAll(db, sql: "SELECT id, resource, start, end FROM bookings WHERE status IN ('held','confirmed')") {
+                guard let start = CalendarDay(iso: row["start"]), let end = CalendarDay(iso: row["end"]) else {
+                    problems.append("booking \(row["id"] as String) has unreadable dates")
+                    continue
+                }
+                if start.days(until: end) + 1 != settings.intensiveDays {
+                    problems.append("booking \(row["id"] as String) spans \(start)…\(end), not \(settings.intensiveDays) days")
+                }
+                for offset in 0..<(settings.intensiveDays + settings.turnoverDays) {
+                    let key = "\(row["resource"] as String)|\(start.adding(days: offset))"
+                    if !expected.insert(key).inserted { problems.append("two live bookings share \(key)") }
+                }
+            }
+            let rows = Set(try Row.fetchAll(db, sql: "SELECT resource, day FROM occupied_days").map { "\($0["resource"] as String)|\($0["day"] as String)" })
+            let diff = rows.symmetricDifference(expected)
+            if !diff.isEmpty { problems.append("occupancy rows and live bookings differ on \(diff.count) resource-day(s), e.g. \(diff.sorted().prefix(3).joined(separator: ", "))") }
+            let orphans = try Int.fetchOne(db, sql: "PRAGMA foreign_key_check") ?? 0
+            if orphans != 0 { problems.append("foreign key check failed") }
+            return problems
+        }
+    }
+}
