@@ -40,6 +40,7 @@ public enum BusyImport {
         let occurrences = try calendar.occurrences(in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)),
                                                    floatingTimeZone: floating, limits: limits)
         let iso = ISO8601DateFormatter()
+        let sessions = SessionHours(settings: settings)
         var busy: [ImportedBusy] = []
         var skipped = 0
         for occ in occurrences {
@@ -54,7 +55,7 @@ public enum BusyImport {
                 let last = endExclusive > first ? endExclusive.adding(days: -1) : first
                 days = clip(first...last, from, to)
             } else {
-                days = sessionDays(start: occ.startInstant, end: occ.endInstant, settings: settings, from: from, to: to)
+                days = sessions.days(start: occ.startInstant, end: occ.endInstant, from: from, to: to)
             }
             guard let days else {
                 skipped += 1
@@ -70,29 +71,50 @@ public enum BusyImport {
         return lo <= hi ? lo...hi : nil
     }
 
-    /// Practice-local days in `[from, to]` whose session hours the interval overlaps.
-    static func sessionDays(start: Date, end: Date, settings: PracticeSettings, from: CalendarDay, to: CalendarDay) -> ClosedRange<CalendarDay>? {
+}
+
+/// Session hours of each practice-local day as instants, computed once per day (DST days included).
+final class SessionHours {
+    private let settings: PracticeSettings
+    private var calendar: Calendar
+    private var cache: [Int: (start: Date, end: Date)] = [:]
+
+    init(settings: PracticeSettings) {
+        self.settings = settings
+        calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = settings.timeZone
+    }
+
+    func bounds(_ day: CalendarDay) -> (start: Date, end: Date) {
+        if let b = cache[day.daysSinceEpoch] { return b }
+        func at(_ t: ClockTime) -> Date {
+            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t.hour, minute: t.minute))
+                ?? day.firstInstant(in: settings.timeZone)
+        }
+        let b = (at(settings.dayStart), at(settings.dayEnd))
+        cache[day.daysSinceEpoch] = b
+        return b
+    }
+
+    /// Practice-local days in `[from, to]` whose session hours the interval overlaps (half-open; a
+    /// zero-length event counts when it starts inside the session).
+    func days(start: Date, end: Date, from: CalendarDay, to: CalendarDay) -> ClosedRange<CalendarDay>? {
         let zone = settings.timeZone
         var day = max(from, CalendarDay.today(at: start, in: zone).adding(days: -1))
         let last = min(to, CalendarDay.today(at: end, in: zone).adding(days: 1))
-        var hit: [CalendarDay] = []
+        var first: CalendarDay?
+        var lastHit: CalendarDay?
         while day <= last {
-            let midnight = day.firstInstant(in: zone)
-            // Wall-clock session bounds on this day (via the calendar, so DST days are right).
-            let s = wallClock(day, settings.dayStart, zone) ?? midnight
-            let e = wallClock(day, settings.dayEnd, zone) ?? midnight
+            let (s, e) = bounds(day)
             let overlaps = end > start ? (start < e && end > s) : (start >= s && start < e)
-            if overlaps { hit.append(day) }
+            if overlaps {
+                if first == nil { first = day }
+                lastHit = day
+            }
             day = day.adding(days: 1)
         }
-        guard let first = hit.first, let lastHit = hit.last else { return nil }
+        guard let first, let lastHit else { return nil }
         return first...lastHit
-    }
-
-    static func wallClock(_ day: CalendarDay, _ time: ClockTime, _ zone: TimeZone) -> Date? {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        return cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: time.hour, minute: time.minute))
     }
 }
 

@@ -87,68 +87,108 @@ enum ContentLines {
         return result
     }
 
-    static let dateProperties: Set<String> = [
+    static let dateProperties: Set<[UInt8]> = Set([
         "DTSTART", "DTEND", "DTSTAMP", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "CREATED", "LAST-MODIFIED",
         "COMPLETED",
-    ]
+    ].map { Array($0.utf8) })
 
-    /// Checks structure and date values; returns the unfolded lines.
+    /// One unfolded line as bytes, with the physical line it starts on.
+    struct ByteLine {
+        var bytes: [UInt8]
+        var line: Int
+    }
+
+    /// Byte-level unfolding (the reading path: no String per line).
+    static func unfoldBytes(_ b: [UInt8]) -> [ByteLine] {
+        var result: [ByteLine] = []
+        result.reserveCapacity(b.count / 30)
+        var physical = 0
+        var i = 0
+        let n = b.count
+        while i < n {
+            physical += 1
+            var j = i
+            while j < n && b[j] != 10 { j += 1 }
+            var end = j
+            if end > i && b[end - 1] == 13 { end -= 1 }
+            if i < end && (b[i] == 32 || b[i] == 9) && !result.isEmpty {
+                result[result.count - 1].bytes.append(contentsOf: b[(i + 1)..<end])
+            } else {
+                result.append(ByteLine(bytes: Array(b[i..<end]), line: physical))
+            }
+            i = j + 1
+        }
+        return result
+    }
+
+    private static func upper(_ c: UInt8) -> UInt8 { c >= 97 && c <= 122 ? c - 32 : c }
+
+    /// Checks structure and date values and returns the text to hand to libical.
     /// - Throws: `ICalError` naming the line: bad UTF-8, a line that is not `NAME:VALUE`, BEGIN/END that do not
     ///   match, nesting deeper than `maxDepth`, a DATE or DATE-TIME that does not exist.
-    static func check(_ data: Data, maxDepth: Int = 16) throws(ICalError) -> (text: String, lines: [ContentLine]) {
-        guard let text = String(validatingUTF8Data: data) else {
-            let line = firstInvalidUTF8Line(data)
-            throw ICalError(.invalidUTF8, line: line, "the file is not valid UTF-8")
+    static func check(_ data: Data, maxDepth: Int = 16) throws(ICalError) -> String {
+        let bytes = [UInt8](data)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ICalError(.invalidUTF8, line: firstInvalidUTF8Line(data), "the file is not valid UTF-8")
         }
-        if text.contains("\0") {
-            let line = text.prefix(while: { $0 != "\0" }).filter { $0 == "\n" }.count + 1
-            throw ICalError(.malformed, line: line, "the file contains a NUL byte")
+        if let nul = bytes.firstIndex(of: 0) {
+            throw ICalError(.malformed, line: bytes[..<nul].filter { $0 == 10 }.count + 1, "the file contains a NUL byte")
         }
-        var lines = unfold(text)
+        var lines = unfoldBytes(bytes)
         var repaired = false
-        for i in lines.indices where lines[i].value == nil {
-            if let fixed = repairQuotedValue(lines[i].text) {
-                lines[i].text = fixed
-                repaired = true
-            }
-        }
         var stack: [(name: String, line: Int)] = []
         var sawCalendar = false
-        for l in lines {
-            if l.text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let name = l.name
-            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
-                let value = l.value
+        let begin = Array("BEGIN".utf8), endKeyword = Array("END".utf8), period = Array("VALUE=PERIOD".utf8)
+        for index in lines.indices {
+            var b = lines[index].bytes
+            let lineNumber = lines[index].line
+            if b.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+            guard let nameEnd = b.firstIndex(where: { $0 == 59 || $0 == 58 }), nameEnd > 0,
+                b[..<nameEnd].allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 })
             else {
-                throw ICalError(.malformed, line: l.line, "not an iCalendar content line (expected NAME:VALUE)")
+                throw ICalError(.malformed, line: lineNumber, "not an iCalendar content line (expected NAME:VALUE)")
             }
-            if name == "BEGIN" {
-                let comp = value.trimmingCharacters(in: .whitespaces).uppercased()
-                if stack.isEmpty && comp != "VCALENDAR" {
-                    throw ICalError(.malformed, line: l.line, "BEGIN:\(comp) outside a VCALENDAR")
+            var colon = valueColon(b, from: nameEnd)
+            if colon == nil, let fixed = repairQuotedValue(String(decoding: b, as: UTF8.self)) {
+                b = Array(fixed.utf8)
+                lines[index].bytes = b
+                repaired = true
+                colon = valueColon(b, from: nameEnd)
+            }
+            guard let valueColon = colon else {
+                throw ICalError(.malformed, line: lineNumber, "not an iCalendar content line (expected NAME:VALUE)")
+            }
+            let name = b[..<nameEnd].map(upper)
+            let value = b[(valueColon + 1)...]
+            if name == begin || name == endKeyword {
+                let comp = String(decoding: value.map(upper), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                if name == begin {
+                    if stack.isEmpty && comp != "VCALENDAR" {
+                        throw ICalError(.malformed, line: lineNumber, "BEGIN:\(comp) outside a VCALENDAR")
+                    }
+                    if comp == "VCALENDAR" { sawCalendar = true }
+                    stack.append((comp, lineNumber))
+                    if stack.count > maxDepth {
+                        throw ICalError(.malformed, line: lineNumber, "components nested deeper than \(maxDepth) levels")
+                    }
+                } else {
+                    guard let open = stack.last else {
+                        throw ICalError(.malformed, line: lineNumber, "END:\(comp) without a matching BEGIN")
+                    }
+                    if open.name != comp {
+                        throw ICalError(.malformed, line: lineNumber, "END:\(comp) does not match BEGIN:\(open.name) on line \(open.line)")
+                    }
+                    stack.removeLast()
                 }
-                if comp == "VCALENDAR" { sawCalendar = true }
-                stack.append((comp, l.line))
-                if stack.count > maxDepth {
-                    throw ICalError(.malformed, line: l.line, "components nested deeper than \(maxDepth) levels")
-                }
-            } else if name == "END" {
-                let comp = value.trimmingCharacters(in: .whitespaces).uppercased()
-                guard let open = stack.last else {
-                    throw ICalError(.malformed, line: l.line, "END:\(comp) without a matching BEGIN")
-                }
-                if open.name != comp {
-                    throw ICalError(
-                        .malformed, line: l.line,
-                        "END:\(comp) does not match BEGIN:\(open.name) on line \(open.line)")
-                }
-                stack.removeLast()
             } else {
                 if stack.isEmpty {
-                    throw ICalError(.malformed, line: l.line, "\(name) outside a VCALENDAR")
+                    throw ICalError(.malformed, line: lineNumber, "\(String(decoding: name, as: UTF8.self)) outside a VCALENDAR")
                 }
-                if dateProperties.contains(name), !l.parameters.contains("VALUE=PERIOD") {
-                    try checkDates(value, property: name, line: l.line)
+                if dateProperties.contains(name) {
+                    let params = b[nameEnd..<valueColon].map(upper)
+                    if !contains(params, period) {
+                        try checkDates(String(decoding: value, as: UTF8.self), property: String(decoding: name, as: UTF8.self), line: lineNumber)
+                    }
                 }
             }
         }
@@ -158,8 +198,32 @@ enum ContentLines {
         if !sawCalendar {
             throw ICalError(.malformed, line: 1, "no BEGIN:VCALENDAR found: this is not an iCalendar file")
         }
+        guard repaired else { return text }
         // Repaired lines are handed to libical unfolded (it accepts long lines).
-        return (repaired ? lines.map(\.text).joined(separator: "\r\n") + "\r\n" : text, lines)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for l in lines {
+            out += l.bytes
+            out += [13, 10]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Index of the `:` that ends the parameters (not one inside a quoted parameter value).
+    static func valueColon(_ b: [UInt8], from start: Int) -> Int? {
+        var quoted = false
+        var i = start
+        while i < b.count {
+            if b[i] == 34 { quoted.toggle() } else if b[i] == 58 && !quoted { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for i in 0...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+        return false
     }
 
     /// Outlook sometimes writes the closing quote of a parameter after the value:
@@ -227,13 +291,5 @@ enum ContentLines {
             i += len
         }
         return line
-    }
-}
-
-extension String {
-    /// Decodes strictly: nil when `data` is not valid UTF-8.
-    init?(validatingUTF8Data data: Data) {
-        guard let s = String(bytes: data, encoding: .utf8) else { return nil }
-        self = s
     }
 }

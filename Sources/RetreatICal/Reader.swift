@@ -44,7 +44,7 @@ extension ICalendar {
         }
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let (text, _) = try ContentLines.check(bytes, maxDepth: limits.maxDepth)
+        let text = try ContentLines.check(bytes, maxDepth: limits.maxDepth)
         self = try Libical.locked { () throws(ICalError) -> ICalendar in try ICalendar(libicalText: text) }
     }
 

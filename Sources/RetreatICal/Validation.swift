@@ -13,7 +13,8 @@ public enum ICalValidator {
         var problems: [ICalProblem] = []
         let lines: [ContentLine]
         do {
-            lines = try ContentLines.check(Data(text.utf8)).lines
+            _ = try ContentLines.check(Data(text.utf8))
+            lines = ContentLines.unfold(text)
         } catch {
             return [ICalProblem(component: "VCALENDAR", message: error.description)]
         }

@@ -48,18 +48,27 @@ extension RetreatStore {
             var added = 0
             var unchanged = 0
             let reason = "busy in \(source.hasPrefix("import:") ? String(source.dropFirst(7)) : source)"
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
+                """)
             for item in items {
-                try db.execute(
-                    sql: """
-                        INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
-                        """,
-                    arguments: [item.from.description, item.to.description, resource, reason, source, item.uid, item.recurrenceID])
+                try insert.execute(arguments: [item.from.description, item.to.description, resource, reason, source, item.uid, item.recurrenceID])
                 if db.changesCount > 0 { added += 1 } else { unchanged += 1 }
             }
+            // Live bookings whose intensive days an imported range touches (sorted ranges: binary search).
+            let ranges = items.map { ($0.from, $0.to) }.sorted { $0.0 < $1.0 }
+            let longest = ranges.map { $0.0.days(until: $0.1) }.max() ?? 0
             let affected = try self.liveBookings(db).filter { b in
-                (resource == nil || resource == b.resource) && items.contains { $0.from <= b.end && $0.to >= b.start }
+                guard resource == nil || resource == b.resource else { return false }
+                var lo = 0, hi = ranges.count
+                let earliest = b.start.adding(days: -longest)
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if ranges[mid].0 < earliest { lo = mid + 1 } else { hi = mid }
+                }
+                return ranges[lo...].prefix { $0.0 <= b.end }.contains { $0.1 >= b.start }
             }.map(\.id)
             try self.audit(db, now: now, actor: actor, action: "blackout-import", entity: "blackout", id: source,
                            detail: ["added": String(added), "unchanged": String(unchanged), "removed": String(removed)])
