@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench stress
+.PHONY: deps build test demo leaks bench bench-import stress
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical.
 deps:
@@ -43,3 +43,7 @@ bench: deps
 stress: deps
 	$(SWIFT) build --product RetreatStress
 	.build/debug/RetreatStress 200
+
+# Import of a 50,000-event calendar next to the libical C floor and Python's icalendar.
+bench-import: deps
+	Benchmarks/import/run.sh
