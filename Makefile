@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import stress
+.PHONY: deps build test demo leaks bench bench-import stress fuzz
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical.
 deps:
@@ -47,3 +47,13 @@ stress: deps
 # Import of a 50,000-event calendar next to the libical C floor and Python's icalendar.
 bench-import: deps
 	Benchmarks/import/run.sh
+
+# libFuzzer over the iCalendar parser and the import path, seeded from the fixtures, for FUZZ_SECONDS.
+# New crashes land in Fuzz/crashes/ (replayed by the tests); the corpus grows in .build-fuzz/corpus.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	$(SWIFT) build --product RetreatFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DRETREAT_FUZZ
+	mkdir -p .build-fuzz/corpus Fuzz/crashes
+	cp Fixtures/calendars/*.ics Fixtures/calendars/hostile/*.ics Fixtures/ical/*.ics .build-fuzz/corpus/
+	.build-fuzz/debug/RetreatFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 2>&1 | tee .build-fuzz/last-run.txt | grep -E "^#|stat::|ERROR|SUMMARY|Done" | tail -20

@@ -49,6 +49,8 @@ let package = Package(
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
+        // libFuzzer target over the parser and the import path (`make fuzz`); a replay tool otherwise.
+        .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
             name: "RetreatStress",
             dependencies: ["RetreatScheduling", "RetreatStore", "RetreatCalendars", "RetreatICal", .product(name: "GRDB", package: "GRDB.swift")],
