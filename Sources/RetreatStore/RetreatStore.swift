@@ -33,9 +33,18 @@ public final class RetreatStore: Sendable {
         config.busyMode = .timeout(30)
         config.foreignKeysEnabled = true
         config.label = "retreat"
+        if ProcessInfo.processInfo.environment["RETREAT_TRACE_SQL"] != nil {
+            config.prepareDatabase { db in db.trace { FileHandle.standardError.write(Data("SQL: \($0)\n".utf8)) } }
+        }
         do {
-            let pool = try DatabasePool(path: path, configuration: config)
+            // One connection per process (DatabaseQueue) on a WAL-mode file: other processes read while one
+            // writes, writers queue on the busy timeout. (GRDB's DatabasePool creates and drops a table on every
+            // open, which would make read-only commands change the file.)
+            let pool = try DatabaseQueue(path: path, configuration: config)
             self.dbWriter = pool
+            if try pool.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" {
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            }
             try pool.writeWithoutTransaction { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
@@ -47,10 +56,19 @@ public final class RetreatStore: Sendable {
                     throw StoreError(.incompatible, "\(path) was written by a newer Retreat (schema \(version); this build knows \(Self.schemaVersion)); upgrade retreat")
                 }
             }
-            try Self.migrator.migrate(pool)
+            // Migrate only when needed: GRDB's migrator writes to the schema even when it has nothing to do,
+            // and a read-only command must leave the file byte-for-byte alone.
+            if try !pool.read({ db in try Self.migrator.hasCompletedMigrations(db) }) {
+                try Self.migrator.migrate(pool)
+            }
+            // Only write the header when it changes: a read-only command must leave the file byte-for-byte alone.
             try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
-                try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                if try Int32.fetchOne(db, sql: "PRAGMA application_id") != Self.applicationID {
+                    try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                }
+                if try Int.fetchOne(db, sql: "PRAGMA user_version") != Self.schemaVersion {
+                    try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                }
             }
         } catch let error as StoreError {
             throw error

@@ -67,7 +67,15 @@ struct Sandbox {
         return p
     }
 
-    /// Bytes of the store file, to prove a rejected command changed nothing.
+    /// The store file's bytes (its -wal too, when one is left), to prove a command changed nothing.
+    func fileBytes() throws -> [Data] {
+        try ["", "-wal"].compactMap { suffix in
+            let path = db + suffix
+            return FileManager.default.fileExists(atPath: path) ? try Data(contentsOf: URL(fileURLWithPath: path)) : nil
+        }
+    }
+
+    /// What the store says it holds, to prove a rejected command changed nothing.
     func snapshot() throws -> String {
         let r = try run(["list", "--json"])
         let a = try run(["audit", "--json"])
