@@ -49,11 +49,17 @@ bench-import: deps
 	Benchmarks/import/run.sh
 
 # libFuzzer over the iCalendar parser and the import path, seeded from the fixtures, for FUZZ_SECONDS.
+# Swift's -sanitize=fuzzer brings libFuzzer's own main, which clashes with the main SwiftPM gives every
+# executable, so the harness is built with ASan + coverage and links libFuzzer without its main.
 # New crashes land in Fuzz/crashes/ (replayed by the tests); the corpus grows in .build-fuzz/corpus.
 FUZZ_SECONDS ?= 300
+FUZZ_RT := $(firstword $(wildcard /opt/swift/usr/lib/swift/clang/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a $(dir $(shell command -v swift))../lib/swift/clang/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
 fuzz: deps
-	$(SWIFT) build --product RetreatFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DRETREAT_FUZZ
+	$(SWIFT) build --product RetreatFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=address \
+	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -Xswiftc -DRETREAT_FUZZ \
+	  -Xlinker $(FUZZ_RT) -Xlinker -lstdc++
 	mkdir -p .build-fuzz/corpus Fuzz/crashes
 	cp Fixtures/calendars/*.ics Fixtures/calendars/hostile/*.ics Fixtures/ical/*.ics .build-fuzz/corpus/
 	.build-fuzz/debug/RetreatFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 2>&1 | tee .build-fuzz/last-run.txt | grep -E "^#|stat::|ERROR|SUMMARY|Done" | tail -20
+	  -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 2>&1 | tee .build-fuzz/last-run.txt \
+	  | grep -E "stat::|ERROR|SUMMARY|Done|DONE" | tail -20

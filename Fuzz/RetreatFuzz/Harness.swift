@@ -27,10 +27,27 @@ func exercise(_ data: Data) {
 }
 
 #if RETREAT_FUZZ
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    exercise(Data(bytes: bytes, count: size))
-    return 0
+/// libFuzzer's driver (from the fuzzer runtime that `-sanitize=fuzzer` links). SwiftPM gives every
+/// executable its own `main`, so the harness starts the driver itself instead of using libFuzzer's `main`.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@main
+struct Fuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        let code = runDriver(&argc, &argv) { bytes, size in
+            guard let bytes else { return 0 }
+            exercise(Data(bytes: bytes, count: size))
+            return 0
+        }
+        exit(code)
+    }
 }
 #else
 @main
