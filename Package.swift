@@ -58,6 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
+        .testTarget(name: "RetreatSeriesTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),

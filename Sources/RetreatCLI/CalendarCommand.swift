@@ -50,6 +50,11 @@ extension RetreatCommand {
                 for rm in months { print(render(rm, first: first, color: color)) }
                 print("B booked  H held  T turnover  X blackout  . free  - free, no start possible")
                 let lastDay = first.adding(days: days.count - 1)
+                for s in try ctx.store.allSeries() where s.active && (resource == nil || s.series.spec.counselor == resource) {
+                    for o in s.series.occurrences() where o.localStart.day >= first && o.localStart.day <= lastDay {
+                        print("S \(o.localStart) \(s.series.spec.counselorZone): counseling \(s.series.id) on \(s.series.spec.counselor), \(o.lengthMinutes) min")
+                    }
+                }
                 for b in try ctx.store.blackouts() where b.from <= lastDay && b.to >= first && (resource == nil || b.applies(to: resource ?? "")) {
                     print("X \(b.from)…\(b.to)\(b.resource.map { " on \($0)" } ?? ""): \(b.reason ?? "blackout") [\(b.source)]")
                 }

@@ -25,8 +25,9 @@ public enum BookingCalendars {
         }
     }
 
-    /// The staff calendar: one all-day event per booking (held = TENTATIVE, cancelled = CANCELLED, with SEQUENCE).
-    public static func staff(bookings: [Booking], profile: PracticeProfile, stamp: Date, includeNames: Bool = false) -> ICalendar {
+    /// The staff calendar: one all-day event per booking (held = TENTATIVE, cancelled = CANCELLED, with SEQUENCE),
+    /// and every counseling series as a recurring event, all without names unless `includeNames`.
+    public static func staff(bookings: [Booking], series: [StoredSeries] = [], profile: PracticeProfile, stamp: Date, includeNames: Bool = false) -> ICalendar {
         let events = bookings.map { b in
             ICalEvent(
                 uid: uid(of: b), stamp: stamp, start: .date(ICalDate(b.start)), end: .date(ICalDate(b.end.adding(days: 1))),
@@ -35,7 +36,11 @@ public enum BookingCalendars {
                 status: status(b.status), sequence: b.sequence, classification: .privateClass, transparency: .opaque,
                 categories: ["Intensive"], organizer: organizer(profile))
         }
-        return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events)
+        let sessions = series.flatMap { s in
+            SeriesCalendar.events(for: s, profile: profile, stamp: stamp,
+                                  summary: includeNames ? "Counseling: \(s.series.spec.couple) (\(s.series.id))" : "Counseling \(s.series.id)")
+        }
+        return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events + sessions)
     }
 
     /// A couple's calendar: each day of their intensive as a timed event in the practice zone, neutral titles,

@@ -163,6 +163,36 @@ extension RetreatStore {
         }
     }
 
+    /// The first of `resources` (default: all, in order) where an intensive can start and whose counselor has
+    /// no counseling session on its intensive or turnover days.
+    func allocate(_ db: Database, scheduler: Scheduler, start: CalendarDay, resources: [String]?, ignoring: String?) throws -> Slot {
+        var sessionClashes: [String] = []
+        var lastFailure: AllocationFailure?
+        let candidates = resources ?? scheduler.settings.resources
+        let series = try allSeries(db).filter(\.active)
+        for resource in candidates {
+            switch scheduler.allocate(start: start, resource: resource, ignoring: ignoring) {
+            case .failure(let failure):
+                if let previous = lastFailure {
+                    lastFailure = AllocationFailure(rejections: previous.rejections + failure.rejections.filter { !previous.rejections.contains($0) })
+                } else {
+                    lastFailure = failure
+                }
+            case .success(let slot):
+                let days = Set(scheduler.occupiedDays(startingOn: slot.start))
+                let clashes = series.filter { $0.series.spec.counselor == resource }.flatMap { s in
+                    s.series.occurrences().filter { days.contains($0.localStart.day) }.map { "\($0.localStart.day) has counseling session \(s.series.id) at \($0.localStart.time) on \(resource)" }
+                }
+                if clashes.isEmpty { return slot }
+                sessionClashes += clashes
+            }
+        }
+        if !sessionClashes.isEmpty {
+            throw StoreError(.conflict, "cannot start an intensive on \(start): \(sessionClashes.joined(separator: "; ")); move or cancel those sessions first")
+        }
+        throw Self.conflict(start, lastFailure ?? AllocationFailure(rejections: []))
+    }
+
     static func conflict(_ start: CalendarDay, _ failure: AllocationFailure) -> StoreError {
         let reasons = failure.rejections
         let invalid = reasons.contains { $0.reason == .past || $0.reason == .unknownResource }
@@ -189,11 +219,7 @@ extension RetreatStore {
             let settings = try self.settings(db)
             try self.expireHolds(db, settings: settings, now: now)
             let scheduler = try self.scheduler(db, settings: settings, now: now)
-            let slot: Slot
-            switch scheduler.allocate(start: request.start, resource: request.resource) {
-            case .success(let s): slot = s
-            case .failure(let failure): throw Self.conflict(request.start, failure)
-            }
+            let slot = try self.allocate(db, scheduler: scheduler, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
             let seq = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM bookings") ?? 0) + 1
             let id = String(format: "B%04d", seq)
             let price = request.priceCents ?? settings.priceCents
@@ -269,15 +295,9 @@ extension RetreatStore {
                 throw StoreError(.invalid, "booking \(b.id) is \(b.status.rawValue) and cannot be rescheduled")
             }
             let scheduler = try self.scheduler(db, settings: settings, now: now)
-            var result = scheduler.allocate(start: start, resource: resource ?? b.resource, ignoring: b.id)
-            if case .failure = result, resource == nil {
-                result = scheduler.allocate(start: start, resource: nil, ignoring: b.id)
-            }
-            let slot: Slot
-            switch result {
-            case .success(let s): slot = s
-            case .failure(let failure): throw Self.conflict(start, failure)
-            }
+            // Keep the booking's resource when it is free, else take the first free one.
+            let preferred = resource.map { [$0] } ?? [b.resource] + settings.resources.filter { $0 != b.resource }
+            let slot = try self.allocate(db, scheduler: scheduler, start: start, resources: preferred, ignoring: b.id)
             try db.execute(sql: "DELETE FROM occupied_days WHERE booking_id = ?", arguments: [b.id])
             try db.execute(
                 sql: "UPDATE bookings SET start = ?, end = ?, resource = ?, sequence = sequence + 1 WHERE id = ?",

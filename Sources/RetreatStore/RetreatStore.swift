@@ -14,7 +14,7 @@ public final class RetreatStore: Sendable {
     public let path: String
 
     /// Schema version this build writes; a store of a newer version is refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     static let applicationID: Int32 = 0x5254_5254  // "RTRT"
 
     /// Opens (or, with `create`, creates with mode 0600) the store at `path`.
@@ -199,6 +199,21 @@ public final class RetreatStore: Sendable {
         m.registerMigration("v2-import-keys") { db in
             // An imported occurrence is stored once per source: re-importing the same file changes nothing.
             try db.execute(sql: "CREATE UNIQUE INDEX blackouts_import_key ON blackouts(source, uid, recurrence_id) WHERE uid IS NOT NULL")
+        }
+        m.registerMigration("v3-series") { db in
+            try db.execute(sql: """
+                CREATE TABLE series (
+                    id TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL UNIQUE,
+                    couple TEXT NOT NULL CHECK (couple <> ''),
+                    counselor TEXT NOT NULL,
+                    contact TEXT,
+                    json TEXT NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 1,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX series_counselor ON series(counselor);
+                """)
         }
         return m
     }

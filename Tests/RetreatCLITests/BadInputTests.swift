@@ -37,7 +37,7 @@ import Testing
         Case(args: ["pay", "B0001", "--amount", "five"], code: 1, message: "--amount \"five\" is not an amount"),
         Case(args: ["pay", "B0001", "--amount", "0"], code: 1, message: "--amount must not be zero"),
         Case(args: ["pay", "B0001", "--amount", "10", "--date", "2027-02-29"], code: 1, message: "--date: \"2027-02-29\" is not a valid date"),
-        Case(args: ["export", "B0001", "--all"], code: 64, message: "give either a booking ID or --all"),
+        Case(args: ["export", "B0001", "--all"], code: 64, message: "give either a booking ID, --series ID or --all"),
         Case(args: ["export", "B0001", "--invite"], code: 1, message: "has no contact e-mail"),
         Case(args: ["check", "2027-01-12"], code: 3, message: "not available"),
         Case(args: ["frobnicate"], code: 64, message: "Unexpected argument 'frobnicate'"),
