@@ -33,12 +33,22 @@ extension RetreatCommand {
                 let later = try store.availability(from: a.end.adding(days: 1), to: today.adding(days: 120), resource: nil, now: now)
                 guard let next = later.first else { throw CLIError("no second free start") }
                 let b = try store.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b"), now: now, actor: "demo").booking
+                // A long-distance couple: weekly 50-minute sessions, one partner in London.
+                guard let firstSession = LocalTime(iso: "\(today.adding(days: 30))T12:00") else { throw CLIError("bad demo date") }
+                let series = try store.bookSeries(
+                    CounselingSeriesSpec(couple: "Sample Couple C", counselor: "", lengthMinutes: 50, frequency: .weekly, start: firstSession,
+                                         end: .count(10), counselorZone: settings.timeZoneIdentifier, partnerZones: ["Europe/London"],
+                                         link: "https://video.example.org/room/sample"),
+                    contact: "casey@example.org, robin@example.org", now: now, actor: "demo")
                 let folder = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let scheduler = try store.scheduler(now: now)
                 let files: [(String, ICalendar)] = [
                     ("couple-intensive.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now)),
                     ("couple-invite.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now, invite: true)),
-                    ("staff.ics", BookingCalendars.staff(bookings: [a, b], profile: profile, stamp: now)),
+                    ("staff.ics", BookingCalendars.staff(bookings: [a, b], series: [series], profile: profile, stamp: now)),
+                    ("counseling-series.ics", SeriesCalendar.calendar(for: series, profile: profile, stamp: now, invite: false)),
+                    ("freebusy.ics", FreeBusyCalendar.make(scheduler: scheduler, from: today, to: today.adding(days: 90), resource: nil, profile: profile, stamp: now)),
                 ]
                 for (name, calendar) in files {
                     let url = folder.appendingPathComponent(name)
@@ -47,7 +57,7 @@ extension RetreatCommand {
                     guard problems.isEmpty else {
                         throw CLIError("\(name) has problems: \(problems.map(\.description).joined(separator: "; "))")
                     }
-                    print("wrote \(url.path): \(calendar.events.count) events, parses back with no restriction problem")
+                    print("wrote \(url.path): \(calendar.events.count + calendar.freeBusy.count) components, parses back with no restriction problem")
                 }
                 print("booked \(a.id) \(a.start)…\(a.end) (confirmed) and \(b.id) \(b.start)…\(b.end) (held) in \(db)")
             }
