@@ -35,9 +35,7 @@ extension RetreatCommand {
                 _ = try ctx.store.sweep(now: ctx.now)
                 let scheduler = try ctx.store.scheduler(now: ctx.now)
                 let resources = resource.map { [$0] } ?? scheduler.settings.resources
-                if let r = resource, !scheduler.settings.resources.contains(r) {
-                    throw CLIError("unknown resource \"\(r)\"; the practice's resources are \(scheduler.settings.resources.joined(separator: ", "))")
-                }
+                try scheduler.settings.requireResource(resource)
                 let days = (0..<CalendarDay.daysInMonth(year: y, month: m)).map { first.adding(days: $0) }
                 let months = resources.map { r in
                     ResourceMonth(resource: r, days: days.map { d in

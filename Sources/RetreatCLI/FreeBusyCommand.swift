@@ -24,9 +24,7 @@ extension RetreatCommand {
                 let ctx = try Context.open(store)
                 _ = try ctx.store.sweep(now: ctx.now)
                 let scheduler = try ctx.store.scheduler(now: ctx.now)
-                if let r = resource, !scheduler.settings.resources.contains(r) {
-                    throw CLIError("unknown resource \"\(r)\"; the practice's resources are \(scheduler.settings.resources.joined(separator: ", "))")
-                }
+                try scheduler.settings.requireResource(resource)
                 let calendar = FreeBusyCalendar.make(scheduler: scheduler, from: range.lowerBound, to: range.upperBound, resource: resource,
                                                      profile: try ctx.store.profile(), stamp: ctx.now)
                 let url = URL(fileURLWithPath: out ?? "Calendars/freebusy.ics")

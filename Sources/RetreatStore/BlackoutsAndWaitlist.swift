@@ -13,9 +13,7 @@ extension RetreatStore {
         }
         return try write { db in
             let settings = try self.settings(db)
-            if let r = blackout.resource, !settings.resources.contains(r) {
-                throw StoreError(.invalid, "unknown resource \"\(r)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
-            }
+            try settings.requireResource(blackout.resource)
             if !force {
                 let hits = try self.liveBookings(db).filter { b in
                     (blackout.resource == nil || blackout.resource == b.resource) && b.start <= blackout.to && b.end >= blackout.from
@@ -58,9 +56,7 @@ extension RetreatStore {
         guard to >= from else { throw StoreError(.invalid, "--to \(to) is before --from \(from)") }
         return try write { db in
             let settings = try self.settings(db)
-            if let r = resource, !settings.resources.contains(r) {
-                throw StoreError(.invalid, "unknown resource \"\(r)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
-            }
+            try settings.requireResource(resource)
             try db.execute(
                 sql: "INSERT INTO waitlist (couple, contact, from_day, to_day, resource, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [name, contact, from.description, to.description, resource, now.timeIntervalSince1970])

@@ -370,9 +370,7 @@ extension RetreatStore {
     public func availability(from: CalendarDay, to: CalendarDay, resource: String?, now: Date) throws(StoreError) -> [Slot] {
         try read { db in
             let settings = try self.settings(db)
-            if let resource, !settings.resources.contains(resource) {
-                throw StoreError(.invalid, "unknown resource \"\(resource)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
-            }
+            try settings.requireResource(resource)
             return try self.scheduler(db, settings: settings, now: now).availability(from: from, to: to, resource: resource)
         }
     }
@@ -381,9 +379,7 @@ extension RetreatStore {
     public func check(start: CalendarDay, resource: String?, now: Date) throws(StoreError) -> [(resource: String, rejections: [RejectionDetail])] {
         try read { db in
             let settings = try self.settings(db)
-            if let resource, !settings.resources.contains(resource) {
-                throw StoreError(.invalid, "unknown resource \"\(resource)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
-            }
+            try settings.requireResource(resource)
             let scheduler = try self.scheduler(db, settings: settings, now: now)
             return (resource.map { [$0] } ?? settings.resources).map { r in (r, scheduler.rejections(start: start, resource: r)) }
         }

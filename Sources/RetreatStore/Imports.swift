@@ -37,9 +37,7 @@ extension RetreatStore {
     public func importBlackouts(_ items: [ImportedBlackout], source: String, resource: String?, replace: Bool, now: Date, actor: String) throws(StoreError) -> ImportSummary {
         try write { db in
             let settings = try self.settings(db)
-            if let r = resource, !settings.resources.contains(r) {
-                throw StoreError(.invalid, "unknown resource \"\(r)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
-            }
+            try settings.requireResource(resource)
             var removed = 0
             if replace {
                 try db.execute(sql: "DELETE FROM blackouts WHERE source = ?", arguments: [source])

@@ -32,3 +32,12 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension PracticeSettings {
+    /// Throws `StoreError.invalid` naming the practice's resources when `resource` is set and unknown.
+    public func requireResource(_ resource: String?) throws(StoreError) {
+        if let resource, !resources.contains(resource) {
+            throw StoreError(.invalid, "unknown resource \"\(resource)\"; the practice's resources are \(resources.joined(separator: ", "))")
+        }
+    }
+}
