@@ -26,9 +26,9 @@ demo: deps
 	$(SWIFT) build --product retreat
 	.build/debug/retreat demo --out Calendars
 
-# Runs the iCalendar tests under LeakSanitizer (an AddressSanitizer build in .build-asan): fails on any leak.
+# Runs the iCalendar and import tests under LeakSanitizer (an AddressSanitizer build in .build-asan): fails on any leak.
 # valgrind 3.19 crashes inside the Swift Testing runner, so LSan is the checker here.
-LEAK_FILTER ?= RetreatICalTests
+LEAK_FILTER ?= RetreatICalTests|RetreatCalendarsTests
 leaks: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)'
