@@ -6,12 +6,15 @@ DEMO_DB ?= .build/demo/retreat.sqlite
 
 .PHONY: deps build test demo leaks bench bench-import stress fuzz
 
-# Installs libical-dev and pkg-config when pkg-config cannot find libical.
+# Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
+# when they are missing.
 deps:
-	@if ! pkg-config --exists libical 2>/dev/null; then \
-	  echo "libical not found by pkg-config: installing libical-dev pkg-config"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update && $$SUDO apt-get install -y libical-dev pkg-config; \
+	@SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; missing=""; \
+	pkg-config --exists libical 2>/dev/null || missing="libical-dev pkg-config"; \
+	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y $$missing; \
 	fi
 
 build: deps
