@@ -19,12 +19,13 @@ extension RetreatCommand {
             try guarded {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
                 guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw CLIError("cannot read --config \(config)") }
-                let (settings, profile) = try PracticeConfig.load(text, file: config)
+                let (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
                 let store = try RetreatStore(path: db, create: true)
                 // A fixed clock keeps the committed sample calendars stable (RETREAT_NOW overrides it).
                 let now = ProcessInfo.processInfo.environment["RETREAT_NOW"].flatMap { ISO8601DateFormatter().date(from: $0) }
                     ?? ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z") ?? Date()
                 try store.saveSettings(settings, profile: profile, now: now, actor: "demo")
+                if !counselors.isEmpty { try store.saveCounselors(counselors, now: now, actor: "demo") }
                 let today = CalendarDay.today(at: now, in: settings.timeZone)
                 let slots = try store.availability(from: today, to: today.adding(days: 120), resource: nil, now: now)
                 guard slots.count >= 2 else { throw CLIError("no free start in the next 120 days") }

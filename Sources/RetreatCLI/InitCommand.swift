@@ -19,14 +19,16 @@ extension RetreatCommand {
             try guarded {
                 var settings = PracticeSettings()
                 var profile = PracticeProfile()
+                var counselors: [CounselorProfile] = []
                 if let config {
                     guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
                         throw CLIError("cannot read --config \(config): no such file or not UTF-8 text")
                     }
-                    (settings, profile) = try PracticeConfig.load(text, file: config)
+                    (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
                 }
                 let ctx = try Context.open(store, create: true)
                 try ctx.store.saveSettings(settings, profile: profile, now: ctx.now, actor: ctx.actor)
+                if !counselors.isEmpty { try ctx.store.saveCounselors(counselors, now: ctx.now, actor: ctx.actor) }
                 if json {
                     try printJSON(SettingsJSON(settings, profile))
                 } else {

@@ -9,10 +9,18 @@ enum PracticeConfig {
         "practice": ["name", "timeZone", "organizerEmail", "organizerName", "location"],
         "intensives": ["days", "dayStart", "dayEnd", "startWeekdays", "turnoverDays", "minimumNoticeDays", "horizonMonths", "holdExpiryHours", "resources"],
         "money": ["currency", "price", "depositPercent", "depositDueDays", "refund"],
+        "counselors": ["name", "timeZone", "hours"],
     ]
 
     /// Parses and validates; every error names the key and the file.
     static func load(_ text: String, file: String) throws -> (PracticeSettings, PracticeProfile) {
+        let (settings, profile, _) = try loadAll(text, file: file)
+        return (settings, profile)
+    }
+
+    /// Also reads `[[counselors]]`: name (a resource), timeZone (default: the practice's), hours such as
+    /// "mon-thu 10:00-18:00; fri 10:00-14:00".
+    static func loadAll(_ text: String, file: String) throws -> (PracticeSettings, PracticeProfile, [CounselorProfile]) {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -20,6 +28,26 @@ enum PracticeConfig {
             throw CLIError("\(file):\(error.source.begin.line): \(error.description)")
         } catch {
             throw CLIError("\(file): not valid TOML: \(error)")
+        }
+        var counselors: [CounselorProfile] = []
+        if let list = table["counselors"] {
+            guard let array = list.array else { throw CLIError("\(file): counselors must be an array of tables ([[counselors]])") }
+            for item in array {
+                guard let t = item.table, let name = t["name"]?.string, let hours = t["hours"]?.string else {
+                    throw CLIError("\(file): each [[counselors]] needs name and hours (e.g. hours = \"mon-thu 10:00-18:00; fri 10:00-14:00\")")
+                }
+                for key in t.keys where !(known["counselors"]?.contains(key) ?? false) {
+                    throw CLIError("\(file): unknown key counselors.\(key)")
+                }
+                do {
+                    let zone = t["timeZone"]?.string ?? table["practice"]?.table?["timeZone"]?.string ?? "America/New_York"
+                    let profile = CounselorProfile(name: name, timeZoneIdentifier: zone, hours: try CounselorHours(parsing: hours))
+                    try profile.validate()
+                    counselors.append(profile)
+                } catch {
+                    throw CLIError("\(file): counselor \(name): \(error)")
+                }
+            }
         }
         for key in table.keys where known[key] == nil {
             throw CLIError("\(file): unknown section [\(key)]; expected \(known.keys.sorted().joined(separator: ", "))")
@@ -94,6 +122,9 @@ enum PracticeConfig {
             }
         }
         try settings.validate()
-        return (settings, profile)
+        for c in counselors where !settings.resources.contains(c.name) {
+            throw CLIError("\(file): counselor \"\(c.name)\" is not one of intensives.resources (\(settings.resources.joined(separator: ", ")))")
+        }
+        return (settings, profile, counselors)
     }
 }

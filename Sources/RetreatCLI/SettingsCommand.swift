@@ -21,8 +21,10 @@ struct SettingsJSON: Encodable {
     var depositDueDays: Int
     var refundTiers: [RefundTier]
     var practice: PracticeProfile
+    var counselors: [CounselorProfile]
 
-    init(_ s: PracticeSettings, _ p: PracticeProfile) {
+    init(_ s: PracticeSettings, _ p: PracticeProfile, counselors: [CounselorProfile] = []) {
+        self.counselors = counselors
         timeZone = s.timeZoneIdentifier
         dayStart = s.dayStart
         dayEnd = s.dayEnd
@@ -54,7 +56,8 @@ extension RetreatCommand {
                 let ctx = try Context.open(store)
                 let s = try ctx.store.settings()
                 let p = try ctx.store.profile()
-                if json { return try printJSON(SettingsJSON(s, p)) }
+                let counselors = try ctx.store.counselors()
+                if json { return try printJSON(SettingsJSON(s, p, counselors: counselors)) }
                 print("""
                     practice        \(p.name) <\(p.organizerEmail)>
                     time zone       \(s.timeZoneIdentifier)
@@ -66,6 +69,7 @@ extension RetreatCommand {
                     price           \(Money.format(cents: s.priceCents, currency: s.currency)), deposit \(s.depositPercent)% due \(s.depositDueDays) days after booking
                     refunds         \(s.refundTiers.map { "\($0.percent)% ≥ \($0.minDaysBefore) days before" }.joined(separator: ", ")), else none
                     """)
+                for c in counselors { print("counselor       \(c.name) (\(c.timeZoneIdentifier)): \(c.hours)") }
             }
         }
     }
