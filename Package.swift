@@ -29,6 +29,12 @@ let package = Package(
         .target(name: "RetreatICal", dependencies: ["CLibical"], swiftSettings: strict),
         // Pure scheduling rules: no I/O, no libical; `today` and settings are inputs.
         .target(name: "RetreatScheduling", swiftSettings: strict),
+        // Pure agenda planning: module catalog (TOML), day templates, the planner and its score.
+        .target(
+            name: "RetreatAgenda",
+            dependencies: ["RetreatScheduling", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         // SQLite through GRDB: migrations, bookings, occupancy, blackouts, waitlist, audit log.
         .target(
             name: "RetreatStore",
@@ -36,11 +42,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Maps bookings to iCalendar documents.
-        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatStore"], swiftSettings: strict),
+        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatAgenda"], swiftSettings: strict),
         .target(
             name: "RetreatCLI",
             dependencies: [
-                "RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatCalendars",
+                "RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatCalendars", "RetreatAgenda",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -49,6 +55,7 @@ let package = Package(
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
+        .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
         // libFuzzer target over the parser and the import path (`make fuzz`); a replay tool otherwise.
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
@@ -59,6 +66,7 @@ let package = Package(
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatSeriesTests", dependencies: ["RetreatScheduling"]),
+        .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),

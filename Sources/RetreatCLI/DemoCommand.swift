@@ -1,4 +1,5 @@
 import ArgumentParser
+import RetreatAgenda
 import Foundation
 import RetreatCalendars
 import RetreatICal
@@ -34,6 +35,14 @@ extension RetreatCommand {
                 let later = try store.availability(from: a.end.adding(days: 1), to: today.adding(days: 120), resource: nil, now: now)
                 guard let next = later.first else { throw CLIError("no second free start") }
                 let b = try store.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b"), now: now, actor: "demo").booking
+                // Their intake, and the three days planned around their ranked priorities.
+                try store.saveIntake(bookingID: a.id, IntakeRecord(affairEnded: true, safetyScreenPassed: true), now: now, actor: "demo")
+                let catalogPath = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml")
+                guard let catalogText = try? String(contentsOfFile: catalogPath, encoding: .utf8) else { throw CLIError("cannot read \(catalogPath)") }
+                try store.saveAgendaCatalog(catalogText, now: now, actor: "demo")
+                let agenda = try AgendaPlanner().plan(PlanRequest(
+                    priorities: a.priorities.map(Priority.init), intake: Intake(affairEnded: true, safetyScreenPassed: true),
+                    days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: try ModuleCatalog(toml: catalogText)))
                 // A long-distance couple: weekly 50-minute sessions, one partner in London.
                 guard let firstSession = LocalTime(iso: "\(today.adding(days: 30))T12:00") else { throw CLIError("bad demo date") }
                 let series = try store.bookSeries(
@@ -45,8 +54,8 @@ extension RetreatCommand {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 let scheduler = try store.scheduler(now: now)
                 let files: [(String, ICalendar)] = [
-                    ("couple-intensive.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now)),
-                    ("couple-invite.ics", BookingCalendars.couple(booking: a, settings: settings, profile: profile, stamp: now, invite: true)),
+                    ("couple-intensive.ics", BookingCalendars.couple(booking: a, agenda: agenda, settings: settings, profile: profile, stamp: now)),
+                    ("couple-invite.ics", BookingCalendars.couple(booking: a, agenda: agenda, settings: settings, profile: profile, stamp: now, invite: true)),
                     ("staff.ics", BookingCalendars.staff(bookings: [a, b], series: [series], profile: profile, stamp: now)),
                     ("counseling-series.ics", SeriesCalendar.calendar(for: series, profile: profile, stamp: now, invite: false)),
                     ("freebusy.ics", FreeBusyCalendar.make(scheduler: scheduler, from: today, to: today.adding(days: 90), resource: nil, profile: profile, stamp: now)),

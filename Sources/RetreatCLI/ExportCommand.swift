@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RetreatAgenda
 import RetreatCalendars
 import RetreatICal
 import RetreatScheduling
@@ -18,6 +19,7 @@ extension RetreatCommand {
         @Option(help: "Output file (default: Calendars/<id>.ics or Calendars/staff.ics).") var out: String?
         @Flag(help: "An invitation (METHOD:REQUEST with ORGANIZER and ATTENDEEs; METHOD:CANCEL for a cancelled booking).") var invite = false
         @Flag(help: "Staff calendar only: show couples' names (explicit opt-in).") var names = false
+        @Flag(help: "A couple's agenda with staff titles and the priorities each block serves (for staff, not for the couple).") var detailed = false
 
         func validate() throws {
             if [all, id != nil, series != nil].filter({ $0 }).count != 1 { throw ValidationError("give either a booking ID, --series ID or --all.") }
@@ -44,7 +46,9 @@ extension RetreatCommand {
                     if invite && BookingCalendars.attendeeAddresses(b.contact).isEmpty {
                         throw CLIError("booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
                     }
-                    calendar = BookingCalendars.couple(booking: b, settings: try ctx.store.settings(), profile: profile, stamp: ctx.now, invite: invite)
+                    let agenda = try ctx.store.agenda(bookingID: b.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
+                    calendar = BookingCalendars.couple(booking: b, agenda: agenda, settings: try ctx.store.settings(), profile: profile, stamp: ctx.now,
+                                                       invite: invite, detailed: detailed)
                     defaultName = "\(b.id.lowercased())\(invite ? "-invite" : "").ics"
                 } else {
                     let bookings = try ctx.store.bookings(matching: BookingFilter(), now: ctx.now)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RetreatAgenda
 import RetreatScheduling
 import RetreatStore
 
@@ -11,6 +12,9 @@ extension RetreatCommand {
 
         @Option(help: "Practice settings in TOML (see Fixtures/practice.toml). Without it, defaults are used.")
         var config: String?
+
+        @Option(help: "Agenda module catalog in TOML (default: agenda-modules.toml beside --config, when there).")
+        var modules: String?
 
         @Flag(help: "Print the stored settings as JSON.")
         var json = false
@@ -26,9 +30,19 @@ extension RetreatCommand {
                     }
                     (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
                 }
+                var catalogText: String?
+                let catalogPath = modules ?? config.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml") }
+                if let catalogPath, modules != nil || FileManager.default.fileExists(atPath: catalogPath) {
+                    guard let text = try? String(contentsOfFile: catalogPath, encoding: .utf8) else {
+                        throw CLIError("cannot read --modules \(catalogPath): no such file or not UTF-8 text")
+                    }
+                    do { _ = try ModuleCatalog(toml: text) } catch { throw CLIError("\(catalogPath): \(error)") }
+                    catalogText = text
+                }
                 let ctx = try Context.open(store, create: true)
                 try ctx.store.saveSettings(settings, profile: profile, now: ctx.now, actor: ctx.actor)
                 if !counselors.isEmpty { try ctx.store.saveCounselors(counselors, now: ctx.now, actor: ctx.actor) }
+                if let catalogText { try ctx.store.saveAgendaCatalog(catalogText, now: ctx.now, actor: ctx.actor) }
                 if json {
                     try printJSON(SettingsJSON(settings, profile))
                 } else {

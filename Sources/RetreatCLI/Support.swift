@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RetreatAgenda
 import RetreatICal
 import RetreatScheduling
 import RetreatStore
@@ -54,6 +55,10 @@ func guarded(_ body: () throws -> Void) throws {
     } catch let e as SchedulingError {
         throw fail(e.description, code: 1)
     } catch let e as ICalError {
+        throw fail(e.description, code: 1)
+    } catch let e as AgendaError {
+        throw fail(e.description, code: 1)
+    } catch let e as SeriesError {
         throw fail(e.description, code: 1)
     } catch let e as CLIError {
         throw fail(e.message, code: e.code)

@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatICal
 import RetreatScheduling
 import RetreatStore
@@ -47,12 +48,39 @@ public enum BookingCalendars {
     /// CLASS:PRIVATE, a reminder the evening before (18:00), each day RELATED-TO the intensive.
     /// With `invite`, METHOD:REQUEST with ORGANIZER and each partner as ATTENDEE; a cancelled booking gives
     /// METHOD:CANCEL so the events leave the couple's calendar.
-    public static func couple(booking b: Booking, settings: PracticeSettings, profile: PracticeProfile, stamp: Date, invite: Bool = false) -> ICalendar {
+    ///
+    /// With an agenda, each block is its own event: the neutral client title by default, the staff title and
+    /// the priorities it serves only with `detailed` (for staff). UIDs are stable across exports (booking, day
+    /// and start time) and never name a module, so not even a UID hints at what a session is about.
+    public static func couple(booking b: Booking, agenda: Agenda? = nil, settings: PracticeSettings, profile: PracticeProfile, stamp: Date,
+                              invite: Bool = false, detailed: Bool = false) -> ICalendar {
         let zone = settings.timeZoneIdentifier
         let cancelled = !b.status.isLive && b.status != .completed
         let attendees = invite ? attendeeAddresses(b.contact) : []
         let reminderSeconds = -((settings.dayStart.minutes + 6 * 60) * 60)  // 18:00 the evening before
         var events: [ICalEvent] = []
+        if let agenda {
+            for day in agenda.days {
+                let date = ICalDate(b.start.adding(days: day.index))
+                for (i, block) in day.blocks.enumerated() {
+                    let first = i == 0
+                    // The reminder sits on each day's first block: 18:00 the evening before.
+                    let trigger = -((block.start.minutes + 6 * 60) * 60)
+                    events.append(ICalEvent(
+                        uid: String(format: "intensive-%@-day%d-%02d%02d@retreat", b.id.lowercased(), day.index + 1, block.start.hour, block.start.minute), stamp: stamp,
+                        start: .zoned(LocalDateTime(date: date, hour: block.start.hour, minute: block.start.minute), tzid: zone),
+                        end: .zoned(LocalDateTime(date: date, hour: block.end.hour, minute: block.end.minute), tzid: zone),
+                        summary: detailed ? block.staffTitle : block.clientTitle,
+                        description: detailed && !block.priorities.isEmpty ? "Serves: \(block.priorities.map(\.rawValue).joined(separator: ", "))" : nil,
+                        location: profile.location, status: cancelled ? .cancelled : status(b.status), sequence: b.sequence,
+                        classification: .privateClass, transparency: .opaque, organizer: organizer(profile), attendees: attendees,
+                        alarms: cancelled || !first ? [] : [ICalAlarm(triggerSeconds: trigger, description: "Your intensive day starts tomorrow at \(block.start)")],
+                        relatedTo: [uid(of: b)]))
+                }
+            }
+            let method: ICalMethod = invite ? (cancelled ? .cancel : .request) : .publish
+            return ICalendar(method: method, name: "\(profile.name): your intensive", events: events)
+        }
         let count = b.start.days(until: b.end) + 1
         for i in 0..<count {
             let day = ICalDate(b.start.adding(days: i))

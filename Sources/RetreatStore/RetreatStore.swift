@@ -14,7 +14,7 @@ public final class RetreatStore: Sendable {
     public let path: String
 
     /// Schema version this build writes; a store of a newer version is refused.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
     static let applicationID: Int32 = 0x5254_5254  // "RTRT"
 
     /// Opens (or, with `create`, creates with mode 0600) the store at `path`.
@@ -213,6 +213,21 @@ public final class RetreatStore: Sendable {
                     created_at REAL NOT NULL
                 );
                 CREATE INDEX series_counselor ON series(counselor);
+                """)
+        }
+        m.registerMigration("v4-agendas") { db in
+            try db.execute(sql: """
+                CREATE TABLE intakes (
+                    booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                    affair_ended INTEGER,
+                    safety_passed INTEGER NOT NULL
+                );
+                CREATE TABLE agendas (
+                    booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                    json TEXT NOT NULL,
+                    adjustments TEXT NOT NULL DEFAULT '{}',
+                    planned_at REAL NOT NULL
+                );
                 """)
         }
         return m

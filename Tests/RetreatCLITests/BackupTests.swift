@@ -59,6 +59,7 @@ import Testing
         #expect((obj["bookings"] as? [[String: Any]])?.count == 1)
         #expect(((obj["bookings"] as? [[String: Any]])?.first?["payments"] as? [[String: Any]])?.count == 1)
         #expect((obj["waitlist"] as? [[String: Any]])?.count == 1)
-        #expect((obj["audit"] as? [[String: Any]])?.count == 4)
+        let actions = (obj["audit"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions == ["settings", "counselors", "agenda-catalog", "hold", "payment", "waitlist-add"])
     }
 }

@@ -1,0 +1,170 @@
+import Foundation
+import RetreatAgenda
+import Testing
+
+/// A minimal valid module in TOML.
+func moduleTOML(_ id: String, prerequisites: [String] = [], extra: String = "") -> String {
+    """
+    [[module]]
+    id = "\(id)"
+    title = "Staff title of \(id)"
+    client_title = "Session"
+    minutes = 60
+    kind = "session"
+    priorities = ["communication"]
+    prerequisites = [\(prerequisites.map { "\"\($0)\"" }.joined(separator: ", "))]
+    \(extra)
+
+    """
+}
+
+@Suite("Module catalog")
+struct CatalogTests {
+    @Test("the fixture catalog loads and covers the practice's work")
+    func fixture() throws {
+        let catalog = standardCatalog
+        #expect(catalog.modules.count >= 25)
+        let ids = Set(catalog.ids)
+        for id in [
+            "intake-history", "individual-partner-a", "individual-partner-b", "origins-autonomy-togetherness",
+            "closeness-distance-dance", "listening-mirroring", "self-soothing", "opening-the-heart",
+            "dialogue-practice", "affair-safety", "affair-disclosure", "affair-understanding", "affair-trust-plan",
+            "affair-intimacy", "issue-breakthrough", "plan-forward", "break", "lunch", "evening-reflection",
+        ] {
+            #expect(ids.contains(id), "missing \(id)")
+        }
+        // One individual session for each partner.
+        for partner in Partner.allCases {
+            #expect(catalog.modules.filter { $0.individual == partner }.count == 1)
+        }
+        // Every priority is served by several modules.
+        for priority in Priority.known {
+            #expect(catalog.modules.filter { $0.serves(priority) }.count >= 4, "\(priority)")
+        }
+        // Neutral client titles: none names a topic.
+        for module in catalog.modules {
+            let title = module.clientTitle.lowercased()
+            for word in ["affair", "sex", "intimacy", "disclosure", "trust", "issue"] {
+                #expect(!title.contains(word), "\(module.id): \(module.clientTitle)")
+            }
+        }
+        // Affair recovery: safety before disclosure before understanding before the trust plan before intimacy.
+        let chain = ["affair-safety", "affair-disclosure", "affair-impact", "affair-understanding", "affair-trust-plan", "affair-intimacy"]
+        for (earlier, later) in zip(chain, chain.dropFirst()) {
+            #expect(catalog.module(later)?.prerequisites.contains(earlier) == true, "\(later) needs \(earlier)")
+        }
+        #expect(catalog.module("affair-safety")?.prerequisites.contains("self-soothing") == true)
+        #expect(catalog.module("intake-history")?.intake == true)
+        #expect(catalog.module("plan-forward")?.planForward == true)
+        #expect(catalog.module("dialogue-practice")?.repeatable == true)
+    }
+
+    @Test("a prerequisite cycle is rejected with the cycle named")
+    func cycle() {
+        let toml = moduleTOML("a", prerequisites: ["c"]) + moduleTOML("b", prerequisites: ["a"]) + moduleTOML("c", prerequisites: ["b"])
+        #expect(throws: AgendaError.prerequisiteCycle(["a", "c", "b", "a"])) { try ModuleCatalog(toml: toml) }
+        do {
+            _ = try ModuleCatalog(toml: toml)
+        } catch {
+            #expect(error.description.contains("a -> c -> b -> a"))
+            #expect(error.description.contains("remove one of these prerequisites"))
+        }
+    }
+
+    @Test("an unknown prerequisite is rejected")
+    func unknownPrerequisite() {
+        let toml = moduleTOML("a") + moduleTOML("b", prerequisites: ["missing-one"])
+        #expect(throws: AgendaError.unknownPrerequisite(module: "b", prerequisite: "missing-one")) { try ModuleCatalog(toml: toml) }
+    }
+
+    @Test("a duplicate id is rejected")
+    func duplicate() {
+        let toml = moduleTOML("a") + moduleTOML("a")
+        #expect(throws: AgendaError.duplicateModuleID("a")) { try ModuleCatalog(toml: toml) }
+        #expect(AgendaError.duplicateModuleID("a").description.contains("give each module its own id"))
+    }
+
+    @Test("field checks: intensity, minutes, priorities, client titles, keys, flags", arguments: [
+        ("intensity = 4", "intensity is 4"),
+        ("intensity = 0", "intensity is 0"),
+        ("flags = [\"loud\"]", "flag \"loud\" is unknown"),
+        ("phase = \"middle\"", "phase \"middle\" is unknown"),
+        ("time_of_day = \"noon\"", "time_of_day \"noon\" is unknown"),
+        ("minuts = 4", "unknown key \"minuts\""),
+        ("flags = [\"individual\"]", "partner` is missing"),
+        ("partner = \"A\"", "not flagged individual"),
+    ])
+    func fieldChecks(extra: String, expected: String) {
+        do {
+            _ = try ModuleCatalog(toml: moduleTOML("a", extra: extra))
+            Issue.record("accepted \(extra)")
+        } catch {
+            #expect(error.description.contains(expected), "\(error.description)")
+        }
+    }
+
+    @Test("durations must be positive")
+    func durations() {
+        let toml = moduleTOML("a").replacingOccurrences(of: "minutes = 60", with: "minutes = 0")
+        #expect(throws: AgendaError.invalidModule(id: "a", reason: "minutes is 0; set a length greater than 0.")) { try ModuleCatalog(toml: toml) }
+    }
+
+    @Test("unknown priorities are rejected; declared custom priorities are accepted")
+    func priorities() throws {
+        let unknown = moduleTOML("a").replacingOccurrences(of: "[\"communication\"]", with: "[\"grief\"]")
+        do {
+            _ = try ModuleCatalog(toml: unknown)
+            Issue.record("accepted an unknown priority")
+        } catch {
+            #expect(error.description.contains("unknown priority \"grief\""))
+        }
+        let declared = try ModuleCatalog(toml: "custom_priorities = [\"grief\"]\n" + unknown)
+        #expect(declared.modules[0].priorities == [.custom("grief")])
+        #expect(declared.knownPriorities.contains(.custom("grief")))
+        #expect(Priority("Affair-Recovery") == .affairRecovery)
+    }
+
+    @Test("a client title that reveals the topic is rejected")
+    func revealingTitle() {
+        let toml = moduleTOML("a").replacingOccurrences(of: "client_title = \"Session\"", with: "client_title = \"Affair disclosure\"")
+        do {
+            _ = try ModuleCatalog(toml: toml)
+            Issue.record("accepted a revealing client title")
+        } catch {
+            #expect(error.description.contains("reveals the topic"))
+        }
+    }
+
+    @Test("malformed TOML names the position")
+    func syntax() {
+        do {
+            _ = try ModuleCatalog(toml: "[[module]]\nid = \"a\nminutes = 3")
+            Issue.record("accepted malformed TOML")
+        } catch {
+            guard case .catalogSyntax(let message) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
+            #expect(message.contains("line 2"))
+        }
+    }
+
+    @Test("a missing file is reported with its path")
+    func missingFile() {
+        do {
+            _ = try ModuleCatalog(contentsOf: URL(fileURLWithPath: "/nonexistent/agenda.toml"))
+            Issue.record("read a missing file")
+        } catch {
+            #expect(error.description.contains("/nonexistent/agenda.toml"))
+        }
+    }
+
+    @Test("keeping a subset keeps catalog order and checks prerequisites")
+    func keeping() throws {
+        let small = try standardCatalog.keeping(["intake-history", "plan-forward", "lunch"])
+        #expect(small.ids == ["intake-history", "plan-forward", "lunch"])
+        #expect(throws: AgendaError.unknownPrerequisite(module: "dialogue-practice", prerequisite: "listening-mirroring")) {
+            try standardCatalog.keeping(["dialogue-practice"])
+        }
+    }
+}

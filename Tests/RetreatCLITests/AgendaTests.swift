@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import RetreatICal
+
+@Suite(.serialized) struct AgendaTests {
+    func plannedBox() throws -> Sandbox {
+        let box = try Sandbox()
+        try box.run(["book", "--couple", "Jo & Max", "--start", "2027-01-11", "--priority", "communication", "--priority", "intimacy",
+                     "--contact", "jo@example.org,max@example.org"])
+        return box
+    }
+
+    @Test func plansStoresAndShowsTheContractJSON() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        let r = try box.run(["agenda", "B0001", "--json"])
+        #expect(r.code == 0, "\(r.err)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let days = try #require(doc["days"] as? [[String: Any]])
+        #expect(days.compactMap { $0["date"] as? String } == ["2027-01-11", "2027-01-12", "2027-01-13"])
+        for day in days {
+            let blocks = try #require(day["blocks"] as? [[String: Any]])
+            #expect(Set(blocks.compactMap { $0["kind"] as? String }).isSubset(of: ["session", "break", "lunch", "reflection"]))
+            #expect(blocks.filter { $0["kind"] as? String == "lunch" }.count == 1)
+            #expect(blocks.allSatisfy { ($0["start"] as? String)?.count == 5 && $0["module"] is String && $0["priorities"] is [Any] })
+        }
+        // Stored: a second call shows the same agenda without planning again.
+        #expect(try box.run(["agenda", "B0001", "--json"]).out == r.out)
+        #expect(try box.run(["audit", "--id", "B0001", "--json"]).out.components(separatedBy: "agenda-plan").count == 2)
+    }
+
+    @Test func pinsAreHonouredAndKeptAcrossReplans() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        #expect(try box.run(["agenda", "B0001", "--pin", "dialogue-practice@2/09:30", "--exclude", "appreciations"]).code == 0)
+        let replanned = try box.run(["agenda", "B0001", "--replan", "--json"]).out
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(replanned.utf8)) as? [String: Any])
+        let days = try #require(doc["days"] as? [[String: Any]])
+        let day2 = try #require(days[1]["blocks"] as? [[String: Any]])
+        #expect(day2.contains { $0["module"] as? String == "dialogue-practice" && $0["start"] as? String == "09:30" })
+        #expect(!replanned.contains("\"appreciations\""))
+        let bad = try box.run(["agenda", "B0001", "--pin", "no-such-module@1/09:00"])
+        #expect(bad.code == 1)
+        #expect(bad.err.contains("unknown module \"no-such-module\""))
+        let badDay = try box.run(["agenda", "B0001", "--pin", "dialogue-practice@4/09:00"])
+        #expect(badDay.err.contains("day 4 is past the 3-day intensive"))
+    }
+
+    @Test func affairRecoveryNeedsTheIntakeAndSafetyScreen() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--priority", "affair-recovery"])
+        let refused = try box.run(["agenda", "B0001"])
+        #expect(refused.code == 1)
+        #expect(refused.err.contains("Affair recovery is ranked"))
+        try box.run(["intake", "B0001", "--affair-ended", "yes", "--safety", "failed"])
+        #expect(try box.run(["agenda", "B0001"]).err.contains("safety screen was not passed"))
+        try box.run(["intake", "B0001", "--safety", "passed"])
+        #expect(try box.run(["agenda", "B0001"]).code == 0)
+    }
+
+    @Test func exportedAgendaIsNeutralPrivateAndStable() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        try box.run(["agenda", "B0001"])
+        let path = box.dir.appendingPathComponent("agenda.ics").path
+        #expect(try box.run(["export", "B0001", "--out", path]).code == 0)
+        let first = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(ICalValidator.problems(in: first).isEmpty)
+        for word in ["intimacy", "communication", "sex", "affair", "Jo", "Max", "mirroring"] {
+            #expect(!first.lowercased().contains(word.lowercased()), "the couple's calendar reveals \(word)")
+        }
+        let cal = try ICalendar(parsing: first)
+        #expect(cal.events.count > 9)
+        #expect(cal.events.allSatisfy { $0.classification == .privateClass && $0.relatedTo == ["intensive-b0001@retreat"] })
+        // One reminder a day, the evening before (18:00 for a 09:00 start).
+        #expect(cal.events.filter { !$0.alarms.isEmpty }.count == 3)
+        #expect(cal.events.first?.alarms.first?.triggerSeconds == -15 * 3600)
+        // Same UIDs on the next export; staff detail only with --detailed.
+        #expect(try box.run(["export", "B0001", "--out", path]).code == 0)
+        #expect(try ICalendar(contentsOf: URL(fileURLWithPath: path)).events.map(\.uid) == cal.events.map(\.uid))
+        #expect(try box.run(["export", "B0001", "--detailed", "--out", path]).code == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Serves: "))
+    }
+}
