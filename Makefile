@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import stress fuzz
+.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
 # when they are missing.
@@ -66,3 +66,8 @@ fuzz: deps
 	.build-fuzz/debug/RetreatFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 2>&1 | tee .build-fuzz/last-run.txt \
 	  | grep -E "stat::|ERROR|SUMMARY|Done|DONE" | tail -20
+
+# Agenda planner: one intensive and 1,000 generated couples; quality against greedy and exhaustive.
+bench-agenda: deps
+	$(SWIFT) build -c release --product AgendaBench
+	.build/release/AgendaBench
