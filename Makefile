@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz
+.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz lint
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
 # when they are missing.
@@ -71,3 +71,7 @@ fuzz: deps
 bench-agenda: deps
 	$(SWIFT) build -c release --product AgendaBench
 	.build/release/AgendaBench
+
+# Formatting and the no-force-unwrap/no-try! rules (.swift-format) over the sources; tests may force-unwrap.
+lint:
+	$(SWIFT) format lint --strict -r Sources Benchmarks Fuzz Package.swift

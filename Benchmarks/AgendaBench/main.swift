@@ -17,7 +17,8 @@ let arguments = CommandLine.arguments.dropFirst()
 let runs = arguments.count > 0 ? Int(arguments[arguments.startIndex]) ?? 21 : 21
 let couples = arguments.count > 1 ? Int(arguments[arguments.startIndex + 1]) ?? 1000 : 1000
 let smallInstances = arguments.count > 2 ? Int(arguments[arguments.startIndex + 2]) ?? 300 : 300
-let catalogURL = arguments.count > 3
+let catalogURL =
+    arguments.count > 3
     ? URL(fileURLWithPath: arguments[arguments.startIndex + 3])
     : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/agenda-modules.toml")
@@ -93,7 +94,9 @@ do {
         if planned.score <= baseline.score { notWorse += 1 }
     }
     let batchSeconds = milliseconds(batchStart) / 1000
-    print("batch of \(couples) couples: planner median \(format(median(planTimes))) ms, greedy median \(format(median(greedyTimes))) ms, total \(format(batchSeconds)) s")
+    print(
+        "batch of \(couples) couples: planner median \(format(median(planTimes))) ms, greedy median \(format(median(greedyTimes))) ms, total \(format(batchSeconds)) s"
+    )
     print("  by rule: \(ruleTotals.sorted { $0.value > $1.value })")
     print("  summed score \(totals); hard-feasible \(feasible)/\(couples); planner better than greedy \(better)/\(couples), never worse \(notWorse)/\(couples)")
 
@@ -122,7 +125,9 @@ do {
     }
     let percentEqual = smallInstances == 0 ? 100 : Double(equal) * 100 / Double(smallInstances)
     let percentGreedy = smallInstances == 0 ? 100 : Double(atMostGreedy) * 100 / Double(smallInstances)
-    print("small instances: \(smallInstances); planner == exhaustive optimum \(equal) (\(format(percentEqual))%), planner <= greedy \(atMostGreedy) (\(format(percentGreedy))%), exhaustive median \(format(median(exhaustiveTimes))) ms, max \(format(exhaustiveTimes.max() ?? 0)) ms")
+    print(
+        "small instances: \(smallInstances); planner == exhaustive optimum \(equal) (\(format(percentEqual))%), planner <= greedy \(atMostGreedy) (\(format(percentGreedy))%), exhaustive median \(format(median(exhaustiveTimes))) ms, max \(format(exhaustiveTimes.max() ?? 0)) ms"
+    )
     for line in mismatches { print(line) }
 } catch {
     print("AgendaBench failed: \(error)")

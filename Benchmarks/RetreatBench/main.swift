@@ -67,7 +67,9 @@ while booked < 2000 {
 for i in 0..<500 {
     let from = today.adding(days: Int.random(in: 0..<today.days(until: last), using: &rng))
     let resource: String? = i % 4 == 0 ? nil : settings.resources[Int.random(in: 0..<20, using: &rng)]
-    _ = try store.addBlackout(Blackout(from: from, to: from.adding(days: Int.random(in: 0..<5, using: &rng)), resource: resource, reason: "bench"), force: true, now: now, actor: "bench")
+    _ = try store.addBlackout(
+        Blackout(from: from, to: from.adding(days: Int.random(in: 0..<5, using: &rng)), resource: resource, reason: "bench"), force: true, now: now,
+        actor: "bench")
 }
 let seedMs = Double(DispatchTime.now().uptimeNanoseconds - seedStart) / 1e6
 

@@ -41,7 +41,8 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                 let hold = Int.random(in: 0..<3, using: &rng) == 0
                 action = hold ? "hold" : "book"
                 let start = today.adding(days: Int.random(in: 1..<240, using: &rng))
-                _ = try store.book(BookingRequest(couple: "W\(index)-\(op)", start: start, hold: hold, requestID: "w\(index)-\(op)"), now: now, actor: "worker\(index)")
+                _ = try store.book(
+                    BookingRequest(couple: "W\(index)-\(op)", start: start, hold: hold, requestID: "w\(index)-\(op)"), now: now, actor: "worker\(index)")
             case 35..<50:
                 action = "cancel"
                 let live = try store.bookings(matching: BookingFilter(statuses: [.held, .confirmed]), now: now)
@@ -66,8 +67,9 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                     DTSTAMP:20261201T000000Z\r\nDTSTART;VALUE=DATE:\(day.description.replacingOccurrences(of: "-", with: ""))\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
                     """
                 let busy = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: today, to: today.adding(days: 365), settings: settings)
-                _ = try store.importBlackouts(busy.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) },
-                                              source: "import:worker\(index).ics", resource: nil, replace: Int.random(in: 0..<2, using: &rng) == 0, now: now, actor: "worker\(index)")
+                _ = try store.importBlackouts(
+                    busy.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) },
+                    source: "import:worker\(index).ics", resource: nil, replace: Int.random(in: 0..<2, using: &rng) == 0, now: now, actor: "worker\(index)")
             default:
                 action = "export"
                 let all = try store.bookings(matching: BookingFilter(), now: now)
@@ -140,20 +142,30 @@ try queue.read { dbc in
     }
     let rows = Set(try Row.fetchAll(dbc, sql: "SELECT resource, day FROM occupied_days").map { "\($0["resource"] as String)|\($0["day"] as String)" })
     if rows != expected { failures.append("occupancy rows differ from live bookings: \(rows.symmetricDifference(expected).count) resource-days") }
-    let nonLive = try Int.fetchOne(dbc, sql: "SELECT count(*) FROM occupied_days o JOIN bookings b ON b.id = o.booking_id WHERE b.status NOT IN ('held','confirmed')") ?? 0
+    let nonLive =
+        try Int.fetchOne(dbc, sql: "SELECT count(*) FROM occupied_days o JOIN bookings b ON b.id = o.booking_id WHERE b.status NOT IN ('held','confirmed')")
+        ?? 0
     if nonLive > 0 { failures.append("\(nonLive) occupancy rows belong to bookings that are not live") }
     for (action, n) in counts.sorted(by: { $0.key < $1.key }) {
         let logged = try Int.fetchOne(dbc, sql: "SELECT count(*) FROM audit_log WHERE action = ? AND actor LIKE 'worker%'", arguments: [action]) ?? 0
         if logged != n { failures.append("audit log has \(logged) \(action) entries for \(n) successful \(action) operations") }
     }
-    let extra = try Int.fetchOne(dbc, sql: "SELECT count(*) FROM audit_log WHERE actor LIKE 'worker%' AND action NOT IN ('book','hold','cancel','reschedule','payment','blackout-import')") ?? 0
+    let extra =
+        try Int.fetchOne(
+            dbc,
+            sql: "SELECT count(*) FROM audit_log WHERE actor LIKE 'worker%' AND action NOT IN ('book','hold','cancel','reschedule','payment','blackout-import')"
+        ) ?? 0
     if extra > 0 { failures.append("\(extra) unexpected audit entries") }
     let integrity = try String.fetchOne(dbc, sql: "PRAGMA integrity_check") ?? ""
     if integrity != "ok" { failures.append("integrity_check: \(integrity)") }
 }
 
-print("stress: \(processes) processes × \(opsPer) operations = \(total) in \(String(format: "%.1f", seconds)) s → \(String(format: "%.0f", Double(total) / seconds)) operations/s")
-print("        conflicts (exit 3): \(conflicts); changes by kind: \(counts.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+print(
+    "stress: \(processes) processes × \(opsPer) operations = \(total) in \(String(format: "%.1f", seconds)) s → \(String(format: "%.0f", Double(total) / seconds)) operations/s"
+)
+print(
+    "        conflicts (exit 3): \(conflicts); changes by kind: \(counts.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+)
 if failures.isEmpty {
     print("        invariants: no shared resource-day, occupancy matches live bookings, audit log complete, integrity ok")
 } else {

@@ -172,14 +172,15 @@ public struct Agenda: Hashable, Codable, Sendable {
     /// The document the CLI writes: `{"days":[{"date","blocks":[{"start","end","kind","module","priorities"}]}]}`,
     /// with day `i` dated `startDate + i` (no dates when `startDate` is `nil`).
     public func json(startDate: CalendarDay?) -> AgendaDocument {
-        AgendaDocument(days: days.map { day in
-            AgendaDocument.Day(
-                date: startDate?.adding(days: day.index),
-                blocks: day.blocks.map {
-                    AgendaDocument.Block(start: $0.start, end: $0.end, kind: $0.kind, module: $0.moduleID, priorities: $0.priorities)
-                }
-            )
-        })
+        AgendaDocument(
+            days: days.map { day in
+                AgendaDocument.Day(
+                    date: startDate?.adding(days: day.index),
+                    blocks: day.blocks.map {
+                        AgendaDocument.Block(start: $0.start, end: $0.end, kind: $0.kind, module: $0.moduleID, priorities: $0.priorities)
+                    }
+                )
+            })
     }
 }
 

@@ -34,13 +34,14 @@ public enum AgendaError: Error, Hashable, Sendable, CustomStringConvertible {
         case .duplicateModuleID(let id):
             return "Module id \"\(id)\" is used by more than one module; give each module its own id."
         case .unknownPrerequisite(let module, let prerequisite):
-            return "Module \"\(module)\" lists prerequisite \"\(prerequisite)\", which is not in the catalog; add that module or remove it from the prerequisites."
+            return
+                "Module \"\(module)\" lists prerequisite \"\(prerequisite)\", which is not in the catalog; add that module or remove it from the prerequisites."
         case .prerequisiteCycle(let ids):
             return "The prerequisites form a cycle (\(ids.joined(separator: " -> "))); remove one of these prerequisites so the modules can be ordered."
         case .ineligible(let sentence),
-             .invalidRequest(let sentence),
-             .invalidAdjustment(let sentence),
-             .unplannable(let sentence):
+            .invalidRequest(let sentence),
+            .invalidAdjustment(let sentence),
+            .unplannable(let sentence):
             return sentence
         case .unreadableFile(let path, let reason):
             return "The catalog file \(path) could not be read (\(reason)); check the path and its permissions."

@@ -70,7 +70,8 @@ public struct DayTemplate: Hashable, Codable, Sendable {
             throw fail("The lunch window \(lunchWindowStart)-\(lunchWindowEnd) is not inside the day \(start)-\(end); move it inside the day.")
         }
         if lunchWindowEnd.minutes - lunchWindowStart.minutes < lunchMinutes {
-            throw fail("The lunch window \(lunchWindowStart)-\(lunchWindowEnd) is shorter than lunchMinutes (\(lunchMinutes)); widen the window or shorten lunch.")
+            throw fail(
+                "The lunch window \(lunchWindowStart)-\(lunchWindowEnd) is shorter than lunchMinutes (\(lunchMinutes)); widen the window or shorten lunch.")
         }
         if maxRunMinutes <= 0 {
             throw fail("maxRunMinutes is \(maxRunMinutes); set the longest stretch of session work to more than 0 minutes (90 is usual).")

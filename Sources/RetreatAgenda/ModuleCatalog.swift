@@ -71,7 +71,9 @@ public struct ModuleCatalog: Hashable, Sendable {
                 continue
             }
             if custom.rawValue.isEmpty || custom.rawValue == "all" {
-                throw .invalidModule(id: "custom_priorities", reason: "custom priority \"\(custom.rawValue)\" is not a usable name; give each custom priority a non-empty name other than \"all\".")
+                throw .invalidModule(
+                    id: "custom_priorities",
+                    reason: "custom priority \"\(custom.rawValue)\" is not a usable name; give each custom priority a non-empty name other than \"all\".")
             }
         }
         let known = Set(Priority.known + customPriorities)
@@ -106,7 +108,9 @@ public struct ModuleCatalog: Hashable, Sendable {
         }
         let lowered = module.clientTitle.lowercased()
         if let word = revealingWords.first(where: { lowered.contains($0) }) {
-            throw fail("the client title \"\(module.clientTitle)\" contains \"\(word)\", which reveals the topic; use a neutral title such as \"Session\" or \"Guided conversation\".")
+            throw fail(
+                "the client title \"\(module.clientTitle)\" contains \"\(word)\", which reveals the topic; use a neutral title such as \"Session\" or \"Guided conversation\"."
+            )
         }
         if module.minutes <= 0 {
             throw fail("minutes is \(module.minutes); set a length greater than 0.")
@@ -124,7 +128,9 @@ public struct ModuleCatalog: Hashable, Sendable {
             throw fail("it serves no priority; list the priorities it serves, or [\"all\"] for general work.")
         }
         for priority in module.priorities where !knownPriorities.contains(priority) {
-            throw fail("it serves unknown priority \"\(priority.rawValue)\"; use unresolved-issues, affair-recovery, communication, intimacy, \"all\", or declare it in custom_priorities.")
+            throw fail(
+                "it serves unknown priority \"\(priority.rawValue)\"; use unresolved-issues, affair-recovery, communication, intimacy, \"all\", or declare it in custom_priorities."
+            )
         }
         if Set(module.priorities).count != module.priorities.count {
             throw fail("it lists a priority twice; list each priority once.")

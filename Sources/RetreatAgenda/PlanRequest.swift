@@ -86,16 +86,22 @@ public struct PlanRequest: Hashable, Sendable {
     ///   recovery is ranked but the intake does not confirm that the affair has ended.
     public func checkEligibility() throws(AgendaError) {
         if !intake.safetyScreenPassed {
-            throw .ineligible("The safety screen was not passed (violence or active addiction), so no couples intensive can be planned; refer the couple to individual support and screen again once it is addressed.")
+            throw .ineligible(
+                "The safety screen was not passed (violence or active addiction), so no couples intensive can be planned; refer the couple to individual support and screen again once it is addressed."
+            )
         }
         if priorities.contains(.affairRecovery) {
             switch intake.affairEnded {
             case .some(true):
                 break
             case .some(false):
-                throw .ineligible("Affair recovery is ranked, but the intake says the affair has not ended; affair-recovery work begins only after it has ended, so remove affair recovery from the ranking or postpone the intensive.")
+                throw .ineligible(
+                    "Affair recovery is ranked, but the intake says the affair has not ended; affair-recovery work begins only after it has ended, so remove affair recovery from the ranking or postpone the intensive."
+                )
             case .none:
-                throw .ineligible("Affair recovery is ranked, but the intake does not say whether the affair has ended; confirm at intake that it has ended before planning affair-recovery work, or remove affair recovery from the ranking.")
+                throw .ineligible(
+                    "Affair recovery is ranked, but the intake does not say whether the affair has ended; confirm at intake that it has ended before planning affair-recovery work, or remove affair recovery from the ranking."
+                )
             }
         }
     }

@@ -12,18 +12,29 @@ public func score(_ agenda: Agenda, for request: PlanRequest) -> Score {
     }
     var extra: [Penalty] = []
     if agenda.days.count != problem.days {
-        extra.append(Penalty(level: .hard, points: 1, rule: "days", sentence: "The agenda has \(agenda.days.count) day(s), but the intensive has \(problem.days); plan every day once."))
+        extra.append(
+            Penalty(
+                level: .hard, points: 1, rule: "days",
+                sentence: "The agenda has \(agenda.days.count) day(s), but the intensive has \(problem.days); plan every day once."))
     }
     var placed = [[Placed]](repeating: [], count: problem.days)
     for (position, day) in agenda.days.enumerated() where position < problem.days {
         var blocks: [Placed] = []
         for block in day.blocks {
             guard let module = problem.index[block.moduleID] else {
-                extra.append(Penalty(level: .hard, points: 1, rule: "unknown-module", sentence: "Day \(position + 1) has a block of \"\(block.moduleID)\", which is not in the catalog; replace it with a catalog module."))
+                extra.append(
+                    Penalty(
+                        level: .hard, points: 1, rule: "unknown-module",
+                        sentence: "Day \(position + 1) has a block of \"\(block.moduleID)\", which is not in the catalog; replace it with a catalog module."))
                 continue
             }
             if problem.kind[module] != block.kind {
-                extra.append(Penalty(level: .hard, points: 1, rule: "kind", sentence: "Day \(position + 1): the block of \"\(block.moduleID)\" is marked \(block.kind.rawValue), but the module is a \(problem.kind[module].rawValue); use the module's kind."))
+                extra.append(
+                    Penalty(
+                        level: .hard, points: 1, rule: "kind",
+                        sentence:
+                            "Day \(position + 1): the block of \"\(block.moduleID)\" is marked \(block.kind.rawValue), but the module is a \(problem.kind[module].rawValue); use the module's kind."
+                    ))
             }
             blocks.append(Placed(module: module, start: block.start.minutes, end: block.end.minutes))
         }
@@ -119,7 +130,9 @@ public struct ExhaustivePlanner: Sendable {
         try request.checkEligibility()
         let problem = try Problem(request, strict: true)
         if problem.candidates.count > maxCandidates || problem.days > maxDays {
-            throw .invalidRequest("The instance has \(problem.candidates.count) candidate sessions over \(problem.days) day(s); exhaustive search handles at most \(maxCandidates) over \(maxDays) day(s), so use a smaller catalog (ModuleCatalog.keeping) or the AgendaPlanner.")
+            throw .invalidRequest(
+                "The instance has \(problem.candidates.count) candidate sessions over \(problem.days) day(s); exhaustive search handles at most \(maxCandidates) over \(maxDays) day(s), so use a smaller catalog (ModuleCatalog.keeping) or the AgendaPlanner."
+            )
         }
         var enumeration = Enumeration(problem: problem)
         let days = enumeration.run()
@@ -223,7 +236,8 @@ struct Construction {
             let isLast = d == p.days - 1
             var items: [Int] = []
             if d == 0 {
-                let openers = [p.candidates.first { p.isIntake[$0] }]
+                let openers =
+                    [p.candidates.first { p.isIntake[$0] }]
                     + Partner.allCases.map { who in p.candidates.first { p.partner[$0] == who } }
                 for case let m? in openers where allowed(m, d, items) {
                     if let pulled = chain(m, d, items) {
@@ -244,7 +258,11 @@ struct Construction {
                 closing = p.candidates.filter {
                     p.canClose[$0] && !p.isPlanForward[$0] && allowed($0, d, items)
                         && p.prerequisites[$0].allSatisfy { q in placed[q] || items.contains(q) }
-                }.min { (p.closesDay[$0] ? 0 : 1, p.servesAll[$0] ? 0 : 1, p.repeatable[$0] ? 0 : 1, p.duration[$0], $0) < (p.closesDay[$1] ? 0 : 1, p.servesAll[$1] ? 0 : 1, p.repeatable[$1] ? 0 : 1, p.duration[$1], $1) }
+                }.min {
+                    (p.closesDay[$0] ? 0 : 1, p.servesAll[$0] ? 0 : 1, p.repeatable[$0] ? 0 : 1, p.duration[$0], $0) < (
+                        p.closesDay[$1] ? 0 : 1, p.servesAll[$1] ? 0 : 1, p.repeatable[$1] ? 0 : 1, p.duration[$1], $1
+                    )
+                }
             }
             // Pins of this day wait at the end of the trial sequence until nothing fits before them;
             // prerequisites of pins on this or later days are urgent.
@@ -487,7 +505,10 @@ struct LocalSearch {
             if d == 0 && i == 0 && !p.isIntake[m] { return true }
             if i == state[d].count - 1 && !mayClose(m, d) { return true }
             if d == 0, let who = p.partner[old], p.partner[m] != who,
-               !state[d].enumerated().contains(where: { $0.offset != i && p.partner[$0.element] == who }) { return true }
+                !state[d].enumerated().contains(where: { $0.offset != i && p.partner[$0.element] == who })
+            {
+                return true
+            }
             return !prerequisitesBefore(m, d * 1024 + i) || neededByOthers(old, at: d * 1024 + i)
         case .relocate(let d, let i, let d2, let j):
             if d == d2 {

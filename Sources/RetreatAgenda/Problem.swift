@@ -124,7 +124,8 @@ final class Problem: Sendable {
                 continue
             }
             if strict && (minutes <= 0 || minutes > dayEnd - dayStart) {
-                throw .invalidAdjustment("The length override for \"\(id)\" is \(minutes) minutes; set a length between 1 and \(dayEnd - dayStart) minutes (the length of the day).")
+                throw .invalidAdjustment(
+                    "The length override for \"\(id)\" is \(minutes) minutes; set a length between 1 and \(dayEnd - dayStart) minutes (the length of the day).")
             }
             overridden[position] = true
             overrideMinutes[position] = minutes
@@ -149,7 +150,9 @@ final class Problem: Sendable {
         maxRun = template.maxRunMinutes
         maxContact = template.maxContactMinutes
         if strict && lunchModule != nil && template.lunchWindowEnd.minutes - template.lunchWindowStart.minutes < lunchMinutes {
-            throw .invalidAdjustment("Lunch now lasts \(lunchMinutes) minutes, longer than the lunch window \(template.lunchWindowStart)-\(template.lunchWindowEnd); shorten lunch or widen the window.")
+            throw .invalidAdjustment(
+                "Lunch now lasts \(lunchMinutes) minutes, longer than the lunch window \(template.lunchWindowStart)-\(template.lunchWindowEnd); shorten lunch or widen the window."
+            )
         }
 
         var duration: [Int] = []
@@ -205,25 +208,32 @@ final class Problem: Sendable {
             if strict {
                 let name = pin.moduleID
                 if modules[module].kind != .session {
-                    throw .invalidAdjustment("\"\(name)\" is a \(modules[module].kind.rawValue), and only sessions can be pinned; the planner places breaks, lunch and the reflection itself (change the day template to move them).")
+                    throw .invalidAdjustment(
+                        "\"\(name)\" is a \(modules[module].kind.rawValue), and only sessions can be pinned; the planner places breaks, lunch and the reflection itself (change the day template to move them)."
+                    )
                 }
                 if excluded[module] {
                     throw .invalidAdjustment("\"\(name)\" is both pinned and excluded; remove the pin or the exclusion.")
                 }
                 if !(0..<request.days).contains(pin.dayIndex) {
-                    throw .invalidAdjustment("\"\(name)\" is pinned to day \(pin.dayIndex + 1), but the intensive has \(request.days) days; pin it to day 1...\(request.days).")
+                    throw .invalidAdjustment(
+                        "\"\(name)\" is pinned to day \(pin.dayIndex + 1), but the intensive has \(request.days) days; pin it to day 1...\(request.days).")
                 }
                 if start < dayStart || start + duration[module] > dayEnd {
-                    throw .invalidAdjustment("\"\(name)\" pinned at \(pin.start) would run outside the day \(template.start)-\(template.end); pin it to start between \(template.start) and \(ClockTime.clamped(dayEnd - duration[module])).")
+                    throw .invalidAdjustment(
+                        "\"\(name)\" pinned at \(pin.start) would run outside the day \(template.start)-\(template.end); pin it to start between \(template.start) and \(ClockTime.clamped(dayEnd - duration[module]))."
+                    )
                 }
                 if pin.dayIndex == 0 && modules[module].intensity == 3 {
                     throw .invalidAdjustment("\"\(name)\" has intensity 3 and cannot be on day 1; pin it to a later day.")
                 }
                 if pins.contains(where: { $0.module == module && ($0.day == pin.dayIndex || !modules[module].repeatable) }) {
-                    throw .invalidAdjustment("\"\(name)\" is pinned more than once but may appear only \(modules[module].repeatable ? "once a day" : "once"); keep one pin.")
+                    throw .invalidAdjustment(
+                        "\"\(name)\" is pinned more than once but may appear only \(modules[module].repeatable ? "once a day" : "once"); keep one pin.")
                 }
                 if let other = pins.first(where: { $0.day == pin.dayIndex && $0.start < start + duration[module] && start < $0.start + duration[$0.module] }) {
-                    throw .invalidAdjustment("The pins of \"\(name)\" and \"\(modules[other.module].id)\" overlap on day \(pin.dayIndex + 1); move one of them.")
+                    throw .invalidAdjustment(
+                        "The pins of \"\(name)\" and \"\(modules[other.module].id)\" overlap on day \(pin.dayIndex + 1); move one of them.")
                 }
             }
             pins.append((module, pin.dayIndex, start))
@@ -302,16 +312,21 @@ final class Problem: Sendable {
             throw missing("evening reflection", "add a module with kind = \"reflection\" or remove its exclusion.")
         }
         if !candidates.contains(where: { isIntake[$0] }) {
-            throw missing("intake and history session to open day 1", "add a session with flags = [\"intake\"] (at most \(maxRun) minutes long) or remove its exclusion.")
+            throw missing(
+                "intake and history session to open day 1", "add a session with flags = [\"intake\"] (at most \(maxRun) minutes long) or remove its exclusion.")
         }
         if !candidates.contains(where: { isPlanForward[$0] && canClose[$0] }) {
-            throw missing("plan-forward session to end the last day", "add a calming or integration session with flags = [\"plan-forward\"] or remove its exclusion.")
+            throw missing(
+                "plan-forward session to end the last day", "add a calming or integration session with flags = [\"plan-forward\"] or remove its exclusion.")
         }
         for who in Partner.allCases where !candidates.contains(where: { partner[$0] == who }) {
-            throw missing("individual session for partner \(who.rawValue)", "add a session with flags = [\"individual\"] and partner = \"\(who.rawValue)\" or remove its exclusion.")
+            throw missing(
+                "individual session for partner \(who.rawValue)",
+                "add a session with flags = [\"individual\"] and partner = \"\(who.rawValue)\" or remove its exclusion.")
         }
         if days > 1 && !candidates.contains(where: { canClose[$0] && !isPlanForward[$0] }) {
-            throw missing("calming or integration session to close days 1...\(days - 1)", "add a session with flags = [\"calming\"] or phase = \"integration\".")
+            throw missing(
+                "calming or integration session to close days 1...\(days - 1)", "add a session with flags = [\"calming\"] or phase = \"integration\".")
         }
     }
 
@@ -407,15 +422,18 @@ extension Problem {
 
     /// Converts laid-out days into a public agenda.
     func agenda(from days: [[Placed]], score: Score) -> Agenda {
-        Agenda(days: days.enumerated().map { day in
-            AgendaDay(index: day.offset, blocks: day.element.map { block in
-                let module = modules[block.module]
-                return AgendaBlock(
-                    start: .clamped(block.start), end: .clamped(block.end), kind: module.kind,
-                    moduleID: module.id, staffTitle: module.staffTitle, clientTitle: module.clientTitle,
-                    priorities: module.priorities, intensity: module.kind == .session ? module.intensity : 1
-                )
-            })
-        }, score: score)
+        Agenda(
+            days: days.enumerated().map { day in
+                AgendaDay(
+                    index: day.offset,
+                    blocks: day.element.map { block in
+                        let module = modules[block.module]
+                        return AgendaBlock(
+                            start: .clamped(block.start), end: .clamped(block.end), kind: module.kind,
+                            moduleID: module.id, staffTitle: module.staffTitle, clientTitle: module.clientTitle,
+                            priorities: module.priorities, intensity: module.kind == .session ? module.intensity : 1
+                        )
+                    })
+            }, score: score)
     }
 }

@@ -86,17 +86,27 @@ extension Problem {
                 let m = block.module
                 let length = block.end - block.start
                 if length <= 0 {
-                    tally.add(.hard, 1, "length", "\(dayName): \(name(m)) at \(clockText(block.start)) has no length; give it its length of \(duration[m]) minutes.")
+                    tally.add(
+                        .hard, 1, "length", "\(dayName): \(name(m)) at \(clockText(block.start)) has no length; give it its length of \(duration[m]) minutes.")
                 }
                 if block.start < previousEnd {
-                    tally.add(.hard, 1, "overlap", "\(dayName): \(name(m)) at \(clockText(block.start)) overlaps \(name(previousModule)), which runs until \(clockText(previousEnd)); move one of them.")
+                    tally.add(
+                        .hard, 1, "overlap",
+                        "\(dayName): \(name(m)) at \(clockText(block.start)) overlaps \(name(previousModule)), which runs until \(clockText(previousEnd)); move one of them."
+                    )
                 }
                 if block.start < dayStart || block.end > dayEnd {
                     let over = max(dayStart - block.start, block.end - dayEnd)
-                    tally.add(.hard, 1 + over / 15, "day-bounds", "\(dayName): \(name(m)) at \(clockText(block.start))-\(clockText(block.end)) runs outside the day \(clockText(dayStart))-\(clockText(dayEnd)); shorten the day's program.")
+                    tally.add(
+                        .hard, 1 + over / 15, "day-bounds",
+                        "\(dayName): \(name(m)) at \(clockText(block.start))-\(clockText(block.end)) runs outside the day \(clockText(dayStart))-\(clockText(dayEnd)); shorten the day's program."
+                    )
                 }
                 if length > 0 && length != duration[m] {
-                    tally.add(.hard, 1, "duration", "\(dayName): \(name(m)) lasts \(length) minutes, but its length is \(duration[m]) minutes\(overridden[m] ? " (staff override)" : ""); give it that length.")
+                    tally.add(
+                        .hard, 1, "duration",
+                        "\(dayName): \(name(m)) lasts \(length) minutes, but its length is \(duration[m]) minutes\(overridden[m] ? " (staff override)" : ""); give it that length."
+                    )
                 }
                 if excluded[m] {
                     tally.add(.hard, 1, "excluded", "\(dayName): \(name(m)) is scheduled although staff excluded it; remove it.")
@@ -105,7 +115,10 @@ extension Problem {
                 case .lunch:
                     lunches += 1
                     if block.start < lunchWindowStart || block.end > lunchWindowEnd {
-                        tally.add(.hard, 1, "lunch", "\(dayName): lunch at \(clockText(block.start))-\(clockText(block.end)) is outside the lunch window \(clockText(lunchWindowStart))-\(clockText(lunchWindowEnd)); move it into the window.")
+                        tally.add(
+                            .hard, 1, "lunch",
+                            "\(dayName): lunch at \(clockText(block.start))-\(clockText(block.end)) is outside the lunch window \(clockText(lunchWindowStart))-\(clockText(lunchWindowEnd)); move it into the window."
+                        )
                     }
                     run = 0
                     runReported = false
@@ -125,14 +138,19 @@ extension Problem {
                     scratch[occurrencesAt + m] += 1
                     if run > maxRun && !runReported {
                         runReported = true
-                        tally.add(.hard, 1, "run", "\(dayName): \(run) minutes of session work run without a break by \(clockText(block.end)); put a break in after at most \(maxRun) minutes.")
+                        tally.add(
+                            .hard, 1, "run",
+                            "\(dayName): \(run) minutes of session work run without a break by \(clockText(block.end)); put a break in after at most \(maxRun) minutes."
+                        )
                     }
                     if intensity[m] == 3 {
                         if d == 0 {
                             tally.add(.hard, 1, "intensity-day1", "Day 1 has the demanding \(name(m)) (intensity 3); keep intensity-3 work off the first day.")
                         }
                         if lastDemanding {
-                            tally.add(.hard, 1, "recovery-break", "\(dayName): \(name(m)) follows another intensity-3 block without a recovery break; put a break between them.")
+                            tally.add(
+                                .hard, 1, "recovery-break",
+                                "\(dayName): \(name(m)) follows another intensity-3 block without a recovery break; put a break between them.")
                         }
                     }
                     lastDemanding = intensity[m] == 3
@@ -141,13 +159,21 @@ extension Problem {
                     }
                     for prerequisite in prerequisites[m] where scratch[prerequisite] > d * dayStride + block.start {
                         if scratch[prerequisite] == Int.max {
-                            tally.add(.hard, 1, "prerequisite", "\(dayName): \(name(m)) needs \(name(prerequisite)) first, but it is not scheduled; schedule it earlier.")
+                            tally.add(
+                                .hard, 1, "prerequisite",
+                                "\(dayName): \(name(m)) needs \(name(prerequisite)) first, but it is not scheduled; schedule it earlier.")
                         } else {
-                            tally.add(.hard, 1, "prerequisite", "\(dayName): \(name(m)) at \(clockText(block.start)) comes before its prerequisite \(name(prerequisite)); schedule the prerequisite earlier.")
+                            tally.add(
+                                .hard, 1, "prerequisite",
+                                "\(dayName): \(name(m)) at \(clockText(block.start)) comes before its prerequisite \(name(prerequisite)); schedule the prerequisite earlier."
+                            )
                         }
                     }
                     if !servesAll[m] && rankMask[m] == 0 && !supporting[m] {
-                        tally.add(.medium, 2, "unranked", "\(dayName): \(name(m)) serves none of the couple's ranked priorities and prepares none; replace it with work on a ranked priority.")
+                        tally.add(
+                            .medium, 2, "unranked",
+                            "\(dayName): \(name(m)) serves none of the couple's ranked priorities and prepares none; replace it with work on a ranked priority."
+                        )
                     }
                     let mask = rankMask[m]
                     if mask != 0 {
@@ -172,7 +198,9 @@ extension Problem {
                     // Morning/afternoon preferences.
                     let afternoon = block.start >= afternoonFrom
                     if afternoon && intensity[m] >= 2 {
-                        tally.add(.soft, intensity[m] - 1, "afternoon-intensity", "\(dayName): demanding \(name(m)) (intensity \(intensity[m])) is after lunch; such work goes better in the morning.")
+                        tally.add(
+                            .soft, intensity[m] - 1, "afternoon-intensity",
+                            "\(dayName): demanding \(name(m)) (intensity \(intensity[m])) is after lunch; such work goes better in the morning.")
                     }
                     if (timeOfDay[m] == .morning && afternoon) || (timeOfDay[m] == .afternoon && !afternoon) {
                         tally.add(.soft, 1, "time-of-day", "\(dayName): \(name(m)) prefers the \(timeOfDay[m].rawValue) but is at \(clockText(block.start)).")
@@ -206,12 +234,16 @@ extension Problem {
             }
 
             if lunches != 1 {
-                tally.add(.hard, 1, "lunch", lunches == 0
-                    ? "\(dayName) has no lunch; put one in the window \(clockText(lunchWindowStart))-\(clockText(lunchWindowEnd))."
-                    : "\(dayName) has \(lunches) lunches; keep exactly one.")
+                tally.add(
+                    .hard, 1, "lunch",
+                    lunches == 0
+                        ? "\(dayName) has no lunch; put one in the window \(clockText(lunchWindowStart))-\(clockText(lunchWindowEnd))."
+                        : "\(dayName) has \(lunches) lunches; keep exactly one.")
             }
             if contact > maxContact {
-                tally.add(.hard, 1 + (contact - maxContact) / 15, "contact", "\(dayName) has \(contact) minutes of contact, more than the cap of \(maxContact); drop or shorten a session.")
+                tally.add(
+                    .hard, 1 + (contact - maxContact) / 15, "contact",
+                    "\(dayName) has \(contact) minutes of contact, more than the cap of \(maxContact); drop or shorten a session.")
             } else if contact < maxContact {
                 tally.add(.soft, (maxContact - contact) / 15, "unused-contact", "\(dayName) uses \(contact) of \(maxContact) contact minutes.")
             }
@@ -223,25 +255,31 @@ extension Problem {
                     tally.add(.hard, 1, "demanding-end", "\(dayName) ends with the demanding \(name(closing)) (intensity 3); end the day with calmer work.")
                 }
                 if !(calming[closing] || phase[closing] == Phase.integration.order) {
-                    tally.add(.hard, 1, "closing", "\(dayName) closes with \(name(closing)), which is neither calming nor integration work; close with a calming or integration block.")
+                    tally.add(
+                        .hard, 1, "closing",
+                        "\(dayName) closes with \(name(closing)), which is neither calming nor integration work; close with a calming or integration block.")
                 }
             }
             if d == 0 {
                 if let first = blocks.first {
                     if !isIntake[first.module] {
-                        tally.add(.hard, 1, "intake-first", "Day 1 opens with \(name(first.module)) instead of intake and history; start with the intake session.")
+                        tally.add(
+                            .hard, 1, "intake-first", "Day 1 opens with \(name(first.module)) instead of intake and history; start with the intake session.")
                     }
                 } else {
                     tally.add(.hard, 1, "intake-first", "Day 1 is empty; it must open with intake and history.")
                 }
                 for (who, seen) in [(Partner.a, seenA), (Partner.b, seenB)] where !seen {
-                    tally.add(.hard, 1, "individual", "Day 1 has no time alone with partner \(who.rawValue); schedule that partner's individual session on day 1.")
+                    tally.add(
+                        .hard, 1, "individual", "Day 1 has no time alone with partner \(who.rawValue); schedule that partner's individual session on day 1.")
                 }
             }
             if isLast {
                 if lastNonPause < 0 || !isPlanForward[blocks[lastNonPause].module] || kind[blocks[lastNonPause].module] != .session {
                     let what = lastNonPause < 0 ? "nothing" : name(blocks[lastNonPause].module)
-                    tally.add(.hard, 1, "plan-forward", "The last day ends with \(what) instead of the plan forward; end the intensive with the plan-forward session.")
+                    tally.add(
+                        .hard, 1, "plan-forward", "The last day ends with \(what) instead of the plan forward; end the intensive with the plan-forward session."
+                    )
                 }
             } else if blocks.last.map({ kind[$0.module] != .reflection }) ?? true {
                 tally.add(.hard, 1, "reflection", "\(dayName) does not end with the evening reflection and homework; end it with the reflection block.")
@@ -267,7 +305,8 @@ extension Problem {
         for pin in pins {
             let kept = pin.day < days.count && days[pin.day].contains { $0.module == pin.module && $0.start == pin.start }
             if !kept {
-                tally.add(.hard, 1, "pin", "\(name(pin.module)) is pinned to day \(pin.day + 1) at \(clockText(pin.start)) but is not there; keep it at that time.")
+                tally.add(
+                    .hard, 1, "pin", "\(name(pin.module)) is pinned to day \(pin.day + 1) at \(clockText(pin.start)) but is not there; keep it at that time.")
             }
         }
         for pin in unknownPins {
@@ -290,19 +329,28 @@ extension Problem {
                 // Falling behind a higher rank weighs more the higher that rank is (rank 1 most).
                 let weight = rankedCount - higher
                 for lower in (higher + 1)..<rankedCount where rankMinutes[lower] > rankMinutes[higher] {
-                    tally.add(.medium, weight * (1 + (rankMinutes[lower] - rankMinutes[higher]) / 15), "rank-order", "\(ranked[lower].rawValue) (rank \(lower + 1)) gets \(rankMinutes[lower]) session minutes, more than \(ranked[higher].rawValue) (rank \(higher + 1)) with \(rankMinutes[higher]); give the higher rank at least as much.")
+                    tally.add(
+                        .medium, weight * (1 + (rankMinutes[lower] - rankMinutes[higher]) / 15), "rank-order",
+                        "\(ranked[lower].rawValue) (rank \(lower + 1)) gets \(rankMinutes[lower]) session minutes, more than \(ranked[higher].rawValue) (rank \(higher + 1)) with \(rankMinutes[higher]); give the higher rank at least as much."
+                    )
                 }
             }
             if rankedTotal > 0 {
                 let deviation = abs(2 * rankMinutes[0] - rankedTotal)
                 let excess = deviation - rankedTotal / 5
                 if excess > 0 {
-                    tally.add(.soft, excess / 30, "rank-share", "\(ranked[0].rawValue) (rank 1) gets \(rankMinutes[0]) of \(rankedTotal) priority minutes (\(rankMinutes[0] * 100 / rankedTotal)%); aim for about half.")
+                    tally.add(
+                        .soft, excess / 30, "rank-share",
+                        "\(ranked[0].rawValue) (rank 1) gets \(rankMinutes[0]) of \(rankedTotal) priority minutes (\(rankMinutes[0] * 100 / rankedTotal)%); aim for about half."
+                    )
                 }
             }
         }
         if inversions > 0 {
-            tally.add(.soft, inversions, "phase-order", "\(inversions) pair(s) of sessions run against the opening-core-integration order\(inversionExample.0 >= 0 ? " (e.g. \(name(inversionExample.0)) before \(name(inversionExample.1)))" : "").")
+            tally.add(
+                .soft, inversions, "phase-order",
+                "\(inversions) pair(s) of sessions run against the opening-core-integration order\(inversionExample.0 >= 0 ? " (e.g. \(name(inversionExample.0)) before \(name(inversionExample.1)))" : "")."
+            )
         }
         return tally.score
     }

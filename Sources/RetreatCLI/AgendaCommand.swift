@@ -15,7 +15,8 @@ extension RetreatCommand {
         @Argument(help: "Booking id.") var id: String
         @Flag(help: "Print JSON: {\"days\":[{\"date\",\"blocks\":[{\"start\",\"end\",\"kind\",\"module\",\"priorities\"}]}]}.") var json = false
         @Flag(help: "Plan again (keeping the pins).") var replan = false
-        @Option(name: .customLong("priority"), help: "Set the ranked priority issues (repeatable, most important first) and re-plan.") var priorities: [String] = []
+        @Option(name: .customLong("priority"), help: "Set the ranked priority issues (repeatable, most important first) and re-plan.") var priorities:
+            [String] = []
         @Option(name: .customLong("pin"), help: "Pin a module to a day and time: MODULE@DAY/HH:MM (DAY from 1).") var pins: [String] = []
         @Option(name: .customLong("exclude"), help: "Leave a module out.") var excluded: [String] = []
         @Option(name: .customLong("length"), help: "Change a module's length: MODULE=MINUTES.") var lengths: [String] = []
@@ -47,7 +48,9 @@ extension RetreatCommand {
                 for text in pins {
                     let pin = try parsePin(text)
                     guard catalog.module(pin.moduleID) != nil else { throw CLIError("--pin: unknown module \"\(pin.moduleID)\"") }
-                    guard pin.dayIndex < settings.intensiveDays else { throw CLIError("--pin: day \(pin.dayIndex + 1) is past the \(settings.intensiveDays)-day intensive") }
+                    guard pin.dayIndex < settings.intensiveDays else {
+                        throw CLIError("--pin: day \(pin.dayIndex + 1) is past the \(settings.intensiveDays)-day intensive")
+                    }
                     adjustments.pins.removeAll { $0.moduleID == pin.moduleID }
                     adjustments.pins.append(pin)
                 }
@@ -75,16 +78,20 @@ extension RetreatCommand {
                     }
                     let intake = try ctx.store.intake(bookingID: booking.id)
                     let request = PlanRequest(
-                        priorities: booking.priorities.map(Priority.init), intake: Intake(affairEnded: intake.affairEnded, safetyScreenPassed: intake.safetyScreenPassed),
+                        priorities: booking.priorities.map(Priority.init),
+                        intake: Intake(affairEnded: intake.affairEnded, safetyScreenPassed: intake.safetyScreenPassed),
                         days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: catalog, adjustments: adjustments)
                     agenda = try AgendaPlanner().plan(request)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
-                    try ctx.store.saveAgenda(bookingID: booking.id, agendaJSON: String(decoding: try encoder.encode(agenda), as: UTF8.self),
-                                             adjustmentsJSON: String(decoding: try encoder.encode(adjustments), as: UTF8.self), now: ctx.now, actor: ctx.actor)
+                    try ctx.store.saveAgenda(
+                        bookingID: booking.id, agendaJSON: String(decoding: try encoder.encode(agenda), as: UTF8.self),
+                        adjustmentsJSON: String(decoding: try encoder.encode(adjustments), as: UTF8.self), now: ctx.now, actor: ctx.actor)
                 }
                 if json { return try printJSON(agenda.json(startDate: booking.start)) }
-                print("\(booking.id)  priorities: \(booking.priorities.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "  "))  score \(agenda.score)")
+                print(
+                    "\(booking.id)  priorities: \(booking.priorities.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "  "))  score \(agenda.score)"
+                )
                 for day in agenda.days {
                     print("day \(day.index + 1)  \(booking.start.adding(days: day.index))")
                     for b in day.blocks {
@@ -124,7 +131,9 @@ extension RetreatCommand {
                     }
                 }
                 try ctx.store.saveIntake(bookingID: id, intake, now: ctx.now, actor: ctx.actor)
-                print("intake for \(id.uppercased()): affair ended \(intake.affairEnded.map { $0 ? "yes" : "no" } ?? "not asked"), safety screen \(intake.safetyScreenPassed ? "passed" : "failed")")
+                print(
+                    "intake for \(id.uppercased()): affair ended \(intake.affairEnded.map { $0 ? "yes" : "no" } ?? "not asked"), safety screen \(intake.safetyScreenPassed ? "passed" : "failed")"
+                )
             }
         }
     }

@@ -25,8 +25,9 @@ extension RetreatCommand {
                 try guarded {
                     let range = try parseRange(from: from, to: to)
                     let ctx = try Context.open(store)
-                    let b = try ctx.store.addBlackout(Blackout(from: range.lowerBound, to: range.upperBound, resource: resource, reason: reason),
-                                                      force: force, now: ctx.now, actor: ctx.actor)
+                    let b = try ctx.store.addBlackout(
+                        Blackout(from: range.lowerBound, to: range.upperBound, resource: resource, reason: reason),
+                        force: force, now: ctx.now, actor: ctx.actor)
                     if json { return try printJSON(BlackoutJSON(b)) }
                     print("blackout \(b.id ?? 0): \(b.from) … \(b.to)\(b.resource.map { " on \($0)" } ?? "")")
                 }
@@ -75,12 +76,17 @@ extension RetreatCommand {
                         throw CLIError("\(url.lastPathComponent): \(error); nothing was imported")
                     }
                     let items = result.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) }
-                    let summary = try ctx.store.importBlackouts(items, source: source ?? "import:\(url.lastPathComponent)", resource: resource,
-                                                                replace: replace, now: ctx.now, actor: ctx.actor)
+                    let summary = try ctx.store.importBlackouts(
+                        items, source: source ?? "import:\(url.lastPathComponent)", resource: resource,
+                        replace: replace, now: ctx.now, actor: ctx.actor)
                     if json { return try printJSON(summary) }
-                    print("\(summary.source): \(summary.added) blackout(s) added, \(summary.unchanged) already present, \(summary.removed) replaced; \(result.skipped) occurrence(s) free, cancelled or outside session hours")
+                    print(
+                        "\(summary.source): \(summary.added) blackout(s) added, \(summary.unchanged) already present, \(summary.removed) replaced; \(result.skipped) occurrence(s) free, cancelled or outside session hours"
+                    )
                     if !summary.affectedBookings.isEmpty {
-                        print("warning: the imported busy time touches live booking(s) \(summary.affectedBookings.joined(separator: ", ")); reschedule or confirm with staff")
+                        print(
+                            "warning: the imported busy time touches live booking(s) \(summary.affectedBookings.joined(separator: ", ")); reschedule or confirm with staff"
+                        )
                     }
                 }
             }

@@ -7,7 +7,9 @@ extension RetreatCommand {
     struct Calendar: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a month grid per resource: booked, held, turnover, blackout and free days.",
-            discussion: "Each day carries a letter, so the grid reads without colour: B booked, H held, T turnover, X blackout, . free (a start is possible), - free (no start possible).")
+            discussion:
+                "Each day carries a letter, so the grid reads without colour: B booked, H held, T turnover, X blackout, . free (a start is possible), - free (no start possible)."
+        )
 
         @OptionGroup var store: StoreOptions
         @Option(help: "Month to show (YYYY-MM).") var month: String
@@ -38,10 +40,12 @@ extension RetreatCommand {
                 try scheduler.settings.requireResource(resource)
                 let days = (0..<CalendarDay.daysInMonth(year: y, month: m)).map { first.adding(days: $0) }
                 let months = resources.map { r in
-                    ResourceMonth(resource: r, days: days.map { d in
-                        let state = scheduler.dayState(d, resource: r)
-                        return DayJSON(date: d, state: state.rawValue, canStart: state == .free)
-                    })
+                    ResourceMonth(
+                        resource: r,
+                        days: days.map { d in
+                            let state = scheduler.dayState(d, resource: r)
+                            return DayJSON(date: d, state: state.rawValue, canStart: state == .free)
+                        })
                 }
                 if json { return try printJSON(months) }
                 let color = !noColor && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
@@ -50,7 +54,8 @@ extension RetreatCommand {
                 let lastDay = first.adding(days: days.count - 1)
                 for s in try ctx.store.allSeries() where s.active && (resource == nil || s.series.spec.counselor == resource) {
                     for o in s.series.occurrences() where o.localStart.day >= first && o.localStart.day <= lastDay {
-                        print("S \(o.localStart) \(s.series.spec.counselorZone): counseling \(s.series.id) on \(s.series.spec.counselor), \(o.lengthMinutes) min")
+                        print(
+                            "S \(o.localStart) \(s.series.spec.counselorZone): counseling \(s.series.id) on \(s.series.spec.counselor), \(o.lengthMinutes) min")
                     }
                 }
                 for b in try ctx.store.blackouts() where b.from <= lastDay && b.to >= first && (resource == nil || b.applies(to: resource ?? "")) {

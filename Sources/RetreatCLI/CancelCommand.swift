@@ -23,7 +23,9 @@ extension RetreatCommand {
                 let b = outcome.booking
                 if json { return try printJSON(Out(booking: BookingJSON(b), offers: outcome.offers)) }
                 let currency = try ctx.store.settings().currency
-                print("cancelled: \(b.id)  \(b.start) … \(b.end); refund \(b.refundPercent ?? 0)% = \(Money.format(cents: b.refundCents ?? 0, currency: currency))")
+                print(
+                    "cancelled: \(b.id)  \(b.start) … \(b.end); refund \(b.refundPercent ?? 0)% = \(Money.format(cents: b.refundCents ?? 0, currency: currency))"
+                )
                 printOffers(outcome.offers)
             }
         }

@@ -29,8 +29,9 @@ extension RetreatCommand {
                 let ctx = try Context.open(store)
                 _ = try ctx.store.sweep(now: ctx.now)
                 let results = try ctx.store.check(start: start, resource: resource, now: ctx.now)
-                let out = Result(start: start, available: results.contains { $0.rejections.isEmpty },
-                                 resources: results.map { .init(resource: $0.resource, available: $0.rejections.isEmpty, reasons: $0.rejections) })
+                let out = Result(
+                    start: start, available: results.contains { $0.rejections.isEmpty },
+                    resources: results.map { .init(resource: $0.resource, available: $0.rejections.isEmpty, reasons: $0.rejections) })
                 if json {
                     try printJSON(out)
                 } else {

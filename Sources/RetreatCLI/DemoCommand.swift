@@ -1,6 +1,6 @@
 import ArgumentParser
-import RetreatAgenda
 import Foundation
+import RetreatAgenda
 import RetreatCalendars
 import RetreatICal
 import RetreatScheduling
@@ -23,32 +23,39 @@ extension RetreatCommand {
                 let (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
                 let store = try RetreatStore(path: db, create: true)
                 // A fixed clock keeps the committed sample calendars stable (RETREAT_NOW overrides it).
-                let now = ProcessInfo.processInfo.environment["RETREAT_NOW"].flatMap { ISO8601DateFormatter().date(from: $0) }
+                let now =
+                    ProcessInfo.processInfo.environment["RETREAT_NOW"].flatMap { ISO8601DateFormatter().date(from: $0) }
                     ?? ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z") ?? Date()
                 try store.saveSettings(settings, profile: profile, now: now, actor: "demo")
                 if !counselors.isEmpty { try store.saveCounselors(counselors, now: now, actor: "demo") }
                 let today = CalendarDay.today(at: now, in: settings.timeZone)
                 let slots = try store.availability(from: today, to: today.adding(days: 120), resource: nil, now: now)
                 guard slots.count >= 2 else { throw CLIError("no free start in the next 120 days") }
-                let a = try store.book(BookingRequest(couple: "Sample Couple A", contact: "alex@example.org, sam@example.org", start: slots[0].start,
-                                                      priorities: ["affair-recovery", "communication"], requestID: "demo-a"), now: now, actor: "demo").booking
+                let a = try store.book(
+                    BookingRequest(
+                        couple: "Sample Couple A", contact: "alex@example.org, sam@example.org", start: slots[0].start,
+                        priorities: ["affair-recovery", "communication"], requestID: "demo-a"), now: now, actor: "demo"
+                ).booking
                 let later = try store.availability(from: a.end.adding(days: 1), to: today.adding(days: 120), resource: nil, now: now)
                 guard let next = later.first else { throw CLIError("no second free start") }
-                let b = try store.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b"), now: now, actor: "demo").booking
+                let b = try store.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b"), now: now, actor: "demo")
+                    .booking
                 // Their intake, and the three days planned around their ranked priorities.
                 try store.saveIntake(bookingID: a.id, IntakeRecord(affairEnded: true, safetyScreenPassed: true), now: now, actor: "demo")
                 let catalogPath = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml")
                 guard let catalogText = try? String(contentsOfFile: catalogPath, encoding: .utf8) else { throw CLIError("cannot read \(catalogPath)") }
                 try store.saveAgendaCatalog(catalogText, now: now, actor: "demo")
-                let agenda = try AgendaPlanner().plan(PlanRequest(
-                    priorities: a.priorities.map(Priority.init), intake: Intake(affairEnded: true, safetyScreenPassed: true),
-                    days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: try ModuleCatalog(toml: catalogText)))
+                let agenda = try AgendaPlanner().plan(
+                    PlanRequest(
+                        priorities: a.priorities.map(Priority.init), intake: Intake(affairEnded: true, safetyScreenPassed: true),
+                        days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: try ModuleCatalog(toml: catalogText)))
                 // A long-distance couple: weekly 50-minute sessions, one partner in London.
                 guard let firstSession = LocalTime(iso: "\(today.adding(days: 30))T12:00") else { throw CLIError("bad demo date") }
                 let series = try store.bookSeries(
-                    CounselingSeriesSpec(couple: "Sample Couple C", counselor: "", lengthMinutes: 50, frequency: .weekly, start: firstSession,
-                                         end: .count(10), counselorZone: settings.timeZoneIdentifier, partnerZones: ["Europe/London"],
-                                         link: "https://video.example.org/room/sample"),
+                    CounselingSeriesSpec(
+                        couple: "Sample Couple C", counselor: "", lengthMinutes: 50, frequency: .weekly, start: firstSession,
+                        end: .count(10), counselorZone: settings.timeZoneIdentifier, partnerZones: ["Europe/London"],
+                        link: "https://video.example.org/room/sample"),
                     contact: "casey@example.org, robin@example.org", now: now, actor: "demo")
                 let folder = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -58,7 +65,10 @@ extension RetreatCommand {
                     ("couple-invite.ics", BookingCalendars.couple(booking: a, agenda: agenda, settings: settings, profile: profile, stamp: now, invite: true)),
                     ("staff.ics", BookingCalendars.staff(bookings: [a, b], series: [series], profile: profile, stamp: now)),
                     ("counseling-series.ics", SeriesCalendar.calendar(for: series, profile: profile, stamp: now, invite: false)),
-                    ("freebusy.ics", FreeBusyCalendar.make(scheduler: scheduler, from: today, to: today.adding(days: 90), resource: nil, profile: profile, stamp: now)),
+                    (
+                        "freebusy.ics",
+                        FreeBusyCalendar.make(scheduler: scheduler, from: today, to: today.adding(days: 90), resource: nil, profile: profile, stamp: now)
+                    ),
                 ]
                 for (name, calendar) in files {
                     let url = folder.appendingPathComponent(name)

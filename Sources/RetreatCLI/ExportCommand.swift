@@ -10,7 +10,9 @@ extension RetreatCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a couple's calendar (ID) or the staff calendar of every booking (--all) as .ics.",
-            discussion: "Couple calendars carry neutral titles and only that couple's intensive; the staff calendar shows booking ids, never names or priority issues, unless --names.")
+            discussion:
+                "Couple calendars carry neutral titles and only that couple's intensive; the staff calendar shows booking ids, never names or priority issues, unless --names."
+        )
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "Booking id (omit with --all).") var id: String?
@@ -47,12 +49,14 @@ extension RetreatCommand {
                         throw CLIError("booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
                     }
                     let agenda = try ctx.store.agenda(bookingID: b.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
-                    calendar = BookingCalendars.couple(booking: b, agenda: agenda, settings: try ctx.store.settings(), profile: profile, stamp: ctx.now,
-                                                       invite: invite, detailed: detailed)
+                    calendar = BookingCalendars.couple(
+                        booking: b, agenda: agenda, settings: try ctx.store.settings(), profile: profile, stamp: ctx.now,
+                        invite: invite, detailed: detailed)
                     defaultName = "\(b.id.lowercased())\(invite ? "-invite" : "").ics"
                 } else {
                     let bookings = try ctx.store.bookings(matching: BookingFilter(), now: ctx.now)
-                    calendar = BookingCalendars.staff(bookings: bookings, series: try ctx.store.allSeries(), profile: profile, stamp: ctx.now, includeNames: names)
+                    calendar = BookingCalendars.staff(
+                        bookings: bookings, series: try ctx.store.allSeries(), profile: profile, stamp: ctx.now, includeNames: names)
                     defaultName = "staff.ics"
                 }
                 let url = URL(fileURLWithPath: out ?? "Calendars/\(defaultName)")

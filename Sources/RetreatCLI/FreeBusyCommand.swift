@@ -25,8 +25,9 @@ extension RetreatCommand {
                 _ = try ctx.store.sweep(now: ctx.now)
                 let scheduler = try ctx.store.scheduler(now: ctx.now)
                 try scheduler.settings.requireResource(resource)
-                let calendar = FreeBusyCalendar.make(scheduler: scheduler, from: range.lowerBound, to: range.upperBound, resource: resource,
-                                                     profile: try ctx.store.profile(), stamp: ctx.now)
+                let calendar = FreeBusyCalendar.make(
+                    scheduler: scheduler, from: range.lowerBound, to: range.upperBound, resource: resource,
+                    profile: try ctx.store.profile(), stamp: ctx.now)
                 let url = URL(fileURLWithPath: out ?? "Calendars/freebusy.ics")
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try calendar.write(to: url)

@@ -31,7 +31,8 @@ extension RetreatCommand {
                     (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
                 }
                 var catalogText: String?
-                let catalogPath = modules ?? config.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml") }
+                let catalogPath =
+                    modules ?? config.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml") }
                 if let catalogPath, modules != nil || FileManager.default.fileExists(atPath: catalogPath) {
                     guard let text = try? String(contentsOfFile: catalogPath, encoding: .utf8) else {
                         throw CLIError("cannot read --modules \(catalogPath): no such file or not UTF-8 text")

@@ -17,14 +17,16 @@ extension RetreatCommand {
 
         func run() throws {
             try guarded {
-                let statuses = try Set(status.map { s in
-                    guard let st = BookingStatus(rawValue: s.lowercased()) else {
-                        throw CLIError("--status \"\(s)\" is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    return st
-                })
-                let filter = BookingFilter(from: try from.map { try day($0, "--from") }, to: try to.map { try day($0, "--to") },
-                                           statuses: statuses, owing: owing, depositOverdue: depositOverdue)
+                let statuses = try Set(
+                    status.map { s in
+                        guard let st = BookingStatus(rawValue: s.lowercased()) else {
+                            throw CLIError("--status \"\(s)\" is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return st
+                    })
+                let filter = BookingFilter(
+                    from: try from.map { try day($0, "--from") }, to: try to.map { try day($0, "--to") },
+                    statuses: statuses, owing: owing, depositOverdue: depositOverdue)
                 if let f = filter.from, let t = filter.to, t < f { throw CLIError("--to \(t) is before --from \(f)") }
                 let ctx = try Context.open(store)
                 _ = try ctx.store.sweep(now: ctx.now)

@@ -22,7 +22,9 @@ extension RetreatCommand {
                 let received = try date.map { try day($0, "--date") } ?? CalendarDay.today(at: ctx.now, in: settings.timeZone)
                 let b = try ctx.store.recordPayment(id: id, amountCents: amountCents, on: received, note: note, now: ctx.now, actor: ctx.actor)
                 if json { return try printJSON(BookingJSON(b)) }
-                print("recorded \(Money.format(cents: amountCents, currency: settings.currency)) for \(b.id); paid \(Money.format(cents: b.paidCents, currency: settings.currency)), owes \(Money.format(cents: b.balanceCents, currency: settings.currency))")
+                print(
+                    "recorded \(Money.format(cents: amountCents, currency: settings.currency)) for \(b.id); paid \(Money.format(cents: b.paidCents, currency: settings.currency)), owes \(Money.format(cents: b.balanceCents, currency: settings.currency))"
+                )
             }
         }
     }

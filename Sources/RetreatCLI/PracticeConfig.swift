@@ -95,10 +95,11 @@ enum PracticeConfig {
             }
         }
         if let names = try strings(intensives, "intensives", "startWeekdays") {
-            settings.startWeekdays = Set(try names.map { n in
-                guard let w = Weekday(name: n) else { throw CLIError("\(file): intensives.startWeekdays: \"\(n)\" is not a weekday (mon…sun)") }
-                return w
-            })
+            settings.startWeekdays = Set(
+                try names.map { n in
+                    guard let w = Weekday(name: n) else { throw CLIError("\(file): intensives.startWeekdays: \"\(n)\" is not a weekday (mon…sun)") }
+                    return w
+                })
         }
         if let v = try int(intensives, "intensives", "turnoverDays") { settings.turnoverDays = v }
         if let v = try int(intensives, "intensives", "minimumNoticeDays") { settings.minimumNoticeDays = v }

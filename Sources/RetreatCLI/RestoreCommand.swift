@@ -4,7 +4,8 @@ import RetreatStore
 
 extension RetreatCommand {
     struct Restore: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace the store's contents with a backup (refuses files that are not Retreat stores or are of a newer schema).")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the store's contents with a backup (refuses files that are not Retreat stores or are of a newer schema).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The backup file.") var file: String
 

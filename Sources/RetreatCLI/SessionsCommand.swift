@@ -51,7 +51,8 @@ func localTime(_ text: String, _ option: String) throws -> LocalTime {
 }
 
 struct SessionsBook: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "book", abstract: "Book a recurring series; every occurrence is checked and each collision named (exit 3).")
+    static let configuration = CommandConfiguration(
+        commandName: "book", abstract: "Book a recurring series; every occurrence is checked and each collision named (exit 3).")
     @OptionGroup var store: StoreOptions
     @Option(help: "The couple's display name.") var couple: String
     @Option(help: "The counselor (a resource); may be left out when the practice has one.") var counselor: String?
@@ -76,12 +77,15 @@ struct SessionsBook: ParsableCommand {
             let frequency: SeriesFrequency
             do { frequency = try SeriesFrequency.parse(every) } catch { throw CLIError("\(error)") }
             let ctx = try Context.open(store)
-            let spec = CounselingSeriesSpec(couple: couple, counselor: counselor ?? "", lengthMinutes: length, frequency: frequency, start: first,
-                                            end: end, counselorZone: "UTC", partnerZones: partnerZones, link: link)
+            let spec = CounselingSeriesSpec(
+                couple: couple, counselor: counselor ?? "", lengthMinutes: length, frequency: frequency, start: first,
+                end: end, counselorZone: "UTC", partnerZones: partnerZones, link: link)
             let stored = try ctx.store.bookSeries(spec, contact: contact, now: ctx.now, actor: ctx.actor)
             if json { return try printJSON(SeriesJSON(stored)) }
             let s = stored.series
-            print("booked series \(s.id): \(s.spec.lengthMinutes) min, \(s.spec.frequency.rawValue), \(s.occurrences().count) sessions from \(s.spec.start) \(s.spec.counselorZone)")
+            print(
+                "booked series \(s.id): \(s.spec.lengthMinutes) min, \(s.spec.frequency.rawValue), \(s.occurrences().count) sessions from \(s.spec.start) \(s.spec.counselorZone)"
+            )
         }
     }
 }
@@ -98,14 +102,17 @@ struct SessionsList: ParsableCommand {
             if json { return try printJSON(all.map(SeriesJSON.init)) }
             if all.isEmpty { print("no counseling series") }
             for s in all {
-                print("\(s.series.id)  \(s.series.spec.couple)  \(s.series.spec.counselor)  from \(s.series.spec.start)  \(s.series.spec.lengthMinutes) min every \(s.series.spec.frequency.rawValue)\(s.active ? "" : "  (cancelled)")")
+                print(
+                    "\(s.series.id)  \(s.series.spec.couple)  \(s.series.spec.counselor)  from \(s.series.spec.start)  \(s.series.spec.lengthMinutes) min every \(s.series.spec.frequency.rawValue)\(s.active ? "" : "  (cancelled)")"
+                )
             }
         }
     }
 }
 
 struct SessionsShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Each session with every partner's local time; weeks where a partner's time shifts are flagged.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Each session with every partner's local time; weeks where a partner's time shifts are flagged.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Series id, e.g. S0001.") var id: String
     @Flag(help: "Print JSON.") var json = false
@@ -121,7 +128,9 @@ struct SessionsShow: ParsableCommand {
             let s = try ctx.store.series(id: id)
             let sessions = s.active ? s.series.occurrences() : []
             if json { return try printJSON(Out(series: SeriesJSON(s), sessions: sessions)) }
-            print("\(s.series.id)  \(s.series.spec.couple)  \(s.series.spec.lengthMinutes) min every \(s.series.spec.frequency.rawValue) (\(s.series.rruleText)), counselor \(s.series.spec.counselor) in \(s.series.spec.counselorZone)\(s.active ? "" : "  CANCELLED")")
+            print(
+                "\(s.series.id)  \(s.series.spec.couple)  \(s.series.spec.lengthMinutes) min every \(s.series.spec.frequency.rawValue) (\(s.series.rruleText)), counselor \(s.series.spec.counselor) in \(s.series.spec.counselorZone)\(s.active ? "" : "  CANCELLED")"
+            )
             if let link = s.series.spec.link { print("link: \(link)") }
             for o in sessions {
                 var line = "\(o.localStart) \(s.series.spec.counselorZone)"
@@ -136,7 +145,8 @@ struct SessionsShow: ParsableCommand {
 }
 
 struct SessionsMove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "move", abstract: "Move one session (a RECURRENCE-ID override); the series keeps its UID and bumps SEQUENCE.")
+    static let configuration = CommandConfiguration(
+        commandName: "move", abstract: "Move one session (a RECURRENCE-ID override); the series keeps its UID and bumps SEQUENCE.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Series id.") var id: String
     @Option(help: "The session's original date (YYYY-MM-DD).") var occurrence: String
@@ -158,7 +168,8 @@ struct SessionsMove: ParsableCommand {
 }
 
 struct SessionsCancel: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel one session (EXDATE), end the series from a date, or cancel it whole.")
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel one session (EXDATE), end the series from a date, or cancel it whole.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "Series id.") var id: String
     @Option(help: "Cancel only the session originally on this date.") var occurrence: String?
@@ -175,10 +186,14 @@ struct SessionsCancel: ParsableCommand {
             let s: StoredSeries
             if let occurrence {
                 let d = try day(occurrence, "--occurrence")
-                s = try ctx.store.changeSeries(id: id, action: "series-cancel-one", now: ctx.now, actor: ctx.actor) { series throws(SeriesError) in try series.cancelling(d) }
+                s = try ctx.store.changeSeries(id: id, action: "series-cancel-one", now: ctx.now, actor: ctx.actor) { series throws(SeriesError) in
+                    try series.cancelling(d)
+                }
             } else if let from {
                 let d = try day(from, "--from")
-                s = try ctx.store.changeSeries(id: id, action: "series-end", now: ctx.now, actor: ctx.actor) { series throws(SeriesError) in try series.ending(from: d) }
+                s = try ctx.store.changeSeries(id: id, action: "series-end", now: ctx.now, actor: ctx.actor) { series throws(SeriesError) in
+                    try series.ending(from: d)
+                }
             } else {
                 s = try ctx.store.cancelSeries(id: id, now: ctx.now, actor: ctx.actor)
             }

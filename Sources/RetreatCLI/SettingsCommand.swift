@@ -58,7 +58,8 @@ extension RetreatCommand {
                 let p = try ctx.store.profile()
                 let counselors = try ctx.store.counselors()
                 if json { return try printJSON(SettingsJSON(s, p, counselors: counselors)) }
-                print("""
+                print(
+                    """
                     practice        \(p.name) <\(p.organizerEmail)>
                     time zone       \(s.timeZoneIdentifier)
                     intensive       \(s.intensiveDays) days, \(s.dayStart)–\(s.dayEnd), starts on \(s.startWeekdays.sorted().map(\.shortName).joined(separator: " "))

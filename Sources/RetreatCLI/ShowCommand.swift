@@ -27,7 +27,8 @@ extension RetreatCommand {
                 if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, payments: b.payments, history: history)) }
                 let currency = try ctx.store.settings().currency
                 func money(_ c: Int) -> String { Money.format(cents: c, currency: currency) }
-                print("""
+                print(
+                    """
                     \(b.id)  \(b.couple)
                       dates      \(b.start) … \(b.end) on \(b.resource)
                       status     \(b.status.rawValue) (sequence \(b.sequence))\(b.holdExpiresAt.map { ", hold lapses \(ISO8601DateFormatter().string(from: $0))" } ?? "")

@@ -23,8 +23,9 @@ extension RetreatCommand {
                 try guarded {
                     let range = try parseRange(from: from, to: to)
                     let ctx = try Context.open(store)
-                    let e = try ctx.store.addToWaitlist(couple: couple, contact: contact, from: range.lowerBound, to: range.upperBound,
-                                                        resource: resource, now: ctx.now, actor: ctx.actor)
+                    let e = try ctx.store.addToWaitlist(
+                        couple: couple, contact: contact, from: range.lowerBound, to: range.upperBound,
+                        resource: resource, now: ctx.now, actor: ctx.actor)
                     if json { return try printJSON(e) }
                     print("waitlist \(e.id ?? 0): \(e.couple) for a start \(e.from) … \(e.to)")
                 }

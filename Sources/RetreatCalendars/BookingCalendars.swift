@@ -38,8 +38,9 @@ public enum BookingCalendars {
                 categories: ["Intensive"], organizer: organizer(profile))
         }
         let sessions = series.flatMap { s in
-            SeriesCalendar.events(for: s, profile: profile, stamp: stamp,
-                                  summary: includeNames ? "Counseling: \(s.series.spec.couple) (\(s.series.id))" : "Counseling \(s.series.id)")
+            SeriesCalendar.events(
+                for: s, profile: profile, stamp: stamp,
+                summary: includeNames ? "Counseling: \(s.series.spec.couple) (\(s.series.id))" : "Counseling \(s.series.id)")
         }
         return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events + sessions)
     }
@@ -52,8 +53,10 @@ public enum BookingCalendars {
     /// With an agenda, each block is its own event: the neutral client title by default, the staff title and
     /// the priorities it serves only with `detailed` (for staff). UIDs are stable across exports (booking, day
     /// and start time) and never name a module, so not even a UID hints at what a session is about.
-    public static func couple(booking b: Booking, agenda: Agenda? = nil, settings: PracticeSettings, profile: PracticeProfile, stamp: Date,
-                              invite: Bool = false, detailed: Bool = false) -> ICalendar {
+    public static func couple(
+        booking b: Booking, agenda: Agenda? = nil, settings: PracticeSettings, profile: PracticeProfile, stamp: Date,
+        invite: Bool = false, detailed: Bool = false
+    ) -> ICalendar {
         let zone = settings.timeZoneIdentifier
         let cancelled = !b.status.isLive && b.status != .completed
         let attendees = invite ? attendeeAddresses(b.contact) : []
@@ -66,16 +69,19 @@ public enum BookingCalendars {
                     let first = i == 0
                     // The reminder sits on each day's first block: 18:00 the evening before.
                     let trigger = -((block.start.minutes + 6 * 60) * 60)
-                    events.append(ICalEvent(
-                        uid: String(format: "intensive-%@-day%d-%02d%02d@retreat", b.id.lowercased(), day.index + 1, block.start.hour, block.start.minute), stamp: stamp,
-                        start: .zoned(LocalDateTime(date: date, hour: block.start.hour, minute: block.start.minute), tzid: zone),
-                        end: .zoned(LocalDateTime(date: date, hour: block.end.hour, minute: block.end.minute), tzid: zone),
-                        summary: detailed ? block.staffTitle : block.clientTitle,
-                        description: detailed && !block.priorities.isEmpty ? "Serves: \(block.priorities.map(\.rawValue).joined(separator: ", "))" : nil,
-                        location: profile.location, status: cancelled ? .cancelled : status(b.status), sequence: b.sequence,
-                        classification: .privateClass, transparency: .opaque, organizer: organizer(profile), attendees: attendees,
-                        alarms: cancelled || !first ? [] : [ICalAlarm(triggerSeconds: trigger, description: "Your intensive day starts tomorrow at \(block.start)")],
-                        relatedTo: [uid(of: b)]))
+                    events.append(
+                        ICalEvent(
+                            uid: String(format: "intensive-%@-day%d-%02d%02d@retreat", b.id.lowercased(), day.index + 1, block.start.hour, block.start.minute),
+                            stamp: stamp,
+                            start: .zoned(LocalDateTime(date: date, hour: block.start.hour, minute: block.start.minute), tzid: zone),
+                            end: .zoned(LocalDateTime(date: date, hour: block.end.hour, minute: block.end.minute), tzid: zone),
+                            summary: detailed ? block.staffTitle : block.clientTitle,
+                            description: detailed && !block.priorities.isEmpty ? "Serves: \(block.priorities.map(\.rawValue).joined(separator: ", "))" : nil,
+                            location: profile.location, status: cancelled ? .cancelled : status(b.status), sequence: b.sequence,
+                            classification: .privateClass, transparency: .opaque, organizer: organizer(profile), attendees: attendees,
+                            alarms: cancelled || !first
+                                ? [] : [ICalAlarm(triggerSeconds: trigger, description: "Your intensive day starts tomorrow at \(block.start)")],
+                            relatedTo: [uid(of: b)]))
                 }
             }
             let method: ICalMethod = invite ? (cancelled ? .cancel : .request) : .publish
@@ -84,15 +90,17 @@ public enum BookingCalendars {
         let count = b.start.days(until: b.end) + 1
         for i in 0..<count {
             let day = ICalDate(b.start.adding(days: i))
-            events.append(ICalEvent(
-                uid: dayUID(of: b, day: i + 1), stamp: stamp,
-                start: .zoned(LocalDateTime(date: day, hour: settings.dayStart.hour, minute: settings.dayStart.minute), tzid: zone),
-                end: .zoned(LocalDateTime(date: day, hour: settings.dayEnd.hour, minute: settings.dayEnd.minute), tzid: zone),
-                summary: "\(profile.name): intensive, day \(i + 1) of \(count)", location: profile.location,
-                status: cancelled ? .cancelled : status(b.status), sequence: b.sequence, classification: .privateClass,
-                transparency: .opaque, organizer: organizer(profile), attendees: attendees,
-                alarms: cancelled ? [] : [ICalAlarm(triggerSeconds: reminderSeconds, description: "Your intensive day starts tomorrow at \(settings.dayStart)")],
-                relatedTo: [uid(of: b)]))
+            events.append(
+                ICalEvent(
+                    uid: dayUID(of: b, day: i + 1), stamp: stamp,
+                    start: .zoned(LocalDateTime(date: day, hour: settings.dayStart.hour, minute: settings.dayStart.minute), tzid: zone),
+                    end: .zoned(LocalDateTime(date: day, hour: settings.dayEnd.hour, minute: settings.dayEnd.minute), tzid: zone),
+                    summary: "\(profile.name): intensive, day \(i + 1) of \(count)", location: profile.location,
+                    status: cancelled ? .cancelled : status(b.status), sequence: b.sequence, classification: .privateClass,
+                    transparency: .opaque, organizer: organizer(profile), attendees: attendees,
+                    alarms: cancelled
+                        ? [] : [ICalAlarm(triggerSeconds: reminderSeconds, description: "Your intensive day starts tomorrow at \(settings.dayStart)")],
+                    relatedTo: [uid(of: b)]))
         }
         let method: ICalMethod = invite ? (cancelled ? .cancel : .request) : .publish
         return ICalendar(method: method, name: "\(profile.name): your intensive", events: events)

@@ -31,14 +31,17 @@ public struct BusyImportResult: Sendable {
 /// times are read in the file's `X-WR-TIMEZONE`, else in the practice zone. Transparent and cancelled
 /// events and instances are skipped.
 public enum BusyImport {
-    public static func busyDays(in calendar: ICalendar, from: CalendarDay, to: CalendarDay, settings: PracticeSettings,
-                                limits: ICalExpansionLimits = ICalExpansionLimits()) throws(ICalError) -> BusyImportResult {
+    public static func busyDays(
+        in calendar: ICalendar, from: CalendarDay, to: CalendarDay, settings: PracticeSettings,
+        limits: ICalExpansionLimits = ICalExpansionLimits()
+    ) throws(ICalError) -> BusyImportResult {
         let zone = settings.timeZone
         let windowStart = from.firstInstant(in: zone)
         let windowEnd = to.adding(days: 1).firstInstant(in: zone)
         let floating = calendar.defaultTimeZone.flatMap { ICalTimeZones.isKnown($0) ? $0 : nil } ?? settings.timeZoneIdentifier
-        let occurrences = try calendar.occurrences(in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)),
-                                                   floatingTimeZone: floating, limits: limits)
+        let occurrences = try calendar.occurrences(
+            in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)),
+            floatingTimeZone: floating, limits: limits)
         let iso = ISO8601DateFormatter()
         let sessions = SessionHours(settings: settings)
         var busy: [ImportedBusy] = []

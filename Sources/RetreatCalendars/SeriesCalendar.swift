@@ -14,8 +14,10 @@ public enum SeriesCalendar {
     }
 
     /// The VEVENTs of one series (master + overrides). Cancelled series come out STATUS:CANCELLED.
-    public static func events(for stored: StoredSeries, profile: PracticeProfile, stamp: Date, attendees: [ICalAddress] = [],
-                              summary: String = "Counseling session") -> [ICalEvent] {
+    public static func events(
+        for stored: StoredSeries, profile: PracticeProfile, stamp: Date, attendees: [ICalAddress] = [],
+        summary: String = "Counseling session"
+    ) -> [ICalEvent] {
         let s = stored.series
         let zone = s.spec.counselorZone
         let organizer = ICalAddress(uri: "mailto:\(profile.organizerEmail)", commonName: profile.organizerName)
@@ -28,11 +30,12 @@ public enum SeriesCalendar {
             recurrenceRule: s.rruleText, exceptionDates: s.exceptionDates.map { zoned($0, zone) })
         var out = [master]
         for o in s.occurrences() where o.isMoved {
-            out.append(ICalEvent(
-                uid: uid(of: s), stamp: stamp, start: zoned(o.localStart, zone), end: zoned(o.localEnd, zone),
-                summary: summary, description: description, location: s.spec.link, url: s.spec.link, status: status, sequence: s.sequence,
-                classification: .privateClass, transparency: .opaque, organizer: organizer, attendees: attendees,
-                recurrenceID: zoned(o.originalStart, zone)))
+            out.append(
+                ICalEvent(
+                    uid: uid(of: s), stamp: stamp, start: zoned(o.localStart, zone), end: zoned(o.localEnd, zone),
+                    summary: summary, description: description, location: s.spec.link, url: s.spec.link, status: status, sequence: s.sequence,
+                    classification: .privateClass, transparency: .opaque, organizer: organizer, attendees: attendees,
+                    recurrenceID: zoned(o.originalStart, zone)))
         }
         return out
     }
@@ -42,6 +45,7 @@ public enum SeriesCalendar {
     public static func calendar(for stored: StoredSeries, profile: PracticeProfile, stamp: Date, invite: Bool) -> ICalendar {
         let attendees = invite ? BookingCalendars.attendeeAddresses(stored.contact) : []
         let method: ICalMethod = invite ? (stored.active ? .request : .cancel) : .publish
-        return ICalendar(method: method, name: "\(profile.name): counseling sessions", events: events(for: stored, profile: profile, stamp: stamp, attendees: attendees))
+        return ICalendar(
+            method: method, name: "\(profile.name): counseling sessions", events: events(for: stored, profile: profile, stamp: stamp, attendees: attendees))
     }
 }

@@ -87,10 +87,11 @@ enum ContentLines {
         return result
     }
 
-    static let dateProperties: Set<[UInt8]> = Set([
-        "DTSTART", "DTEND", "DTSTAMP", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "CREATED", "LAST-MODIFIED",
-        "COMPLETED",
-    ].map { Array($0.utf8) })
+    static let dateProperties: Set<[UInt8]> = Set(
+        [
+            "DTSTART", "DTEND", "DTSTAMP", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE", "CREATED", "LAST-MODIFIED",
+            "COMPLETED",
+        ].map { Array($0.utf8) })
 
     /// One unfolded line as bytes, with the physical line it starts on.
     struct ByteLine {
@@ -284,7 +285,17 @@ enum ContentLines {
         while i < bytes.count {
             let b = bytes[i]
             let len: Int
-            if b < 0x80 { len = 1 } else if b & 0xE0 == 0xC0 { len = 2 } else if b & 0xF0 == 0xE0 { len = 3 } else if b & 0xF8 == 0xF0 { len = 4 } else { return line }
+            if b < 0x80 {
+                len = 1
+            } else if b & 0xE0 == 0xC0 {
+                len = 2
+            } else if b & 0xF0 == 0xE0 {
+                len = 3
+            } else if b & 0xF8 == 0xF0 {
+                len = 4
+            } else {
+                return line
+            }
             if i + len > bytes.count { return line }
             for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { return line }
             if b == 10 { line += 1 }

@@ -74,12 +74,16 @@ extension ICalendar {
             for (local, instant) in instances {
                 if let override = overrides[master.uid]?[instant] {
                     usedOverrides.insert("\(master.uid)|\(instant.timeIntervalSince1970)")
-                    if let occ = try Self.occurrence(override, start: override.start, recurrence: instant, zones: zones, floating: floating, isOverride: true), occ.overlaps(window) {
+                    if let occ = try Self.occurrence(override, start: override.start, recurrence: instant, zones: zones, floating: floating, isOverride: true),
+                        occ.overlaps(window)
+                    {
                         result.append(occ)
                     }
                     continue
                 }
-                if let occ = try Self.occurrence(master, start: local, recurrence: instant, zones: zones, floating: floating, isOverride: false), occ.overlaps(window) {
+                if let occ = try Self.occurrence(master, start: local, recurrence: instant, zones: zones, floating: floating, isOverride: false),
+                    occ.overlaps(window)
+                {
                     result.append(occ)
                 }
             }
@@ -88,7 +92,8 @@ extension ICalendar {
         // when they themselves fall inside it.
         for (uid, byInstant) in overrides {
             for (instant, override) in byInstant where !usedOverrides.contains("\(uid)|\(instant.timeIntervalSince1970)") {
-                if let occ = try Self.occurrence(override, start: override.start, recurrence: instant, zones: zones, floating: floating, isOverride: true), occ.overlaps(window),
+                if let occ = try Self.occurrence(override, start: override.start, recurrence: instant, zones: zones, floating: floating, isOverride: true),
+                    occ.overlaps(window),
                     !result.contains(where: { $0.uid == uid && $0.recurrenceInstant == instant })
                 {
                     result.append(occ)
@@ -174,7 +179,8 @@ struct Expander {
             guard !excluded.contains(instant), instant < window.end, instant >= earliest else { return }
             out.append((value, instant))
             if out.count > limits.maxOccurrencesPerEvent {
-                throw ICalError(.tooManyOccurrences, "an event (UID \"\(event.uid.prefix(60))\") repeats more than \(limits.maxOccurrencesPerEvent) times in the window")
+                throw ICalError(
+                    .tooManyOccurrences, "an event (UID \"\(event.uid.prefix(60))\") repeats more than \(limits.maxOccurrencesPerEvent) times in the window")
             }
         }
         guard let ruleText = event.recurrenceRule else {
@@ -224,9 +230,12 @@ struct Expander {
             if icaltime_is_null_time(next) != 0 { break }
             iterations += 1
             if iterations > limits.maxIterationsPerEvent {
-                throw ICalError(.tooManyOccurrences, "an event's RRULE (UID \"\(event.uid.prefix(60))\") needs more than \(limits.maxIterationsPerEvent) steps to reach the window")
+                throw ICalError(
+                    .tooManyOccurrences,
+                    "an event's RRULE (UID \"\(event.uid.prefix(60))\") needs more than \(limits.maxIterationsPerEvent) steps to reach the window")
             }
-            let value: ICalDateTime = start.isDate
+            let value: ICalDateTime =
+                start.isDate
                 ? .date(ICalDate(year: Int(next.year), month: Int(next.month), day: Int(next.day)))
                 : Self.rebase(start, local: TimeConversion.local(next))
             if let untilDate, value.date > untilDate { break }

@@ -21,7 +21,7 @@ public struct CalendarDay: Hashable, Comparable, Codable, Sendable, CustomString
     /// (leap years handled: 2028-02-29 exists, 2027-02-29 does not).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= CalendarDay.daysInMonth(year: year, month: month)
+            day >= 1, day <= CalendarDay.daysInMonth(year: year, month: month)
         else { return nil }
         self.year = year
         self.month = month

@@ -105,9 +105,11 @@ public struct SessionOccurrence: Hashable, Codable, Sendable {
     public var partners: [PartnerTime]
 
     /// Creates an occurrence.
-    public init(seriesID: String, originalDate: CalendarDay, originalStart: LocalTime, start: Date, end: Date,
-                lengthMinutes: Int, localStart: LocalTime, localEnd: LocalTime, utcOffsetMinutes: Int,
-                isMoved: Bool, partners: [PartnerTime]) {
+    public init(
+        seriesID: String, originalDate: CalendarDay, originalStart: LocalTime, start: Date, end: Date,
+        lengthMinutes: Int, localStart: LocalTime, localEnd: LocalTime, utcOffsetMinutes: Int,
+        isMoved: Bool, partners: [PartnerTime]
+    ) {
         self.seriesID = seriesID
         self.originalDate = originalDate
         self.originalStart = originalStart
@@ -153,8 +155,10 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
     /// Throws when a change names a date the rule does not give, a date is changed twice, a session
     /// is moved onto a skipped wall-clock time or with a bad length, a change lies on or after
     /// `endedFrom`, or `endedFrom` would remove every session.
-    public init(id: String, spec: CounselingSeriesSpec, sequence: Int = 0,
-                exceptions: SeriesExceptions = SeriesExceptions()) throws(SeriesError) {
+    public init(
+        id: String, spec: CounselingSeriesSpec, sequence: Int = 0,
+        exceptions: SeriesExceptions = SeriesExceptions()
+    ) throws(SeriesError) {
         if id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .blankField("the series id") }
         if sequence < 0 { throw .invalidSequence(sequence) }
         try spec.validate()
@@ -200,8 +204,9 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
         do {
             try self.init(id: id, spec: spec, sequence: sequence, exceptions: exceptions)
         } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
         }
     }
 
@@ -223,7 +228,8 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
         var changed = exceptions
         changed.cancelled.removeAll { $0 == originalDate }
         changed.moved.removeAll { $0.originalDate == originalDate }
-        let unchanged = newStart == LocalTime(day: originalDate, time: spec.start.time)
+        let unchanged =
+            newStart == LocalTime(day: originalDate, time: spec.start.time)
             && (lengthMinutes == nil || lengthMinutes == spec.lengthMinutes)
         if !unchanged {
             changed.moved.append(MovedOccurrence(originalDate: originalDate, newStart: newStart, lengthMinutes: lengthMinutes))
@@ -314,16 +320,20 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
                 let usual = localStart.adding(minutes: CalendarDay.floorDiv(usualDifference[index], 60))
                 var note: String?
                 if actual != usual {
-                    note = Self.shiftNote(partnerZone: partner.name, partner: partner.zone, actual: actual, usual: usual,
-                                          counselorZone: spec.counselorZone, counselor: zone, year: localStart.day.year)
+                    note = Self.shiftNote(
+                        partnerZone: partner.name, partner: partner.zone, actual: actual, usual: usual,
+                        counselorZone: spec.counselorZone, counselor: zone, year: localStart.day.year)
                 }
-                partners.append(PartnerTime(zone: partner.name, localStart: actual, utcOffsetMinutes: partnerOffset / 60,
-                                            usualLocalStart: usual, note: note))
+                partners.append(
+                    PartnerTime(
+                        zone: partner.name, localStart: actual, utcOffsetMinutes: partnerOffset / 60,
+                        usualLocalStart: usual, note: note))
             }
-            result.append(SessionOccurrence(
-                seriesID: id, originalDate: date, originalStart: originalStart, start: start, end: end,
-                lengthMinutes: length, localStart: localStart, localEnd: LocalTime(end, in: zone),
-                utcOffsetMinutes: offset / 60, isMoved: move != nil, partners: partners))
+            result.append(
+                SessionOccurrence(
+                    seriesID: id, originalDate: date, originalStart: originalStart, start: start, end: end,
+                    lengthMinutes: length, localStart: localStart, localEnd: LocalTime(end, in: zone),
+                    utcOffsetMinutes: offset / 60, isMoved: move != nil, partners: partners))
         }
         return result.sorted { ($0.start, $0.originalDate) < ($1.start, $1.originalDate) }
     }
@@ -335,8 +345,10 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
     }
 
     /// The sentence for a partner whose clock shows `actual` instead of `usual`.
-    static func shiftNote(partnerZone: String, partner: TimeZone, actual: LocalTime, usual: LocalTime,
-                          counselorZone: String, counselor: TimeZone, year: Int) -> String {
+    static func shiftNote(
+        partnerZone: String, partner: TimeZone, actual: LocalTime, usual: LocalTime,
+        counselorZone: String, counselor: TimeZone, year: Int
+    ) -> String {
         let shown = actual.day == usual.day ? actual.time.description : actual.description
         let instead = actual.day == usual.day ? usual.time.description : usual.description
         let counselorChanges = observesClockChanges(counselor, year: year)
@@ -354,7 +366,8 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
     /// Whether `zone` has different UTC offsets in mid-January and mid-July of `year`.
     static func observesClockChanges(_ zone: TimeZone, year: Int) -> Bool {
         guard let january = CalendarDay(year: year, month: 1, day: 15),
-              let july = CalendarDay(year: year, month: 7, day: 15) else { return false }
+            let july = CalendarDay(year: year, month: 7, day: 15)
+        else { return false }
         let instant = { (day: CalendarDay) in Date(timeIntervalSince1970: TimeInterval(day.daysSinceEpoch * 86_400 + 43_200)) }
         return zone.secondsFromGMT(for: instant(january)) != zone.secondsFromGMT(for: instant(july))
     }
@@ -369,8 +382,9 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
         guard let endedFrom = exceptions.endedFrom, let last = spec.recurrenceDates.last, endedFrom <= last else {
             return spec.rruleText
         }
-        return spec.rruleBase + ";UNTIL=" + CounselingSeriesSpec.untilText(
-            lastDay: endedFrom.adding(days: -1), zone: ZoneNames.zoneOrUTC(spec.counselorZone))
+        return spec.rruleBase + ";UNTIL="
+            + CounselingSeriesSpec.untilText(
+                lastDay: endedFrom.adding(days: -1), zone: ZoneNames.zoneOrUTC(spec.counselorZone))
     }
 
     /// EXDATE values (wall-clock, TZID = `spec.counselorZone`) of the cancelled sessions, ascending.

@@ -92,8 +92,9 @@ public enum SeriesEnd: Hashable, Codable, Sendable {
         } else if let until = try container.decodeIfPresent(CalendarDay.self, forKey: .until) {
             self = .until(until)
         } else {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: decoder.codingPath, debugDescription: "a series end needs \"count\" or \"until\""))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath, debugDescription: "a series end needs \"count\" or \"until\""))
         }
     }
 
@@ -138,9 +139,11 @@ public struct CounselingSeriesSpec: Hashable, Codable, Sendable {
     public var link: String?
 
     /// Creates a spec; call `validate()` (or build a `CounselingSeries`, which does) before use.
-    public init(couple: String, counselor: String, lengthMinutes: Int, frequency: SeriesFrequency,
-                start: LocalTime, end: SeriesEnd, counselorZone: String, partnerZones: [String] = [],
-                link: String? = nil) {
+    public init(
+        couple: String, counselor: String, lengthMinutes: Int, frequency: SeriesFrequency,
+        start: LocalTime, end: SeriesEnd, counselorZone: String, partnerZones: [String] = [],
+        link: String? = nil
+    ) {
         self.couple = couple
         self.counselor = counselor
         self.lengthMinutes = lengthMinutes
@@ -176,7 +179,7 @@ public struct CounselingSeriesSpec: Hashable, Codable, Sendable {
         if let link {
             let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
-                  scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty
+                scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty
             else { throw .invalidLink }
         }
     }

@@ -93,7 +93,8 @@ public struct CounselorHours: Hashable, Codable, Sendable, CustomStringConvertib
             for token in tokens.dropFirst() {
                 for piece in token.split(separator: ",") {
                     guard let period = WorkingPeriod(text: String(piece)) else {
-                        throw .invalidHours("working hours entry \"\(entry)\": \"\(piece)\" is not a period such as \"10:00-18:00\" (HH:MM-HH:MM, end after start).")
+                        throw .invalidHours(
+                            "working hours entry \"\(entry)\": \"\(piece)\" is not a period such as \"10:00-18:00\" (HH:MM-HH:MM, end after start).")
                     }
                     entryPeriods.append(period)
                 }

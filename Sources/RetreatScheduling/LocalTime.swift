@@ -23,10 +23,10 @@ public struct LocalTime: Hashable, Comparable, Codable, Sendable, CustomStringCo
     public init?(iso text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              let dayText = String(bytes: bytes[0..<10], encoding: .utf8),
-              let timeText = String(bytes: bytes[11..<16], encoding: .utf8),
-              let day = CalendarDay(iso: dayText),
-              let time = ClockTime(timeText)
+            let dayText = String(bytes: bytes[0..<10], encoding: .utf8),
+            let timeText = String(bytes: bytes[11..<16], encoding: .utf8),
+            let day = CalendarDay(iso: dayText),
+            let time = ClockTime(timeText)
         else { return nil }
         self.init(day: day, time: time)
     }

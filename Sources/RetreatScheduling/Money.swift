@@ -86,7 +86,8 @@ extension PracticeSettings {
     /// otherwise 0%. The amount is rounded half away from zero to whole cents.
     public func refund(paidCents: Int, cancelledOn: CalendarDay, start: CalendarDay) -> (percent: Int, amountCents: Int) {
         let daysBefore = cancelledOn.days(until: start)
-        let percent = refundTiers
+        let percent =
+            refundTiers
             .filter { $0.minDaysBefore <= daysBefore }
             .map { min(100, max(0, $0.percent)) }
             .max() ?? 0

@@ -55,8 +55,10 @@ public struct Blackout: Hashable, Codable, Sendable {
     public var source: String
 
     /// Creates a blackout.
-    public init(id: Int64? = nil, from: CalendarDay, to: CalendarDay, resource: String? = nil,
-                reason: String? = nil, source: String = "manual") {
+    public init(
+        id: Int64? = nil, from: CalendarDay, to: CalendarDay, resource: String? = nil,
+        reason: String? = nil, source: String = "manual"
+    ) {
         self.id = id
         self.from = from
         self.to = to

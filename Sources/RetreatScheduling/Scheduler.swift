@@ -159,8 +159,9 @@ public struct Scheduler: Sendable {
         var perResource = Array(repeating: [IndexedBooking](), count: names.count)
         for occupancy in occupancies where occupancy.status.isLive {
             guard let r = index[occupancy.resource] else { continue }
-            perResource[r].append(IndexedBooking(
-                start: occupancy.start.daysSinceEpoch, confirmed: occupancy.status == .confirmed, id: occupancy.bookingID))
+            perResource[r].append(
+                IndexedBooking(
+                    start: occupancy.start.daysSinceEpoch, confirmed: occupancy.status == .confirmed, id: occupancy.bookingID))
         }
         bookings = perResource.map { list in
             list.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
@@ -208,9 +209,10 @@ public struct Scheduler: Sendable {
     public func rejections(start: CalendarDay, resource: String, ignoring bookingID: String? = nil) -> [RejectionDetail] {
         var result = dateRejections(start: start)
         guard let r = resourceIndex[resource] else {
-            result.append(RejectionDetail(
-                reason: .unknownResource, resource: resource, days: [],
-                message: "unknown resource \"\(resource)\"; the practice's resources are \(resourceNames.joined(separator: ", "))"))
+            result.append(
+                RejectionDetail(
+                    reason: .unknownResource, resource: resource, days: [],
+                    message: "unknown resource \"\(resource)\"; the practice's resources are \(resourceNames.joined(separator: ", "))"))
             return result
         }
         let t = start.daysSinceEpoch
@@ -223,7 +225,8 @@ public struct Scheduler: Sendable {
             blackoutDays.append(contentsOf: max(t, interval.lowerBound)...min(intensiveEnd, interval.upperBound))
         }
         if !blackoutDays.isEmpty {
-            let reasons = blackouts
+            let reasons =
+                blackouts
                 .filter { $0.applies(to: resource) && $0.to.daysSinceEpoch >= t && $0.from.daysSinceEpoch <= intensiveEnd }
                 .compactMap { $0.reason?.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }
@@ -231,9 +234,10 @@ public struct Scheduler: Sendable {
             for reason in reasons where !uniqueReasons.contains(reason) { uniqueReasons.append(reason) }
             let days = blackoutDays.sorted().map(CalendarDay.init(daysSinceEpoch:))
             let suffix = uniqueReasons.isEmpty ? "" : " (\(uniqueReasons.joined(separator: "; ")))"
-            result.append(RejectionDetail(
-                reason: .blackout, resource: resource, days: days,
-                message: "touches blackout \(Scheduler.list(days))\(suffix)"))
+            result.append(
+                RejectionDetail(
+                    reason: .blackout, resource: resource, days: days,
+                    message: "touches blackout \(Scheduler.list(days))\(suffix)"))
         }
 
         // Other live bookings.
@@ -251,21 +255,26 @@ public struct Scheduler: Sendable {
         }
         if !booked.isEmpty {
             let days = booked.sorted().map(CalendarDay.init(daysSinceEpoch:))
-            result.append(RejectionDetail(
-                reason: .booked, resource: resource, days: days,
-                message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") booked on \(resource)"))
+            result.append(
+                RejectionDetail(
+                    reason: .booked, resource: resource, days: days,
+                    message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") booked on \(resource)"))
         }
         if !held.isEmpty {
             let days = held.sorted().map(CalendarDay.init(daysSinceEpoch:))
-            result.append(RejectionDetail(
-                reason: .held, resource: resource, days: days,
-                message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") held for another couple on \(resource)"))
+            result.append(
+                RejectionDetail(
+                    reason: .held, resource: resource, days: days,
+                    message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") held for another couple on \(resource)"))
         }
         if !turnover.isEmpty {
             let days = turnover.sorted().map(CalendarDay.init(daysSinceEpoch:))
-            result.append(RejectionDetail(
-                reason: .turnover, resource: resource, days: days,
-                message: "\(Scheduler.list(days)) \(days.count == 1 ? "falls" : "fall") within the \(turnoverLength)-day turnover between bookings on \(resource)"))
+            result.append(
+                RejectionDetail(
+                    reason: .turnover, resource: resource, days: days,
+                    message:
+                        "\(Scheduler.list(days)) \(days.count == 1 ? "falls" : "fall") within the \(turnoverLength)-day turnover between bookings on \(resource)"
+                ))
         }
         return result.sorted { $0.reason < $1.reason }
     }
@@ -275,25 +284,30 @@ public struct Scheduler: Sendable {
         var result: [RejectionDetail] = []
         let t = start.daysSinceEpoch
         if t < today.daysSinceEpoch {
-            result.append(RejectionDetail(
-                reason: .past, resource: nil, days: [start],
-                message: "\(start) is in the past (today is \(today))"))
+            result.append(
+                RejectionDetail(
+                    reason: .past, resource: nil, days: [start],
+                    message: "\(start) is in the past (today is \(today))"))
         } else if t < earliestStart {
-            result.append(RejectionDetail(
-                reason: .notice, resource: nil, days: [start],
-                message: "\(start) is within the \(noticeDays)-day minimum notice (earliest start \(CalendarDay(daysSinceEpoch: earliestStart)))"))
+            result.append(
+                RejectionDetail(
+                    reason: .notice, resource: nil, days: [start],
+                    message: "\(start) is within the \(noticeDays)-day minimum notice (earliest start \(CalendarDay(daysSinceEpoch: earliestStart)))"))
         }
         if t > latestStart {
-            result.append(RejectionDetail(
-                reason: .horizon, resource: nil, days: [start],
-                message: "\(start) is beyond the \(settings.horizonMonths)-month booking horizon (latest start \(CalendarDay(daysSinceEpoch: latestStart)))"))
+            result.append(
+                RejectionDetail(
+                    reason: .horizon, resource: nil, days: [start],
+                    message: "\(start) is beyond the \(settings.horizonMonths)-month booking horizon (latest start \(CalendarDay(daysSinceEpoch: latestStart)))"
+                ))
         }
         if !settings.startWeekdays.contains(start.weekday) {
             let allowed = settings.startWeekdays.sorted().map(\.shortName)
             let tail = allowed.isEmpty ? "no weekday is allowed" : "intensives may start on \(allowed.joined(separator: ", "))"
-            result.append(RejectionDetail(
-                reason: .weekday, resource: nil, days: [start],
-                message: "starts on a \(start.weekday.name); \(tail)"))
+            result.append(
+                RejectionDetail(
+                    reason: .weekday, resource: nil, days: [start],
+                    message: "starts on a \(start.weekday.name); \(tail)"))
         }
         return result
     }
@@ -365,7 +379,8 @@ public struct Scheduler: Sendable {
         }
         var free = [Bool](repeating: false, count: count)
         for i in 0..<count where allowedStart[i] {
-            free[i] = occupiedPrefix[i + occupiedLength] == occupiedPrefix[i]
+            free[i] =
+                occupiedPrefix[i + occupiedLength] == occupiedPrefix[i]
                 && blackoutPrefix[i + intensiveLength] == blackoutPrefix[i]
         }
         return free
@@ -374,7 +389,8 @@ public struct Scheduler: Sendable {
     /// Whether an intensive may start on day number `t` on resource `r` (fast path of `rejections(...).isEmpty`).
     func canStart(_ t: Int, resource r: Int, ignoring bookingID: String?) -> Bool {
         guard t >= earliestStart, t <= latestStart,
-              settings.startWeekdays.contains(CalendarDay(daysSinceEpoch: t).weekday) else { return false }
+            settings.startWeekdays.contains(CalendarDay(daysSinceEpoch: t).weekday)
+        else { return false }
         let intervals = blackoutIntervals[r]
         let k = Scheduler.firstInterval(in: intervals, endingOnOrAfter: t)
         if k < intervals.count, intervals[k].lowerBound <= t + intensiveLength - 1 { return false }
@@ -435,8 +451,10 @@ public struct Scheduler: Sendable {
     // MARK: - Helpers
 
     /// Calls `body` for each live booking on `r` (except `ignoring`) whose occupied days intersect `days`.
-    private func forEachBooking(on r: Int, overlapping days: ClosedRange<Int>, ignoring bookingID: String?,
-                                _ body: (IndexedBooking) -> Void) {
+    private func forEachBooking(
+        on r: Int, overlapping days: ClosedRange<Int>, ignoring bookingID: String?,
+        _ body: (IndexedBooking) -> Void
+    ) {
         let list = bookings[r]
         let earliest = days.lowerBound - occupiedLength + 1
         var lowIndex = 0, highIndex = list.count

@@ -112,9 +112,11 @@ public struct SessionPlanner: Sendable {
     /// `spec.counselor` is `counselor.name` count. `intensiveDays` and `turnoverDays` are the
     /// counselor's days (on which no session may take place); blackouts not applying to the
     /// counselor are ignored.
-    public init(counselor: CounselorProfile, existing: [CounselingSeries], intensiveDays: Set<CalendarDay>,
-                turnoverDays: Set<CalendarDay> = [], blackouts: [Blackout] = [], now: Date,
-                bufferMinutes: Int = 10) throws(SeriesError) {
+    public init(
+        counselor: CounselorProfile, existing: [CounselingSeries], intensiveDays: Set<CalendarDay>,
+        turnoverDays: Set<CalendarDay> = [], blackouts: [Blackout] = [], now: Date,
+        bufferMinutes: Int = 10
+    ) throws(SeriesError) {
         try counselor.validate()
         guard (0...240).contains(bufferMinutes) else { throw .invalidBuffer(bufferMinutes) }
         self.counselor = counselor
@@ -126,15 +128,18 @@ public struct SessionPlanner: Sendable {
         self.today = CalendarDay.today(at: now, in: zone)
         self.intensiveDays = intensiveDays
         self.turnoverDays = turnoverDays
-        self.blackouts = blackouts
+        self.blackouts =
+            blackouts
             .filter { $0.from <= $0.to && $0.applies(to: counselor.name) }
             .sorted { ($0.from, $0.to, $0.reason ?? "") < ($1.from, $1.to, $1.reason ?? "") }
         var busy: [Busy] = []
         for series in existing where series.spec.counselor == counselor.name {
             for occurrence in series.occurrences() {
-                busy.append(Busy(start: occurrence.start, end: occurrence.end,
-                                 localStart: LocalTime(occurrence.start, in: zone), localEnd: LocalTime(occurrence.end, in: zone),
-                                 seriesID: series.id, originalDate: occurrence.originalDate))
+                busy.append(
+                    Busy(
+                        start: occurrence.start, end: occurrence.end,
+                        localStart: LocalTime(occurrence.start, in: zone), localEnd: LocalTime(occurrence.end, in: zone),
+                        seriesID: series.id, originalDate: occurrence.originalDate))
             }
         }
         self.busy = busy.sorted { ($0.start, $0.seriesID, $0.originalDate) < ($1.start, $1.seriesID, $1.originalDate) }
@@ -143,8 +148,10 @@ public struct SessionPlanner: Sendable {
     /// Like the main initializer, taking the counselor's intensive and turnover days from `occupancies`
     /// (live ones whose resource is `counselor.name`), expanded with `settings.intensiveDays` and
     /// `settings.turnoverDays`.
-    public init(settings: PracticeSettings, counselor: CounselorProfile, existing: [CounselingSeries],
-                occupancies: [Occupancy], blackouts: [Blackout] = [], now: Date, bufferMinutes: Int = 10) throws(SeriesError) {
+    public init(
+        settings: PracticeSettings, counselor: CounselorProfile, existing: [CounselingSeries],
+        occupancies: [Occupancy], blackouts: [Blackout] = [], now: Date, bufferMinutes: Int = 10
+    ) throws(SeriesError) {
         let today = CalendarDay.today(at: now, in: ZoneNames.zoneOrUTC(counselor.timeZoneIdentifier))
         let scheduler = Scheduler(settings: settings, today: today, occupancies: [], blackouts: [])
         var intensive = Set<CalendarDay>(), turnover = Set<CalendarDay>()
@@ -152,8 +159,9 @@ public struct SessionPlanner: Sendable {
             intensive.formUnion(scheduler.intensiveDays(startingOn: occupancy.start))
             turnover.formUnion(scheduler.turnoverDays(startingOn: occupancy.start))
         }
-        try self.init(counselor: counselor, existing: existing, intensiveDays: intensive, turnoverDays: turnover,
-                      blackouts: blackouts, now: now, bufferMinutes: bufferMinutes)
+        try self.init(
+            counselor: counselor, existing: existing, intensiveDays: intensive, turnoverDays: turnover,
+            blackouts: blackouts, now: now, bufferMinutes: bufferMinutes)
     }
 
     // MARK: - Free starts
@@ -227,17 +235,21 @@ public struct SessionPlanner: Sendable {
         }
         let sessions = series.occurrences()
         let siblings = sessions.map {
-            Busy(start: $0.start, end: $0.end, localStart: LocalTime($0.start, in: zone), localEnd: LocalTime($0.end, in: zone),
-                 seriesID: series.id, originalDate: $0.originalDate)
+            Busy(
+                start: $0.start, end: $0.end, localStart: LocalTime($0.start, in: zone), localEnd: LocalTime($0.end, in: zone),
+                seriesID: series.id, originalDate: $0.originalDate)
         }
         var result: [SessionCollision] = []
         for session in sessions {
-            let found = conflicts(start: session.start, end: session.end,
-                                  ignoringSeries: ignoringOwnSessions ? series.id : nil,
-                                  siblings: siblings, originalDate: session.originalDate)
+            let found = conflicts(
+                start: session.start, end: session.end,
+                ignoringSeries: ignoringOwnSessions ? series.id : nil,
+                siblings: siblings, originalDate: session.originalDate)
             if !found.isEmpty {
-                result.append(SessionCollision(originalDate: session.originalDate, localStart: LocalTime(session.start, in: zone),
-                                               start: session.start, end: session.end, conflicts: found))
+                result.append(
+                    SessionCollision(
+                        originalDate: session.originalDate, localStart: LocalTime(session.start, in: zone),
+                        start: session.start, end: session.end, conflicts: found))
             }
         }
         return result
@@ -245,15 +257,18 @@ public struct SessionPlanner: Sendable {
 
     /// The checks behind `conflicts(at:)` and `collisions(for:)`. `siblings` are the other sessions
     /// of the proposed series (the one of `originalDate` is skipped).
-    private func conflicts(start: Date, end: Date, ignoringSeries: String?, siblings: [Busy],
-                           originalDate: CalendarDay?) -> [SessionConflict] {
+    private func conflicts(
+        start: Date, end: Date, ignoringSeries: String?, siblings: [Busy],
+        originalDate: CalendarDay?
+    ) -> [SessionConflict] {
         let localStart = LocalTime(start, in: zone)
         let localEnd = LocalTime(end, in: zone)
         let when = "\(localStart.day) \(localStart.time)-\(localEnd.day == localStart.day ? localEnd.time.description : localEnd.description)"
         var result: [SessionConflict] = []
 
         if start < now {
-            result.append(SessionConflict(reason: .past, message: "\(when) is in the past (it is now \(LocalTime(now, in: zone)) in \(counselor.timeZoneIdentifier))"))
+            result.append(
+                SessionConflict(reason: .past, message: "\(when) is in the past (it is now \(LocalTime(now, in: zone)) in \(counselor.timeZoneIdentifier))"))
         }
 
         let weekday = localStart.day.weekday
@@ -285,12 +300,15 @@ public struct SessionPlanner: Sendable {
         forEachBusy(near: start, end: end) { other in
             if other.seriesID != ignoringSeries { others.append((other, "another session")) }
         }
-        for other in siblings where other.originalDate != originalDate
-            && other.start < end.addingTimeInterval(buffer) && start < other.end.addingTimeInterval(buffer) {
+        for other in siblings
+        where other.originalDate != originalDate
+            && other.start < end.addingTimeInterval(buffer) && start < other.end.addingTimeInterval(buffer)
+        {
             others.append((other, "another session of this series"))
         }
         for (other, label) in others {
-            let otherWhen = "\(other.localStart.day) \(other.localStart.time)-\(other.localEnd.day == other.localStart.day ? other.localEnd.time.description : other.localEnd.description)"
+            let otherWhen =
+                "\(other.localStart.day) \(other.localStart.time)-\(other.localEnd.day == other.localStart.day ? other.localEnd.time.description : other.localEnd.description)"
             if other.start < end && start < other.end {
                 result.append(SessionConflict(reason: .overlap, message: "\(when) overlaps \(label) on \(otherWhen)"))
             } else {

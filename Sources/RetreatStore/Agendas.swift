@@ -33,7 +33,8 @@ extension RetreatStore {
     /// Stores the module catalog's TOML text (the caller has validated it).
     public func saveAgendaCatalog(_ toml: String, now: Date, actor: String) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "INSERT INTO profile (key, value) VALUES ('agendaCatalog', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [toml])
+            try db.execute(
+                sql: "INSERT INTO profile (key, value) VALUES ('agendaCatalog', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [toml])
             try self.audit(db, now: now, actor: actor, action: "agenda-catalog", entity: "settings", id: "agendaCatalog")
         }
     }
@@ -55,7 +56,8 @@ extension RetreatStore {
         try write { db in
             let b = try self.booking(db, id: bookingID)
             try db.execute(
-                sql: "INSERT INTO intakes (booking_id, affair_ended, safety_passed) VALUES (?, ?, ?) ON CONFLICT(booking_id) DO UPDATE SET affair_ended = excluded.affair_ended, safety_passed = excluded.safety_passed",
+                sql:
+                    "INSERT INTO intakes (booking_id, affair_ended, safety_passed) VALUES (?, ?, ?) ON CONFLICT(booking_id) DO UPDATE SET affair_ended = excluded.affair_ended, safety_passed = excluded.safety_passed",
                 arguments: [b.id, intake.affairEnded.map { $0 ? 1 : 0 }, intake.safetyScreenPassed ? 1 : 0])
             try self.audit(db, now: now, actor: actor, action: "intake", entity: "booking", id: b.id)
         }
@@ -66,7 +68,8 @@ extension RetreatStore {
         try read { db in
             let b = try self.booking(db, id: bookingID)
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM agendas WHERE booking_id = ?", arguments: [b.id]) else { return nil }
-            return StoredAgenda(bookingID: b.id, agendaJSON: row["json"], adjustmentsJSON: row["adjustments"], plannedAt: Date(timeIntervalSince1970: row["planned_at"]))
+            return StoredAgenda(
+                bookingID: b.id, agendaJSON: row["json"], adjustmentsJSON: row["adjustments"], plannedAt: Date(timeIntervalSince1970: row["planned_at"]))
         }
     }
 
@@ -78,7 +81,8 @@ extension RetreatStore {
                 throw StoreError(.invalid, "booking \(b.id) is \(b.status.rawValue); plan agendas for live bookings only")
             }
             try db.execute(
-                sql: "INSERT INTO agendas (booking_id, json, adjustments, planned_at) VALUES (?, ?, ?, ?) ON CONFLICT(booking_id) DO UPDATE SET json = excluded.json, adjustments = excluded.adjustments, planned_at = excluded.planned_at",
+                sql:
+                    "INSERT INTO agendas (booking_id, json, adjustments, planned_at) VALUES (?, ?, ?, ?) ON CONFLICT(booking_id) DO UPDATE SET json = excluded.json, adjustments = excluded.adjustments, planned_at = excluded.planned_at",
                 arguments: [b.id, agendaJSON, adjustmentsJSON, now.timeIntervalSince1970])
             try self.audit(db, now: now, actor: actor, action: "agenda-plan", entity: "booking", id: b.id)
         }

@@ -49,7 +49,9 @@ extension RetreatStore {
                 guard appID == Self.applicationID else { throw StoreError(.incompatible, "\(path) is not a Retreat store; nothing was restored") }
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                 if version > Self.schemaVersion {
-                    throw StoreError(.incompatible, "\(path) is of a newer schema (\(version); this build knows \(Self.schemaVersion)); upgrade retreat; nothing was restored")
+                    throw StoreError(
+                        .incompatible,
+                        "\(path) is of a newer schema (\(version); this build knows \(Self.schemaVersion)); upgrade retreat; nothing was restored")
                 }
                 let check = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? ""
                 guard check == "ok" else { throw StoreError(.incompatible, "\(path) fails SQLite's integrity check (\(check)); nothing was restored") }
@@ -83,13 +85,15 @@ extension RetreatStore {
             }
             let wl = try Row.fetchAll(db, sql: "SELECT * FROM waitlist ORDER BY id").compactMap { row -> WaitlistEntry? in
                 guard let from = CalendarDay(iso: row["from_day"]), let to = CalendarDay(iso: row["to_day"]) else { return nil }
-                return WaitlistEntry(id: row["id"], couple: row["couple"], from: from, to: to, resource: row["resource"],
-                                     createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                return WaitlistEntry(
+                    id: row["id"], couple: row["couple"], from: from, to: to, resource: row["resource"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
             }
             return (withPayments, try self.blackouts(db), wl)
         }
-        return StoreExport(schemaVersion: Self.schemaVersion, exportedAt: now, settings: settings, profile: profile,
-                           bookings: bookings, blackouts: blackouts, waitlist: waitlist, audit: try auditLog())
+        return StoreExport(
+            schemaVersion: Self.schemaVersion, exportedAt: now, settings: settings, profile: profile,
+            bookings: bookings, blackouts: blackouts, waitlist: waitlist, audit: try auditLog())
     }
 
     /// SQLite's integrity check: "ok" when the file is sound.
@@ -126,7 +130,10 @@ extension RetreatStore {
             }
             let rows = Set(try Row.fetchAll(db, sql: "SELECT resource, day FROM occupied_days").map { "\($0["resource"] as String)|\($0["day"] as String)" })
             let diff = rows.symmetricDifference(expected)
-            if !diff.isEmpty { problems.append("occupancy rows and live bookings differ on \(diff.count) resource-day(s), e.g. \(diff.sorted().prefix(3).joined(separator: ", "))") }
+            if !diff.isEmpty {
+                problems.append(
+                    "occupancy rows and live bookings differ on \(diff.count) resource-day(s), e.g. \(diff.sorted().prefix(3).joined(separator: ", "))")
+            }
             let orphans = try Int.fetchOne(db, sql: "PRAGMA foreign_key_check") ?? 0
             if orphans != 0 { problems.append("foreign key check failed") }
             return problems

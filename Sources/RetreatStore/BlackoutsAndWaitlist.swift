@@ -19,7 +19,10 @@ extension RetreatStore {
                     (blackout.resource == nil || blackout.resource == b.resource) && b.start <= blackout.to && b.end >= blackout.from
                 }
                 if !hits.isEmpty {
-                    throw StoreError(.conflict, "the blackout \(blackout.from)…\(blackout.to) touches live booking(s) \(hits.map(\.id).joined(separator: ", ")); reschedule them first or pass --force")
+                    throw StoreError(
+                        .conflict,
+                        "the blackout \(blackout.from)…\(blackout.to) touches live booking(s) \(hits.map(\.id).joined(separator: ", ")); reschedule them first or pass --force"
+                    )
                 }
             }
             try db.execute(
@@ -27,8 +30,9 @@ extension RetreatStore {
                 arguments: [blackout.from.description, blackout.to.description, blackout.resource, blackout.reason, blackout.source])
             var stored = blackout
             stored.id = db.lastInsertedRowID
-            try self.audit(db, now: now, actor: actor, action: "blackout-add", entity: "blackout", id: String(db.lastInsertedRowID),
-                           detail: ["from": blackout.from.description, "to": blackout.to.description])
+            try self.audit(
+                db, now: now, actor: actor, action: "blackout-add", entity: "blackout", id: String(db.lastInsertedRowID),
+                detail: ["from": blackout.from.description, "to": blackout.to.description])
             return stored
         }
     }
@@ -50,7 +54,9 @@ extension RetreatStore {
     // MARK: waitlist
 
     /// Adds a couple to the waitlist for a range of acceptable start dates.
-    public func addToWaitlist(couple: String, contact: String?, from: CalendarDay, to: CalendarDay, resource: String?, now: Date, actor: String) throws(StoreError) -> WaitlistEntry {
+    public func addToWaitlist(couple: String, contact: String?, from: CalendarDay, to: CalendarDay, resource: String?, now: Date, actor: String)
+        throws(StoreError) -> WaitlistEntry
+    {
         let name = couple.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw StoreError(.invalid, "--couple must not be empty") }
         guard to >= from else { throw StoreError(.invalid, "--to \(to) is before --from \(from)") }
@@ -61,8 +67,9 @@ extension RetreatStore {
                 sql: "INSERT INTO waitlist (couple, contact, from_day, to_day, resource, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [name, contact, from.description, to.description, resource, now.timeIntervalSince1970])
             let id = db.lastInsertedRowID
-            try self.audit(db, now: now, actor: actor, action: "waitlist-add", entity: "waitlist", id: String(id),
-                           detail: ["from": from.description, "to": to.description])
+            try self.audit(
+                db, now: now, actor: actor, action: "waitlist-add", entity: "waitlist", id: String(id),
+                detail: ["from": from.description, "to": to.description])
             return WaitlistEntry(id: id, couple: name, from: from, to: to, resource: resource, createdAt: now)
         }
     }
@@ -79,8 +86,9 @@ extension RetreatStore {
     func waitingEntries(_ db: Database) throws -> [WaitlistEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM waitlist WHERE status = 'waiting' ORDER BY created_at, id").compactMap { row in
             guard let from = CalendarDay(iso: row["from_day"]), let to = CalendarDay(iso: row["to_day"]) else { return nil }
-            return WaitlistEntry(id: row["id"], couple: row["couple"], from: from, to: to, resource: row["resource"],
-                                 createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            return WaitlistEntry(
+                id: row["id"], couple: row["couple"], from: from, to: to, resource: row["resource"],
+                createdAt: Date(timeIntervalSince1970: row["created_at"]))
         }
     }
 

@@ -17,8 +17,10 @@ public struct BookingRequest: Hashable, Sendable {
     /// Idempotency key: the same key returns the first result instead of booking twice.
     public var requestID: String?
 
-    public init(couple: String, contact: String? = nil, start: CalendarDay, resource: String? = nil, priorities: [String] = [],
-                hold: Bool = false, priceCents: Int? = nil, requestID: String? = nil) {
+    public init(
+        couple: String, contact: String? = nil, start: CalendarDay, resource: String? = nil, priorities: [String] = [],
+        hold: Bool = false, priceCents: Int? = nil, requestID: String? = nil
+    ) {
         self.couple = couple
         self.contact = contact
         self.start = start
@@ -113,7 +115,8 @@ extension RetreatStore {
     }
 
     func scheduler(_ db: Database, settings: PracticeSettings, now: Date) throws -> Scheduler {
-        let occupancies = try Row.fetchAll(db, sql: "SELECT id, resource, start, status FROM bookings WHERE status IN ('held','confirmed')").compactMap { row -> Occupancy? in
+        let occupancies = try Row.fetchAll(db, sql: "SELECT id, resource, start, status FROM bookings WHERE status IN ('held','confirmed')").compactMap {
+            row -> Occupancy? in
             guard let start = CalendarDay(iso: row["start"]), let status = BookingStatus(rawValue: row["status"]) else { return nil }
             return Occupancy(bookingID: row["id"], resource: row["resource"], start: start, status: status)
         }
@@ -181,7 +184,9 @@ extension RetreatStore {
             case .success(let slot):
                 let days = Set(scheduler.occupiedDays(startingOn: slot.start))
                 let clashes = series.filter { $0.series.spec.counselor == resource }.flatMap { s in
-                    s.series.occurrences().filter { days.contains($0.localStart.day) }.map { "\($0.localStart.day) has counseling session \(s.series.id) at \($0.localStart.time) on \(resource)" }
+                    s.series.occurrences().filter { days.contains($0.localStart.day) }.map {
+                        "\($0.localStart.day) has counseling session \(s.series.id) at \($0.localStart.time) on \(resource)"
+                    }
                 }
                 if clashes.isEmpty { return slot }
                 sessionClashes += clashes
@@ -240,8 +245,9 @@ extension RetreatStore {
                 ])
             try self.occupy(db, booking: id, resource: slot.resource, start: slot.start, scheduler: scheduler)
             try db.execute(sql: "UPDATE waitlist SET status = 'booked' WHERE status = 'waiting' AND couple = ?", arguments: [couple])
-            try self.audit(db, now: now, actor: actor, action: request.hold ? "hold" : "book", entity: "booking", id: id,
-                           detail: ["start": slot.start.description, "resource": slot.resource])
+            try self.audit(
+                db, now: now, actor: actor, action: request.hold ? "hold" : "book", entity: "booking", id: id,
+                detail: ["start": slot.start.description, "resource": slot.resource])
             return BookingOutcome(booking: try self.booking(db, id: id), replayed: false, offers: [])
         }
     }
@@ -276,11 +282,13 @@ extension RetreatStore {
             let today = CalendarDay.today(at: now, in: settings.timeZone)
             let refund = settings.refund(paidCents: b.paidCents, cancelledOn: today, start: b.start)
             try db.execute(
-                sql: "UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, refund_cents = ?, refund_percent = ?, cancelled_on = ?, hold_expires_at = NULL WHERE id = ?",
+                sql:
+                    "UPDATE bookings SET status = 'cancelled', sequence = sequence + 1, refund_cents = ?, refund_percent = ?, cancelled_on = ?, hold_expires_at = NULL WHERE id = ?",
                 arguments: [refund.amountCents, refund.percent, today.description, b.id])
             try db.execute(sql: "DELETE FROM occupied_days WHERE booking_id = ?", arguments: [b.id])
-            try self.audit(db, now: now, actor: actor, action: "cancel", entity: "booking", id: b.id,
-                           detail: ["refundCents": String(refund.amountCents), "refundPercent": String(refund.percent)])
+            try self.audit(
+                db, now: now, actor: actor, action: "cancel", entity: "booking", id: b.id,
+                detail: ["refundCents": String(refund.amountCents), "refundPercent": String(refund.percent)])
             return BookingOutcome(booking: try self.booking(db, id: b.id), replayed: false, offers: try self.offers(db, settings: settings, now: now))
         }
     }
@@ -303,8 +311,9 @@ extension RetreatStore {
                 sql: "UPDATE bookings SET start = ?, end = ?, resource = ?, sequence = sequence + 1 WHERE id = ?",
                 arguments: [slot.start.description, slot.end.description, slot.resource, b.id])
             try self.occupy(db, booking: b.id, resource: slot.resource, start: slot.start, scheduler: scheduler)
-            try self.audit(db, now: now, actor: actor, action: "reschedule", entity: "booking", id: b.id,
-                           detail: ["from": b.start.description, "to": slot.start.description, "resource": slot.resource])
+            try self.audit(
+                db, now: now, actor: actor, action: "reschedule", entity: "booking", id: b.id,
+                detail: ["from": b.start.description, "to": slot.start.description, "resource": slot.resource])
             return BookingOutcome(booking: try self.booking(db, id: b.id), replayed: false, offers: try self.offers(db, settings: settings, now: now))
         }
     }
@@ -319,8 +328,9 @@ extension RetreatStore {
             if b.status == .expired {
                 throw StoreError(.conflict, "booking \(b.id)'s hold expired; book again before recording a payment")
             }
-            try db.execute(sql: "INSERT INTO payments (booking_id, amount_cents, day, note) VALUES (?, ?, ?, ?)",
-                           arguments: [b.id, amountCents, day.description, note])
+            try db.execute(
+                sql: "INSERT INTO payments (booking_id, amount_cents, day, note) VALUES (?, ?, ?, ?)",
+                arguments: [b.id, amountCents, day.description, note])
             try self.audit(db, now: now, actor: actor, action: "payment", entity: "booking", id: b.id, detail: ["amountCents": String(amountCents)])
             return try self.booking(db, id: b.id)
         }
@@ -354,12 +364,14 @@ extension RetreatStore {
     /// The audit log, oldest first.
     public func auditLog(entityID: String? = nil) throws(StoreError) -> [AuditEntry] {
         try read { db in
-            let rows = entityID == nil
+            let rows =
+                entityID == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id")
                 : try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE entity_id = ? ORDER BY id", arguments: [entityID])
             return rows.map { row in
-                AuditEntry(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"], action: row["action"],
-                           entity: row["entity"], entityID: row["entity_id"], detail: row["detail"])
+                AuditEntry(
+                    id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"], action: row["action"],
+                    entity: row["entity"], entityID: row["entity_id"], detail: row["detail"])
             }
         }
     }

@@ -34,7 +34,9 @@ extension RetreatStore {
     /// - Parameters:
     ///   - source: names the import (e.g. `import:leave.ics`); shown wherever the blackout appears.
     ///   - replace: first drop what earlier imports of the same source added.
-    public func importBlackouts(_ items: [ImportedBlackout], source: String, resource: String?, replace: Bool, now: Date, actor: String) throws(StoreError) -> ImportSummary {
+    public func importBlackouts(_ items: [ImportedBlackout], source: String, resource: String?, replace: Bool, now: Date, actor: String) throws(StoreError)
+        -> ImportSummary
+    {
         try write { db in
             let settings = try self.settings(db)
             try settings.requireResource(resource)
@@ -46,11 +48,12 @@ extension RetreatStore {
             var added = 0
             var unchanged = 0
             let reason = "busy in \(source.hasPrefix("import:") ? String(source.dropFirst(7)) : source)"
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
+                    """)
             for item in items {
                 try insert.execute(arguments: [item.from.description, item.to.description, resource, reason, source, item.uid, item.recurrenceID])
                 if db.changesCount > 0 { added += 1 } else { unchanged += 1 }
@@ -68,8 +71,9 @@ extension RetreatStore {
                 }
                 return ranges[lo...].prefix { $0.0 <= b.end }.contains { $0.1 >= b.start }
             }.map(\.id)
-            try self.audit(db, now: now, actor: actor, action: "blackout-import", entity: "blackout", id: source,
-                           detail: ["added": String(added), "unchanged": String(unchanged), "removed": String(removed)])
+            try self.audit(
+                db, now: now, actor: actor, action: "blackout-import", entity: "blackout", id: source,
+                detail: ["added": String(added), "unchanged": String(unchanged), "removed": String(removed)])
             return ImportSummary(source: source, added: added, unchanged: unchanged, removed: removed, affectedBookings: affected)
         }
     }

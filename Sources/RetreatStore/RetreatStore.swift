@@ -53,7 +53,8 @@ public final class RetreatStore: Sendable {
                 }
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                 if version > Self.schemaVersion {
-                    throw StoreError(.incompatible, "\(path) was written by a newer Retreat (schema \(version); this build knows \(Self.schemaVersion)); upgrade retreat")
+                    throw StoreError(
+                        .incompatible, "\(path) was written by a newer Retreat (schema \(version); this build knows \(Self.schemaVersion)); upgrade retreat")
                 }
             }
             // Migrate only when needed: GRDB's migrator writes to the schema even when it has nothing to do,
@@ -105,7 +106,8 @@ public final class RetreatStore: Sendable {
     /// `~/.local/share/retreat/retreat.sqlite`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let db = environment["RETREAT_DB"], !db.isEmpty { return db }
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
         return base + "/retreat/retreat.sqlite"
     }
@@ -113,122 +115,125 @@ public final class RetreatStore: Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE settings (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    json TEXT NOT NULL
-                );
-                -- Practice profile for calendars: name, organizer e-mail and name, location.
-                CREATE TABLE profile (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL
-                );
-                CREATE TABLE bookings (
-                    id TEXT PRIMARY KEY,
-                    seq INTEGER NOT NULL UNIQUE,
-                    couple TEXT NOT NULL CHECK (couple <> ''),
-                    contact TEXT,
-                    resource TEXT NOT NULL,
-                    start TEXT NOT NULL,
-                    end TEXT NOT NULL CHECK (end >= start),
-                    status TEXT NOT NULL CHECK (status IN ('held','confirmed','completed','cancelled','expired')),
-                    sequence INTEGER NOT NULL DEFAULT 0,
-                    priorities TEXT NOT NULL DEFAULT '[]',
-                    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-                    deposit_cents INTEGER NOT NULL CHECK (deposit_cents >= 0),
-                    deposit_due TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    hold_expires_at REAL,
-                    refund_cents INTEGER,
-                    refund_percent INTEGER,
-                    cancelled_on TEXT,
-                    request_id TEXT UNIQUE
-                );
-                CREATE INDEX bookings_start ON bookings(start);
-                CREATE INDEX bookings_status ON bookings(status);
-                -- One row per occupied resource-day of every live booking, turnover included.
-                -- The primary key is what makes a double booking impossible.
-                CREATE TABLE occupied_days (
-                    resource TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
-                    kind TEXT NOT NULL CHECK (kind IN ('intensive','turnover')),
-                    PRIMARY KEY (resource, day)
-                ) WITHOUT ROWID;
-                CREATE INDEX occupied_days_booking ON occupied_days(booking_id);
-                CREATE TABLE payments (
-                    id INTEGER PRIMARY KEY,
-                    booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
-                    amount_cents INTEGER NOT NULL,
-                    day TEXT NOT NULL,
-                    note TEXT
-                );
-                CREATE INDEX payments_booking ON payments(booking_id);
-                CREATE TABLE blackouts (
-                    id INTEGER PRIMARY KEY,
-                    from_day TEXT NOT NULL,
-                    to_day TEXT NOT NULL CHECK (to_day >= from_day),
-                    resource TEXT,
-                    reason TEXT,
-                    source TEXT NOT NULL DEFAULT 'manual',
-                    uid TEXT,
-                    recurrence_id TEXT
-                );
-                CREATE INDEX blackouts_range ON blackouts(from_day, to_day);
-                CREATE TABLE waitlist (
-                    id INTEGER PRIMARY KEY,
-                    couple TEXT NOT NULL CHECK (couple <> ''),
-                    contact TEXT,
-                    from_day TEXT NOT NULL,
-                    to_day TEXT NOT NULL CHECK (to_day >= from_day),
-                    resource TEXT,
-                    created_at REAL NOT NULL,
-                    status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting','booked','removed'))
-                );
-                CREATE TABLE audit_log (
-                    id INTEGER PRIMARY KEY,
-                    at REAL NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    entity TEXT NOT NULL,
-                    entity_id TEXT NOT NULL,
-                    detail TEXT NOT NULL DEFAULT '{}'
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        json TEXT NOT NULL
+                    );
+                    -- Practice profile for calendars: name, organizer e-mail and name, location.
+                    CREATE TABLE profile (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE bookings (
+                        id TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL UNIQUE,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        contact TEXT,
+                        resource TEXT NOT NULL,
+                        start TEXT NOT NULL,
+                        end TEXT NOT NULL CHECK (end >= start),
+                        status TEXT NOT NULL CHECK (status IN ('held','confirmed','completed','cancelled','expired')),
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        priorities TEXT NOT NULL DEFAULT '[]',
+                        price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+                        deposit_cents INTEGER NOT NULL CHECK (deposit_cents >= 0),
+                        deposit_due TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        hold_expires_at REAL,
+                        refund_cents INTEGER,
+                        refund_percent INTEGER,
+                        cancelled_on TEXT,
+                        request_id TEXT UNIQUE
+                    );
+                    CREATE INDEX bookings_start ON bookings(start);
+                    CREATE INDEX bookings_status ON bookings(status);
+                    -- One row per occupied resource-day of every live booking, turnover included.
+                    -- The primary key is what makes a double booking impossible.
+                    CREATE TABLE occupied_days (
+                        resource TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('intensive','turnover')),
+                        PRIMARY KEY (resource, day)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX occupied_days_booking ON occupied_days(booking_id);
+                    CREATE TABLE payments (
+                        id INTEGER PRIMARY KEY,
+                        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+                        amount_cents INTEGER NOT NULL,
+                        day TEXT NOT NULL,
+                        note TEXT
+                    );
+                    CREATE INDEX payments_booking ON payments(booking_id);
+                    CREATE TABLE blackouts (
+                        id INTEGER PRIMARY KEY,
+                        from_day TEXT NOT NULL,
+                        to_day TEXT NOT NULL CHECK (to_day >= from_day),
+                        resource TEXT,
+                        reason TEXT,
+                        source TEXT NOT NULL DEFAULT 'manual',
+                        uid TEXT,
+                        recurrence_id TEXT
+                    );
+                    CREATE INDEX blackouts_range ON blackouts(from_day, to_day);
+                    CREATE TABLE waitlist (
+                        id INTEGER PRIMARY KEY,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        contact TEXT,
+                        from_day TEXT NOT NULL,
+                        to_day TEXT NOT NULL CHECK (to_day >= from_day),
+                        resource TEXT,
+                        created_at REAL NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting','booked','removed'))
+                    );
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        entity_id TEXT NOT NULL,
+                        detail TEXT NOT NULL DEFAULT '{}'
+                    );
+                    """)
         }
         m.registerMigration("v2-import-keys") { db in
             // An imported occurrence is stored once per source: re-importing the same file changes nothing.
             try db.execute(sql: "CREATE UNIQUE INDEX blackouts_import_key ON blackouts(source, uid, recurrence_id) WHERE uid IS NOT NULL")
         }
         m.registerMigration("v3-series") { db in
-            try db.execute(sql: """
-                CREATE TABLE series (
-                    id TEXT PRIMARY KEY,
-                    seq INTEGER NOT NULL UNIQUE,
-                    couple TEXT NOT NULL CHECK (couple <> ''),
-                    counselor TEXT NOT NULL,
-                    contact TEXT,
-                    json TEXT NOT NULL,
-                    active INTEGER NOT NULL DEFAULT 1,
-                    created_at REAL NOT NULL
-                );
-                CREATE INDEX series_counselor ON series(counselor);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE series (
+                        id TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL UNIQUE,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        counselor TEXT NOT NULL,
+                        contact TEXT,
+                        json TEXT NOT NULL,
+                        active INTEGER NOT NULL DEFAULT 1,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX series_counselor ON series(counselor);
+                    """)
         }
         m.registerMigration("v4-agendas") { db in
-            try db.execute(sql: """
-                CREATE TABLE intakes (
-                    booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
-                    affair_ended INTEGER,
-                    safety_passed INTEGER NOT NULL
-                );
-                CREATE TABLE agendas (
-                    booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
-                    json TEXT NOT NULL,
-                    adjustments TEXT NOT NULL DEFAULT '{}',
-                    planned_at REAL NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE intakes (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        affair_ended INTEGER,
+                        safety_passed INTEGER NOT NULL
+                    );
+                    CREATE TABLE agendas (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        json TEXT NOT NULL,
+                        adjustments TEXT NOT NULL DEFAULT '{}',
+                        planned_at REAL NOT NULL
+                    );
+                    """)
         }
         return m
     }
@@ -307,7 +312,8 @@ public final class RetreatStore: Sendable {
             try db.execute(sql: "INSERT INTO settings (id, json) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json", arguments: [json])
             if let profile {
                 for (key, value) in profile.pairs {
-                    try db.execute(sql: "INSERT INTO profile (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+                    try db.execute(
+                        sql: "INSERT INTO profile (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
                 }
             }
             try self.audit(db, now: now, actor: actor, action: "settings", entity: "settings", id: "1")

@@ -32,8 +32,9 @@ extension RetreatStore {
             throw StoreError(.invalid, "the practice's day hours \(settings.dayStart)–\(settings.dayEnd) are not a working period")
         }
         return try settings.resources.map { name in
-            CounselorProfile(name: name, timeZoneIdentifier: settings.timeZoneIdentifier,
-                             hours: try CounselorHours(weekdays: [.monday, .tuesday, .wednesday, .thursday, .friday], period: period))
+            CounselorProfile(
+                name: name, timeZoneIdentifier: settings.timeZoneIdentifier,
+                hours: try CounselorHours(weekdays: [.monday, .tuesday, .wednesday, .thursday, .friday], period: period))
         }
     }
 
@@ -48,7 +49,8 @@ extension RetreatStore {
                 }
             }
             let json = String(decoding: try JSONEncoder.sorted.encode(list), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO profile (key, value) VALUES ('counselors', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [json])
+            try db.execute(
+                sql: "INSERT INTO profile (key, value) VALUES ('counselors', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [json])
             try self.audit(db, now: now, actor: actor, action: "counselors", entity: "settings", id: "counselors")
         }
     }
@@ -74,8 +76,9 @@ extension RetreatStore {
             let json: String = row["json"]
             do {
                 let series = try JSONDecoder().decode(CounselingSeries.self, from: Data(json.utf8))
-                return StoredSeries(series: series, contact: row["contact"], active: (row["active"] as Int) != 0,
-                                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                return StoredSeries(
+                    series: series, contact: row["contact"], active: (row["active"] as Int) != 0,
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
             } catch {
                 throw StoreError(.incompatible, "stored series \(row["id"] as String) cannot be read: \(error)")
             }
@@ -95,8 +98,9 @@ extension RetreatStore {
         let occupancies = try liveBookings(db).map { Occupancy(bookingID: $0.id, resource: $0.resource, start: $0.start, status: $0.status) }
         let blackouts = try self.blackouts(db).filter { $0.applies(to: counselor.name) }
         do {
-            return try SessionPlanner(settings: settings, counselor: counselor, existing: existing, occupancies: occupancies,
-                                      blackouts: blackouts, now: now)
+            return try SessionPlanner(
+                settings: settings, counselor: counselor, existing: existing, occupancies: occupancies,
+                blackouts: blackouts, now: now)
         } catch {
             throw StoreError(.invalid, "\(error)")
         }
@@ -113,8 +117,10 @@ extension RetreatStore {
             let seq = (try Int.fetchOne(db, sql: "SELECT max(seq) FROM series") ?? 0) + 1
             try db.execute(
                 sql: "INSERT INTO series (id, seq, couple, counselor, contact, json, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [stored.series.id, seq, stored.series.spec.couple, stored.series.spec.counselor, stored.contact, json,
-                            stored.active ? 1 : 0, stored.createdAt.timeIntervalSince1970])
+                arguments: [
+                    stored.series.id, seq, stored.series.spec.couple, stored.series.spec.counselor, stored.contact, json,
+                    stored.active ? 1 : 0, stored.createdAt.timeIntervalSince1970,
+                ])
         } else {
             try db.execute(sql: "UPDATE series SET json = ?, active = ? WHERE id = ?", arguments: [json, stored.active ? 1 : 0, stored.series.id])
         }
@@ -143,16 +149,19 @@ extension RetreatStore {
             if !collisions.isEmpty { throw Self.collisionError(collisions) }
             let stored = StoredSeries(series: series, contact: contact, active: true, createdAt: now)
             try self.save(db, stored, insert: true)
-            try self.audit(db, now: now, actor: actor, action: "series-book", entity: "series", id: series.id,
-                           detail: ["start": spec.start.isoText, "rule": series.rruleText])
+            try self.audit(
+                db, now: now, actor: actor, action: "series-book", entity: "series", id: series.id,
+                detail: ["start": spec.start.isoText, "rule": series.rruleText])
             return stored
         }
     }
 
     /// Applies a change (move, cancel one, end from a date) to a series; the new state is checked for
     /// collisions and stored with a higher SEQUENCE.
-    public func changeSeries(id: String, action: String, now: Date, actor: String,
-                             _ change: (CounselingSeries) throws(SeriesError) -> CounselingSeries) throws(StoreError) -> StoredSeries {
+    public func changeSeries(
+        id: String, action: String, now: Date, actor: String,
+        _ change: (CounselingSeries) throws(SeriesError) -> CounselingSeries
+    ) throws(StoreError) -> StoredSeries {
         try write { db in
             var stored = try self.storedSeries(db, id: id)
             guard stored.active else { throw StoreError(.invalid, "series \(stored.series.id) is cancelled") }
@@ -179,8 +188,9 @@ extension RetreatStore {
             guard stored.active else { throw StoreError(.invalid, "series \(stored.series.id) is already cancelled") }
             stored.active = false
             do {
-                stored.series = try CounselingSeries(id: stored.series.id, spec: stored.series.spec, sequence: stored.series.sequence + 1,
-                                                     exceptions: stored.series.exceptions)
+                stored.series = try CounselingSeries(
+                    id: stored.series.id, spec: stored.series.spec, sequence: stored.series.sequence + 1,
+                    exceptions: stored.series.exceptions)
             } catch { throw StoreError(.invalid, "\(error)") }
             try self.save(db, stored, insert: false)
             try self.audit(db, now: now, actor: actor, action: "series-cancel", entity: "series", id: stored.series.id)

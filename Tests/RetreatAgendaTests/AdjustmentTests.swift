@@ -4,11 +4,13 @@ import Testing
 
 @Suite("Staff adjustments")
 struct AdjustmentTests {
-    @Test("pins are honoured, and a re-plan keeps them", arguments: [
-        ("dialogue-practice", 1, "09:00"),
-        ("issue-mapping", 2, "10:30"),
-        ("self-soothing", 0, "14:00"),
-    ])
+    @Test(
+        "pins are honoured, and a re-plan keeps them",
+        arguments: [
+            ("dialogue-practice", 1, "09:00"),
+            ("issue-mapping", 2, "10:30"),
+            ("self-soothing", 0, "14:00"),
+        ])
     func pins(module: String, day: Int, start: String) throws {
         let pin = Pin(moduleID: module, dayIndex: day, start: time(start))
         let request = makeRequest([.unresolvedIssues, .communication], adjustments: Adjustments(pins: [pin]))
@@ -60,20 +62,29 @@ struct AdjustmentTests {
         #expect(blocks.filter { $0.moduleID == "dialogue-practice" }.allSatisfy { $0.minutes == 45 })
     }
 
-    @Test("impossible adjustments are refused with a sentence", arguments: [
-        (Adjustments(pins: [Pin(moduleID: "no-such-module", dayIndex: 0, start: time("10:00"))]), "not in the catalog"),
-        (Adjustments(pins: [Pin(moduleID: "lunch", dayIndex: 0, start: time("12:00"))]), "only sessions can be pinned"),
-        (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 5, start: time("10:00"))]), "the intensive has 3 days"),
-        (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("16:30"))]), "outside the day"),
-        (Adjustments(pins: [Pin(moduleID: "affair-disclosure", dayIndex: 0, start: time("10:00"))]), "cannot be on day 1"),
-        (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00")), Pin(moduleID: "issue-mapping", dayIndex: 1, start: time("10:30"))]), "overlap"),
-        (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00"))], excluded: ["dialogue-practice"]), "both pinned and excluded"),
-        (Adjustments(excluded: ["no-such-module"]), "not in the catalog"),
-        (Adjustments(excluded: ["intake-history"]), "intake"),
-        (Adjustments(excluded: ["lunch"]), "lunch"),
-        (Adjustments(durationOverrides: ["dialogue-practice": 0]), "between 1 and 480"),
-        (Adjustments(durationOverrides: ["lunch": 120]), "longer than the lunch window"),
-    ])
+    @Test(
+        "impossible adjustments are refused with a sentence",
+        arguments: [
+            (Adjustments(pins: [Pin(moduleID: "no-such-module", dayIndex: 0, start: time("10:00"))]), "not in the catalog"),
+            (Adjustments(pins: [Pin(moduleID: "lunch", dayIndex: 0, start: time("12:00"))]), "only sessions can be pinned"),
+            (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 5, start: time("10:00"))]), "the intensive has 3 days"),
+            (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("16:30"))]), "outside the day"),
+            (Adjustments(pins: [Pin(moduleID: "affair-disclosure", dayIndex: 0, start: time("10:00"))]), "cannot be on day 1"),
+            (
+                Adjustments(pins: [
+                    Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00")), Pin(moduleID: "issue-mapping", dayIndex: 1, start: time("10:30")),
+                ]), "overlap"
+            ),
+            (
+                Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00"))], excluded: ["dialogue-practice"]),
+                "both pinned and excluded"
+            ),
+            (Adjustments(excluded: ["no-such-module"]), "not in the catalog"),
+            (Adjustments(excluded: ["intake-history"]), "intake"),
+            (Adjustments(excluded: ["lunch"]), "lunch"),
+            (Adjustments(durationOverrides: ["dialogue-practice": 0]), "between 1 and 480"),
+            (Adjustments(durationOverrides: ["lunch": 120]), "longer than the lunch window"),
+        ])
     func refusals(adjustments: Adjustments, expected: String) {
         do {
             _ = try testPlanner.plan(makeRequest([.affairRecovery, .communication], adjustments: adjustments))

@@ -84,16 +84,18 @@ struct CatalogTests {
         #expect(AgendaError.duplicateModuleID("a").description.contains("give each module its own id"))
     }
 
-    @Test("field checks: intensity, minutes, priorities, client titles, keys, flags", arguments: [
-        ("intensity = 4", "intensity is 4"),
-        ("intensity = 0", "intensity is 0"),
-        ("flags = [\"loud\"]", "flag \"loud\" is unknown"),
-        ("phase = \"middle\"", "phase \"middle\" is unknown"),
-        ("time_of_day = \"noon\"", "time_of_day \"noon\" is unknown"),
-        ("minuts = 4", "unknown key \"minuts\""),
-        ("flags = [\"individual\"]", "partner` is missing"),
-        ("partner = \"A\"", "not flagged individual"),
-    ])
+    @Test(
+        "field checks: intensity, minutes, priorities, client titles, keys, flags",
+        arguments: [
+            ("intensity = 4", "intensity is 4"),
+            ("intensity = 0", "intensity is 0"),
+            ("flags = [\"loud\"]", "flag \"loud\" is unknown"),
+            ("phase = \"middle\"", "phase \"middle\" is unknown"),
+            ("time_of_day = \"noon\"", "time_of_day \"noon\" is unknown"),
+            ("minuts = 4", "unknown key \"minuts\""),
+            ("flags = [\"individual\"]", "partner` is missing"),
+            ("partner = \"A\"", "not flagged individual"),
+        ])
     func fieldChecks(extra: String, expected: String) {
         do {
             _ = try ModuleCatalog(toml: moduleTOML("a", extra: extra))

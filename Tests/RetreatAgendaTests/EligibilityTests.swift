@@ -14,10 +14,18 @@ struct EligibilityTests {
 
     @Test("affair recovery needs a confirmed end of the affair", arguments: [false, true])
     func affairNotEnded(greedy: Bool) {
-        #expect(throws: AgendaError.ineligible("Affair recovery is ranked, but the intake says the affair has not ended; affair-recovery work begins only after it has ended, so remove affair recovery from the ranking or postpone the intensive.")) {
+        #expect(
+            throws: AgendaError.ineligible(
+                "Affair recovery is ranked, but the intake says the affair has not ended; affair-recovery work begins only after it has ended, so remove affair recovery from the ranking or postpone the intensive."
+            )
+        ) {
             try plan(request([.affairRecovery, .communication], affairEnded: false, safe: true), greedy: greedy)
         }
-        #expect(throws: AgendaError.ineligible("Affair recovery is ranked, but the intake does not say whether the affair has ended; confirm at intake that it has ended before planning affair-recovery work, or remove affair recovery from the ranking.")) {
+        #expect(
+            throws: AgendaError.ineligible(
+                "Affair recovery is ranked, but the intake does not say whether the affair has ended; confirm at intake that it has ended before planning affair-recovery work, or remove affair recovery from the ranking."
+            )
+        ) {
             try plan(request([.communication, .affairRecovery], affairEnded: nil, safe: true), greedy: greedy)
         }
     }
@@ -45,11 +53,13 @@ struct EligibilityTests {
         #expect(agenda.score.hard == 0)
     }
 
-    @Test("malformed requests are refused", arguments: [
-        ([Priority](), 3, "No priority is ranked"),
-        ([Priority.communication, .communication], 3, "ranked twice"),
-        ([Priority.communication], 0, "plan for 1 to 14 days"),
-    ])
+    @Test(
+        "malformed requests are refused",
+        arguments: [
+            ([Priority](), 3, "No priority is ranked"),
+            ([Priority.communication, .communication], 3, "ranked twice"),
+            ([Priority.communication], 0, "plan for 1 to 14 days"),
+        ])
     func malformed(priorities: [Priority], days: Int, expected: String) {
         var bad = request(priorities, affairEnded: nil, safe: true)
         bad.days = days

@@ -10,14 +10,17 @@ struct GoldenTests {
     static let cases: [(name: String, request: PlanRequest)] = [
         ("communication-intimacy", makeRequest([.communication, .intimacy])),
         ("affair-first", makeRequest([.affairRecovery, .communication, .intimacy, .unresolvedIssues])),
-        ("unresolved-pinned", makeRequest(
-            [.unresolvedIssues, .communication],
-            adjustments: Adjustments(
-                pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:00"))],
-                excluded: ["time-outs-repair"],
-                durationOverrides: ["plan-forward": 75]
+        (
+            "unresolved-pinned",
+            makeRequest(
+                [.unresolvedIssues, .communication],
+                adjustments: Adjustments(
+                    pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:00"))],
+                    excluded: ["time-outs-repair"],
+                    durationOverrides: ["plan-forward": 75]
+                )
             )
-        )),
+        ),
     ]
 
     @Test("agendas match the committed golden files", arguments: 0..<3)

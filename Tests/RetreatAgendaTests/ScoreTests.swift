@@ -28,7 +28,10 @@ struct ScoreTests {
         agenda.days[1].blocks.insert(intake, at: 0)
         let scored = score(agenda, for: request)
         #expect(scored.penalties.contains { $0.rule == "intake-first" && $0.sentence.contains("instead of intake and history") })
-        #expect(scored.penalties.contains { $0.rule == "prerequisite" && $0.sentence.contains("\"individual-partner-a\" at 10:45 comes before its prerequisite \"intake-history\"") })
+        #expect(
+            scored.penalties.contains {
+                $0.rule == "prerequisite" && $0.sentence.contains("\"individual-partner-a\" at 10:45 comes before its prerequisite \"intake-history\"")
+            })
         #expect(scored.penalties.contains { $0.rule == "overlap" })
         #expect(hardViolations(agenda, request).contains { $0.contains("before its prerequisite intake-history") })
     }
@@ -42,9 +45,11 @@ struct ScoreTests {
             ("11:30", "11:45", "break", .break),
             ("12:00", "13:00", "lunch", .lunch),
         ]
-        let day = AgendaDay(index: 1, blocks: blocks.map {
-            AgendaBlock(start: time($0.0), end: time($0.1), kind: $0.3, moduleID: $0.2, staffTitle: "", clientTitle: "", priorities: [], intensity: 3)
-        })
+        let day = AgendaDay(
+            index: 1,
+            blocks: blocks.map {
+                AgendaBlock(start: time($0.0), end: time($0.1), kind: $0.3, moduleID: $0.2, staffTitle: "", clientTitle: "", priorities: [], intensity: 3)
+            })
         var agenda = try testPlanner.plan(request)
         agenda.days[1] = day
         let scored = score(agenda, for: request)

@@ -170,7 +170,8 @@ func hardViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
         }
     }
     for pin in adjustments.pins {
-        let kept = pin.dayIndex < agenda.days.count
+        let kept =
+            pin.dayIndex < agenda.days.count
             && agenda.days[pin.dayIndex].blocks.contains { $0.moduleID == pin.moduleID && $0.start == pin.start }
         if !kept { problems.append("pin \(pin.moduleID) day \(pin.dayIndex + 1) \(pin.start) not kept") }
     }

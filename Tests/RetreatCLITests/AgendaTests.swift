@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite(.serialized) struct AgendaTests {
     func plannedBox() throws -> Sandbox {
         let box = try Sandbox()
-        try box.run(["book", "--couple", "Jo & Max", "--start", "2027-01-11", "--priority", "communication", "--priority", "intimacy",
-                     "--contact", "jo@example.org,max@example.org"])
+        try box.run([
+            "book", "--couple", "Jo & Max", "--start", "2027-01-11", "--priority", "communication", "--priority", "intimacy",
+            "--contact", "jo@example.org,max@example.org",
+        ])
         return box
     }
 

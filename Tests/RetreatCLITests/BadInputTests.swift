@@ -33,7 +33,9 @@ import Testing
         Case(args: ["calendar", "--month", "2027-13"], code: 1, message: "--month \"2027-13\" is not a month"),
         Case(args: ["blackout", "add", "--from", "2027-01-12", "--to", "2027-01-12"], code: 3, message: "touches live booking(s) B0001"),
         Case(args: ["blackout", "remove", "42"], code: 1, message: "no blackout with id 42"),
-        Case(args: ["waitlist", "add", "--couple", "W", "--from", "2027-03-01", "--to", "2027-02-01"], code: 1, message: "--to 2027-02-01 is before --from 2027-03-01"),
+        Case(
+            args: ["waitlist", "add", "--couple", "W", "--from", "2027-03-01", "--to", "2027-02-01"], code: 1,
+            message: "--to 2027-02-01 is before --from 2027-03-01"),
         Case(args: ["pay", "B0001", "--amount", "five"], code: 1, message: "--amount \"five\" is not an amount"),
         Case(args: ["pay", "B0001", "--amount", "0"], code: 1, message: "--amount must not be zero"),
         Case(args: ["pay", "B0001", "--amount", "10", "--date", "2027-02-29"], code: 1, message: "--date: \"2027-02-29\" is not a valid date"),
@@ -41,7 +43,9 @@ import Testing
         Case(args: ["export", "B0001", "--invite"], code: 1, message: "has no contact e-mail"),
         Case(args: ["check", "2027-01-12"], code: 3, message: "not available"),
         Case(args: ["frobnicate"], code: 64, message: "Unexpected argument 'frobnicate'"),
-        Case(args: ["book", "--couple", "X", "--start", "2027-01-18", "--priority", "intimacy", "--priority", "intimacy"], code: 64, message: "each --priority may be given once"),
+        Case(
+            args: ["book", "--couple", "X", "--start", "2027-01-18", "--priority", "intimacy", "--priority", "intimacy"], code: 64,
+            message: "each --priority may be given once"),
         Case(args: ["book", "--couple", "X", "--start", "2027-01-13", "--hold"], code: 3, message: "2027-01-13 is booked on practice"),
         Case(args: ["check", "2027-01-18", "--resource", "attic"], code: 1, message: "unknown resource"),
         Case(args: ["check", "20270118"], code: 1, message: "is not a valid date"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite(.serialized) struct BookingFlowTests {
@@ -10,7 +11,11 @@ import Testing
     @Test func bookHoldConfirmRescheduleCancelWithJSON() throws {
         let box = try Sandbox()
         defer { box.cleanup() }
-        let booked = try json(box.run(["book", "--couple", "Jo & Max", "--start", "2027-01-11", "--hold", "--contact", "jo@example.org, max@example.org", "--priority", "communication", "--json"]).out)
+        let booked = try json(
+            box.run([
+                "book", "--couple", "Jo & Max", "--start", "2027-01-11", "--hold", "--contact", "jo@example.org, max@example.org", "--priority",
+                "communication", "--json",
+            ]).out)
         #expect(booked["id"] as? String == "B0001")
         #expect(booked["status"] as? String == "held")
         #expect(booked["start"] as? String == "2027-01-11")
@@ -19,8 +24,13 @@ import Testing
         let moved = try json(box.run(["reschedule", "B0001", "--start", "2027-01-12", "--json"]).out)
         #expect(moved["sequence"] as? Int == 2)
         #expect(moved["start"] as? String == "2027-01-12")
-        let slots = try #require(try JSONSerialization.jsonObject(with: Data(box.run(["availability", "--from", "2027-01-04", "--to", "2027-01-20", "--json"]).out.utf8)) as? [[String: Any]])
-        #expect(slots.compactMap { $0["start"] as? String } == ["2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08", "2027-01-18", "2027-01-19", "2027-01-20"])
+        let slots = try #require(
+            try JSONSerialization.jsonObject(with: Data(box.run(["availability", "--from", "2027-01-04", "--to", "2027-01-20", "--json"]).out.utf8))
+                as? [[String: Any]])
+        #expect(
+            slots.compactMap { $0["start"] as? String } == [
+                "2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08", "2027-01-18", "2027-01-19", "2027-01-20",
+            ])
         let settings = try json(box.run(["settings", "--json"]).out)
         #expect(settings["timeZone"] as? String == "America/New_York")
         #expect(settings["dayStart"] as? String == "09:00")

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import RetreatScheduling
 import RetreatStore
+import Testing
 
 /// A writer killed with SIGKILL at a random point loses nothing committed and leaves nothing half-written.
 @Suite(.serialized) struct CrashTests {
@@ -19,7 +19,8 @@ import RetreatStore
         var rng = SystemRandomNumberGenerator()
         var killed = 0
         for round in 0..<24 {
-            let args: [String] = round % 3 == 2
+            let args: [String] =
+                round % 3 == 2
                 ? ["blackout", "import", file, "--replace", "--from", "2027-01-01", "--to", "2027-01-31"]
                 : ["book", "--couple", "C\(round)", "--start", "2027-0\(2 + round % 6)-\(10 + round % 9)", round % 2 == 0 ? "--hold" : "--json"]
             let p = box.start(args)

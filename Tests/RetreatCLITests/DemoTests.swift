@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 /// `make demo` writes the committed sample calendars; regenerating them must give the same bytes.
@@ -8,8 +9,11 @@ import Testing
         let box = try Sandbox(initialise: false)
         defer { box.cleanup() }
         let out = box.dir.appendingPathComponent("Calendars")
-        let r = try box.run(["demo", "--out", out.path, "--config", repoRoot.appendingPathComponent("Fixtures/practice.toml").path,
-                             "--db", box.dir.appendingPathComponent("demo.sqlite").path], env: ["RETREAT_NOW": ""])
+        let r = try box.run(
+            [
+                "demo", "--out", out.path, "--config", repoRoot.appendingPathComponent("Fixtures/practice.toml").path,
+                "--db", box.dir.appendingPathComponent("demo.sqlite").path,
+            ], env: ["RETREAT_NOW": ""])
         #expect(r.code == 0, "\(r.err)")
         let committed = repoRoot.appendingPathComponent("Calendars")
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".ics") }.sorted()

@@ -9,8 +9,10 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "RetreatFuzz is not built")
         let p = Process()
         p.executableURL = binary
-        p.arguments = [repoRoot.appendingPathComponent("Fuzz/crashes").path, repoRoot.appendingPathComponent("Fixtures/calendars/hostile").path,
-                       repoRoot.appendingPathComponent("Fixtures/calendars").path]
+        p.arguments = [
+            repoRoot.appendingPathComponent("Fuzz/crashes").path, repoRoot.appendingPathComponent("Fixtures/calendars/hostile").path,
+            repoRoot.appendingPathComponent("Fixtures/calendars").path,
+        ]
         let out = Pipe()
         p.standardOutput = out
         try p.run()

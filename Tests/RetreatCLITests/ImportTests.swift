@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite(.serialized) struct ImportTests {
@@ -36,7 +37,8 @@ import Testing
         #expect(check.out.contains("busy in leave.ics"))
         #expect(try box.run(["calendar", "--month", "2027-03"]).out.contains(" 1X"))
         // --replace drops what the earlier import of this source added.
-        let shorter = try write("leave.ics", "BEGIN:VEVENT\nUID:leave-1\nDTSTAMP:20261101T000000Z\nDTSTART;VALUE=DATE:20270201\nDTEND;VALUE=DATE:20270202\nEND:VEVENT\n", in: box)
+        let shorter = try write(
+            "leave.ics", "BEGIN:VEVENT\nUID:leave-1\nDTSTAMP:20261101T000000Z\nDTSTART;VALUE=DATE:20270201\nDTEND;VALUE=DATE:20270202\nEND:VEVENT\n", in: box)
         let replaced = try box.run(["blackout", "import", shorter, "--replace", "--json"])
         #expect(replaced.out.contains("\"removed\" : 4"))
         #expect(replaced.out.contains("\"added\" : 1"))
@@ -51,10 +53,14 @@ import Testing
         let before = try box.snapshot()
         let truncated = box.dir.appendingPathComponent("truncated.ics").path
         try Data("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270105T100000Z\r\n".utf8).write(to: URL(fileURLWithPath: truncated))
-        let endless = try write("endless.ics", "BEGIN:VEVENT\nUID:e\nDTSTAMP:20261101T000000Z\nDTSTART:20270101T000000Z\nRRULE:FREQ=MINUTELY;COUNT=100000000\nEND:VEVENT\n", in: box)
+        let endless = try write(
+            "endless.ics", "BEGIN:VEVENT\nUID:e\nDTSTAMP:20261101T000000Z\nDTSTART:20270101T000000Z\nRRULE:FREQ=MINUTELY;COUNT=100000000\nEND:VEVENT\n", in: box
+        )
         let unknownZone = try write("zone.ics", "BEGIN:VEVENT\nUID:z\nDTSTAMP:20261101T000000Z\nDTSTART;TZID=Atlantis:20270105T100000\nEND:VEVENT\n", in: box)
-        for (file, message) in [(truncated, "line 2: BEGIN:VEVENT is never closed"), (endless, "repeats more than"), (unknownZone, "unknown time zone \"Atlantis\""),
-                                (box.dir.appendingPathComponent("missing.ics").path, "no such file")] {
+        for (file, message) in [
+            (truncated, "line 2: BEGIN:VEVENT is never closed"), (endless, "repeats more than"), (unknownZone, "unknown time zone \"Atlantis\""),
+            (box.dir.appendingPathComponent("missing.ics").path, "no such file"),
+        ] {
             let r = try box.run(["blackout", "import", file])
             #expect(r.code == 1)
             #expect(r.err.contains(message), "\(r.err)")
@@ -75,10 +81,11 @@ import Testing
         for secret in ["Jo", "Max", "affair", "Dentist", "B0001"] { #expect(!text.contains(secret)) }
         let fb = try #require(try ICalendar(parsing: text).freeBusy.first)
         // 2027-01-11…14 (intensive + turnover) and 2027-01-20, whole New York days in UTC.
-        #expect(fb.busy.map { [$0.start, $0.end] } == [
-            [utcDate("2027-01-11T05:00:00Z"), utcDate("2027-01-15T05:00:00Z")],
-            [utcDate("2027-01-20T05:00:00Z"), utcDate("2027-01-21T05:00:00Z")],
-        ])
+        #expect(
+            fb.busy.map { [$0.start, $0.end] } == [
+                [utcDate("2027-01-11T05:00:00Z"), utcDate("2027-01-15T05:00:00Z")],
+                [utcDate("2027-01-20T05:00:00Z"), utcDate("2027-01-21T05:00:00Z")],
+            ])
         #expect(ICalValidator.problems(in: text).isEmpty)
     }
 }

@@ -10,7 +10,9 @@ import Testing
         let contenders = 4
         for round in 0..<rounds {
             // Mondays from 2027-01-04 on, one week apart (a 3-day intensive plus turnover fits in a week).
-            let start = Calendar(identifier: .gregorian).date(byAdding: .day, value: 7 * round, to: ISO8601DateFormatter().date(from: "2027-01-04T12:00:00Z") ?? Date()) ?? Date()
+            let start =
+                Calendar(identifier: .gregorian).date(byAdding: .day, value: 7 * round, to: ISO8601DateFormatter().date(from: "2027-01-04T12:00:00Z") ?? Date())
+                ?? Date()
             let fmt = DateFormatter()
             fmt.dateFormat = "yyyy-MM-dd"
             fmt.timeZone = TimeZone(identifier: "UTC")

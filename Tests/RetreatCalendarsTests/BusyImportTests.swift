@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import RetreatICal
 import RetreatScheduling
+import Testing
+
 @testable import RetreatCalendars
 
 let practice: PracticeSettings = {
@@ -27,19 +28,24 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
 
 @Suite struct BusyImportTests {
     @Test func allDayEventsEndOnTheirExclusiveEnd() throws {
-        let text = ics("BEGIN:VEVENT\nUID:a\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270104\nDTEND;VALUE=DATE:20270106\nEND:VEVENT\n"
-            + "BEGIN:VEVENT\nUID:b\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270111\nEND:VEVENT\n")
+        let text = ics(
+            "BEGIN:VEVENT\nUID:a\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270104\nDTEND;VALUE=DATE:20270106\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nUID:b\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270111\nEND:VEVENT\n")
         #expect(try busy(text) == ["2027-01-04", "2027-01-05", "2027-01-11"])
     }
 
     @Test func timedEventsBlockADayOnlyWhenTheyOverlapSessionHours() throws {
-        let text = ics("""
+        let text = ics(
+            """
             BEGIN:VEVENT\nUID:in\nDTSTAMP:20270101T000000Z\nDTSTART;TZID=America/Los_Angeles:20270105T060000\nDTEND;TZID=America/Los_Angeles:20270105T063000\nEND:VEVENT
             BEGIN:VEVENT\nUID:late\nDTSTAMP:20270101T000000Z\nDTSTART;TZID=America/Los_Angeles:20270106T140000\nDTEND;TZID=America/Los_Angeles:20270106T153000\nEND:VEVENT
             BEGIN:VEVENT\nUID:evening\nDTSTAMP:20270101T000000Z\nDTSTART:20270108T230000Z\nDTEND:20270109T060000Z\nEND:VEVENT
             BEGIN:VEVENT\nUID:edge\nDTSTAMP:20270101T000000Z\nDTSTART:20270112T220000Z\nDTEND:20270112T230000Z\nEND:VEVENT
 
-            """, header: "BEGIN:VTIMEZONE\nTZID:America/Los_Angeles\nBEGIN:STANDARD\nDTSTART:19701101T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nTZOFFSETFROM:-0700\nTZOFFSETTO:-0800\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19700308T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nTZOFFSETFROM:-0800\nTZOFFSETTO:-0700\nEND:DAYLIGHT\nEND:VTIMEZONE\n".replacingOccurrences(of: "\n", with: "\r\n"))
+            """,
+            header:
+                "BEGIN:VTIMEZONE\nTZID:America/Los_Angeles\nBEGIN:STANDARD\nDTSTART:19701101T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nTZOFFSETFROM:-0700\nTZOFFSETTO:-0800\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19700308T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nTZOFFSETFROM:-0800\nTZOFFSETTO:-0700\nEND:DAYLIGHT\nEND:VTIMEZONE\n"
+                .replacingOccurrences(of: "\n", with: "\r\n"))
         // 06:00 LA = 09:00 NY (inside); 14:00–15:30 LA = 17:00–18:30 NY (starts as the session ends: outside);
         // 18:00–01:00 NY (outside); 17:00–18:00 NY (outside: sessions end at 17:00).
         #expect(try busy(text) == ["2027-01-05"])
@@ -54,7 +60,8 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
     }
 
     @Test func transparentCancelledTodosAndJournalsAreIgnored() throws {
-        let text = ics("""
+        let text = ics(
+            """
             BEGIN:VEVENT\nUID:t\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270104\nTRANSP:TRANSPARENT\nEND:VEVENT
             BEGIN:VEVENT\nUID:c\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270105\nSTATUS:CANCELLED\nEND:VEVENT
             BEGIN:VEVENT\nUID:r\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270111\nRRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT
@@ -70,7 +77,8 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
 
     @Test func outlookWindowsZoneNamesWithoutVTimezone() throws {
         for tzid in ["Eastern Standard Time", "\"(UTC-05:00) Eastern Time (US & Canada)\"", "W. Europe Standard Time"] {
-            let text = ics("BEGIN:VEVENT\nUID:w\nDTSTAMP:20270101T000000Z\nDTSTART;TZID=\(tzid):20270105T160000\nDTEND;TZID=\(tzid):20270105T180000\nEND:VEVENT\n")
+            let text = ics(
+                "BEGIN:VEVENT\nUID:w\nDTSTAMP:20270101T000000Z\nDTSTART;TZID=\(tzid):20270105T160000\nDTEND;TZID=\(tzid):20270105T180000\nEND:VEVENT\n")
             // 16:00–18:00 New York overlaps the session; 16:00–18:00 Berlin is 10:00–12:00 New York.
             #expect(try busy(text) == ["2027-01-05"], "\(tzid)")
         }
@@ -79,7 +87,8 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
     }
 
     @Test func recurrenceWithDateUntilExdateAndMovedInstance() throws {
-        let text = ics("""
+        let text = ics(
+            """
             BEGIN:VEVENT\nUID:s\nDTSTAMP:20270101T000000Z\nDTSTART;TZID=America/New_York:20270104T100000\nDTEND;TZID=America/New_York:20270104T110000
             RRULE:FREQ=WEEKLY;UNTIL=20270125\nEXDATE;TZID=America/New_York:20270111T100000\nEND:VEVENT
             BEGIN:VEVENT\nUID:s\nDTSTAMP:20270101T000000Z\nRECURRENCE-ID;TZID=America/New_York:20270118T100000
@@ -90,8 +99,9 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
     }
 
     @Test func dstSwitchDayIsMappedInWallClockTime() throws {
-        let text = ics("BEGIN:VEVENT\nUID:d\nDTSTAMP:20270101T000000Z\nDTSTART:20270314T133000Z\nDTEND:20270314T143000Z\nEND:VEVENT\n"
-            + "BEGIN:VEVENT\nUID:e\nDTSTAMP:20270101T000000Z\nDTSTART:20271107T133000Z\nDTEND:20271107T135500Z\nEND:VEVENT\n")
+        let text = ics(
+            "BEGIN:VEVENT\nUID:d\nDTSTAMP:20270101T000000Z\nDTSTART:20270314T133000Z\nDTEND:20270314T143000Z\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nUID:e\nDTSTAMP:20270101T000000Z\nDTSTART:20271107T133000Z\nDTEND:20271107T135500Z\nEND:VEVENT\n")
         // 13:30Z on 2027-03-14 is 09:30 EDT (inside); 13:30Z on 2027-11-07 is 08:30 EST (outside).
         #expect(try busy(text, to: "2027-12-31") == ["2027-03-14"])
     }

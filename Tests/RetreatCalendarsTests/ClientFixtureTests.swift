@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import RetreatICal
 import RetreatScheduling
+import Testing
+
 @testable import RetreatCalendars
 
 /// The client-style calendars under Fixtures/calendars (see its README for the reasoning behind each list).
@@ -10,7 +11,10 @@ import RetreatScheduling
         .deletingLastPathComponent().appendingPathComponent("Fixtures/calendars")
 
     static let expected: [(String, [String])] = [
-        ("01_google_chicago_floating.ics", ["01-01", "01-02", "01-03", "01-05", "01-12", "01-14", "01-19", "01-26", "01-27", "02-08", "02-09", "02-10", "03-03", "03-10", "03-17"]),
+        (
+            "01_google_chicago_floating.ics",
+            ["01-01", "01-02", "01-03", "01-05", "01-12", "01-14", "01-19", "01-26", "01-27", "02-08", "02-09", "02-10", "03-03", "03-10", "03-17"]
+        ),
         ("02_outlook_desktop_eastern_vtimezone.ics", ["01-06", "01-18", "01-19", "02-24", "03-03", "03-10", "03-17", "03-24"]),
         ("03_exchange_owa_display_name_tzid.ics", ["02-02", "02-04", "02-05", "02-11", "02-12", "03-18"]),
         ("04_exchange_w_europe_series_override_exdate.ics", ["01-12", "01-19", "02-02", "02-11", "02-23", "03-02", "03-09", "03-18", "03-25"]),

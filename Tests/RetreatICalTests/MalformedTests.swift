@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite struct MalformedTests {
@@ -73,7 +74,9 @@ import Testing
     }
 
     @Test func unknownTZIDWithoutDefinitionFailsOnExpansion() throws {
-        let cal = try ICalendar(parsing: head + "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;TZID=Nowhere/Special:20270101T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        let cal = try ICalendar(
+            parsing: head
+                + "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;TZID=Nowhere/Special:20270101T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
         do {
             _ = try cal.occurrences(in: wideWindow)
             Issue.record("unknown zone accepted")

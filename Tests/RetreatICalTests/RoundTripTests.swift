@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite struct RoundTripTests {
@@ -25,8 +26,9 @@ import Testing
     }
 
     @Test func allDayEventKeepsExclusiveEnd() throws {
-        let e = ICalEvent(uid: "d@r", stamp: stamp, start: .date(ICalDate(year: 2027, month: 5, day: 3)),
-                          end: .date(ICalDate(year: 2027, month: 5, day: 6)), summary: "Intensive", organizer: staff)
+        let e = ICalEvent(
+            uid: "d@r", stamp: stamp, start: .date(ICalDate(year: 2027, month: 5, day: 3)),
+            end: .date(ICalDate(year: 2027, month: 5, day: 6)), summary: "Intensive", organizer: staff)
         let text = try ICalendar(method: .publish, events: [e]).serialized()
         #expect(text.contains("DTSTART;VALUE=DATE:20270503\r\n"))
         #expect(text.contains("DTEND;VALUE=DATE:20270506\r\n"))
@@ -40,8 +42,9 @@ import Testing
     }
 
     @Test func feedHeadersAndFreeBusy() throws {
-        let fb = ICalFreeBusy(uid: "fb@r", stamp: stamp, start: utc(2027, 1, 1, 0), end: utc(2027, 2, 1, 0), organizer: staff,
-                              busy: [DateInterval(start: utc(2027, 1, 4, 14), end: utc(2027, 1, 7, 22))])
+        let fb = ICalFreeBusy(
+            uid: "fb@r", stamp: stamp, start: utc(2027, 1, 1, 0), end: utc(2027, 2, 1, 0), organizer: staff,
+            busy: [DateInterval(start: utc(2027, 1, 4, 14), end: utc(2027, 1, 7, 22))])
         let cal = ICalendar(method: .publish, name: "Busy", refreshIntervalSeconds: 3600, freeBusy: [fb])
         let text = try cal.serialized()
         #expect(text.contains("NAME:Busy\r\n"))

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import RetreatICal
 
 /// Top-level `Fixtures/` folder, found from this file's path.

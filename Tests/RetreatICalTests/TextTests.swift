@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite struct TextTests {
@@ -37,8 +38,9 @@ import Testing
 
     @Test func textIsEscapedAndUnescaped() throws {
         let tricky = "Mirroring, then dialogue; bring notes\\journal\nSecond line"
-        let e = ICalEvent(uid: "esc@r", stamp: stamp, start: nyTime(2027, 2, 1, 9), end: nyTime(2027, 2, 1, 10),
-                          summary: tricky, description: tricky, location: "Room 1, upstairs; door B", organizer: staff)
+        let e = ICalEvent(
+            uid: "esc@r", stamp: stamp, start: nyTime(2027, 2, 1, 9), end: nyTime(2027, 2, 1, 10),
+            summary: tricky, description: tricky, location: "Room 1, upstairs; door B", organizer: staff)
         let text = try ICalendar(method: .publish, events: [e]).serialized()
         #expect(text.contains(#"SUMMARY:Mirroring\, then dialogue\; bring notes\\journal\nSecond line"#))
         #expect(text.contains(#"LOCATION:Room 1\, upstairs\; door B"#))
@@ -49,7 +51,8 @@ import Testing
     }
 
     @Test func unfoldsFoldedInputWithTabsAndBareLF() throws {
-        let text = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:f@r\nDTSTAMP:20270101T000000Z\nDTSTART:20270101T100000Z\nSUMMARY:Lis\n\ttening and mir\n roring\nEND:VEVENT\nEND:VCALENDAR\n"
+        let text =
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:f@r\nDTSTAMP:20270101T000000Z\nDTSTART:20270101T100000Z\nSUMMARY:Lis\n\ttening and mir\n roring\nEND:VEVENT\nEND:VCALENDAR\n"
         #expect(try ICalendar(parsing: text).events[0].summary == "Listening and mirroring")
     }
 }

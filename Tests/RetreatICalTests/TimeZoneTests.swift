@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RetreatICal
 
 @Suite struct TimeZoneTests {
@@ -23,8 +24,9 @@ import Testing
         let events = [
             ICalEvent(uid: "a", stamp: stamp, start: nyTime(2027, 1, 4, 9), end: nyTime(2027, 1, 4, 10), summary: "S", organizer: staff),
             ICalEvent(uid: "b", stamp: stamp, start: nyTime(2027, 7, 4, 9), end: nyTime(2027, 7, 4, 10), summary: "S", organizer: staff),
-            ICalEvent(uid: "c", stamp: stamp, start: .zoned(LocalDateTime(year: 2028, month: 2, day: 1, hour: 18, minute: 30), tzid: "Europe/London"),
-                      end: .zoned(LocalDateTime(year: 2028, month: 2, day: 1, hour: 19, minute: 20), tzid: "Europe/London"), summary: "S", organizer: staff),
+            ICalEvent(
+                uid: "c", stamp: stamp, start: .zoned(LocalDateTime(year: 2028, month: 2, day: 1, hour: 18, minute: 30), tzid: "Europe/London"),
+                end: .zoned(LocalDateTime(year: 2028, month: 2, day: 1, hour: 19, minute: 20), tzid: "Europe/London"), summary: "S", organizer: staff),
         ]
         let text = try ICalendar(method: .publish, events: events).serialized()
         let tzidLines = lines(text).filter { $0.hasPrefix("TZID:") }

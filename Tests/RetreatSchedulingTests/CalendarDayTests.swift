@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 // MARK: - Shared test helpers
 
@@ -151,8 +151,9 @@ struct SeededGenerator: RandomNumberGenerator {
 
         let deltaMonths = Int.random(in: -40...40, using: &rng)
         let byMonths = try #require(calendar.date(byAdding: .month, value: deltaMonths, to: date))
-        #expect(day.adding(months: deltaMonths).daysSinceEpoch == Int(byMonths.timeIntervalSince1970 / 86_400),
-                "\(day) + \(deltaMonths) months")
+        #expect(
+            day.adding(months: deltaMonths).daysSinceEpoch == Int(byMonths.timeIntervalSince1970 / 86_400),
+            "\(day) + \(deltaMonths) months")
     }
 }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 @Test func clockTimeParsesStrictHHMM() {
     #expect(ClockTime("09:00")?.minutes == 540)

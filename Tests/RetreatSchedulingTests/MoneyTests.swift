@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 @Test func moneyFormatting() {
     #expect(Money.format(cents: 450_000, currency: "USD") == "4,500.00 USD")
@@ -25,8 +25,8 @@ import RetreatScheduling
     #expect(settings.deposit(priceCents: 450_000, bookedOn: d("2027-03-01"), start: d("2027-03-01")).due == d("2027-03-01"))
     #expect(settings.deposit(priceCents: 450_000, bookedOn: d("2027-03-01"), start: d("2027-03-02")).due == d("2027-03-01"))
     // Rounded half up to the cent.
-    #expect(settings.deposit(priceCents: 2, bookedOn: d("2027-03-01"), start: d("2027-04-01")).amountCents == 1)   // 0.5
-    #expect(settings.deposit(priceCents: 1, bookedOn: d("2027-03-01"), start: d("2027-04-01")).amountCents == 0)   // 0.25
+    #expect(settings.deposit(priceCents: 2, bookedOn: d("2027-03-01"), start: d("2027-04-01")).amountCents == 1)  // 0.5
+    #expect(settings.deposit(priceCents: 1, bookedOn: d("2027-03-01"), start: d("2027-04-01")).amountCents == 0)  // 0.25
     #expect(settings.deposit(priceCents: 10_001, bookedOn: d("2027-03-01"), start: d("2027-04-01")).amountCents == 2500)
     var none = settings
     none.depositPercent = 0
@@ -50,7 +50,9 @@ import RetreatScheduling
     #expect(refund(daysBefore: 45, paid: 0) == (50, 0))
     // The best tier wins regardless of order.
     var shuffled = settings
-    shuffled.refundTiers = [RefundTier(minDaysBefore: 30, percent: 50), RefundTier(minDaysBefore: 10, percent: 10), RefundTier(minDaysBefore: 60, percent: 100)]
+    shuffled.refundTiers = [
+        RefundTier(minDaysBefore: 30, percent: 50), RefundTier(minDaysBefore: 10, percent: 10), RefundTier(minDaysBefore: 60, percent: 100),
+    ]
     #expect(shuffled.refund(paidCents: 1000, cancelledOn: start.adding(days: -75), start: start) == (100, 1000))
     #expect(shuffled.refund(paidCents: 1000, cancelledOn: start.adding(days: -10), start: start) == (10, 100))
 }

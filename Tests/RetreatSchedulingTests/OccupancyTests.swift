@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 @Test func onlyHeldAndConfirmedAreLive() {
     #expect(BookingStatus.allCases.filter(\.isLive) == [.held, .confirmed])

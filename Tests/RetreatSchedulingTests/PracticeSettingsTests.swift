@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 /// The invalidSettings message, or nil when valid.
 private func problem(_ settings: PracticeSettings) -> String? {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 // MARK: - Fixture helpers
 
@@ -35,7 +35,9 @@ private func days(_ isos: String...) -> [CalendarDay] {
     #expect(scheduler.occupiedDays(startingOn: d("2027-12-30")) == days("2027-12-30", "2027-12-31", "2028-01-01", "2028-01-02"))
     #expect(scheduler.turnoverDays(startingOn: d("2027-12-30")) == days("2028-01-02"))
     #expect(scheduler.intensiveDays(startingOn: d("2028-02-28")) == days("2028-02-28", "2028-02-29", "2028-03-01"))
-    let longTurnover = makeScheduler { $0.turnoverDays = 2; $0.intensiveDays = 2 }
+    let longTurnover = makeScheduler {
+        $0.turnoverDays = 2; $0.intensiveDays = 2
+    }
     #expect(longTurnover.occupiedDays(startingOn: d("2027-03-01")) == days("2027-03-01", "2027-03-02", "2027-03-03", "2027-03-04"))
 }
 
@@ -159,7 +161,7 @@ private func days(_ isos: String...) -> [CalendarDay] {
     #expect(scheduler.rejections(start: d("2027-03-15"), resource: "practice").isEmpty)
     #expect(reasons(scheduler.rejections(start: d("2027-03-14"), resource: "practice")) == [.turnover])
     #expect(scheduler.rejections(start: d("2027-03-05"), resource: "practice").isEmpty)  // 05-07, turnover 08-09
-    let before = scheduler.rejections(start: d("2027-03-06"), resource: "practice")   // turnover 09, 10
+    let before = scheduler.rejections(start: d("2027-03-06"), resource: "practice")  // turnover 09, 10
     #expect(reasons(before) == [.turnover])
     #expect(before.first?.days == days("2027-03-10"))
     #expect(before.first?.message == "2027-03-10 falls within the 2-day turnover between bookings on practice")
@@ -208,8 +210,11 @@ private func days(_ isos: String...) -> [CalendarDay] {
     // Ignoring one booking does not ignore the others.
     #expect(reasons(scheduler.rejections(start: d("2027-03-09"), resource: "practice", ignoring: "mine")) == [.booked, .turnover])
     let starts = scheduler.availability(from: d("2027-02-25"), to: d("2027-03-12"), ignoring: "mine").map(\.start)
-    #expect(starts == days("2027-02-25", "2027-02-26", "2027-02-27", "2027-02-28", "2027-03-01",
-                           "2027-03-02", "2027-03-03", "2027-03-04", "2027-03-05", "2027-03-06"))
+    #expect(
+        starts
+            == days(
+                "2027-02-25", "2027-02-26", "2027-02-27", "2027-02-28", "2027-03-01",
+                "2027-03-02", "2027-03-03", "2027-03-04", "2027-03-05", "2027-03-06"))
     #expect(scheduler.availability(from: d("2027-02-25"), to: d("2027-03-12")).map(\.start) == days("2027-02-25", "2027-03-05", "2027-03-06"))
     #expect((try? scheduler.allocate(start: d("2027-03-02"), ignoring: "mine").get())?.resource == "practice")
 }
@@ -221,13 +226,14 @@ private func days(_ isos: String...) -> [CalendarDay] {
     ) { $0.startWeekdays = [.monday, .tuesday] }
     let result = scheduler.rejections(start: d("2027-02-07"), resource: "practice")  // a Sunday, within notice
     #expect(reasons(result) == [.notice, .weekday, .blackout, .booked, .turnover])
-    #expect(result.map(\.message) == [
-        "2027-02-07 is within the 7-day minimum notice (earliest start 2027-02-08)",
-        "starts on a Sunday; intensives may start on mon, tue",
-        "touches blackout 2027-02-08 (Staff leave)",
-        "2027-02-09 is booked on practice",
-        "2027-02-10 falls within the 1-day turnover between bookings on practice",
-    ])
+    #expect(
+        result.map(\.message) == [
+            "2027-02-07 is within the 7-day minimum notice (earliest start 2027-02-08)",
+            "starts on a Sunday; intensives may start on mon, tue",
+            "touches blackout 2027-02-08 (Staff leave)",
+            "2027-02-09 is booked on practice",
+            "2027-02-10 falls within the 1-day turnover between bookings on practice",
+        ])
     #expect(Set(reasons(result)).count == result.count)
 }
 
@@ -245,7 +251,8 @@ private func days(_ isos: String...) -> [CalendarDay] {
     #expect(reasons(clash) == [.booked, .turnover])
     #expect(clash[0].days == days("2028-01-01"))
     #expect(clash[1].days == days("2028-01-02"))
-    #expect(booked.availability(from: d("2027-12-26"), to: d("2028-01-06")).map(\.start)
+    #expect(
+        booked.availability(from: d("2027-12-26"), to: d("2028-01-06")).map(\.start)
             == days("2027-12-26", "2027-12-27", "2027-12-28", "2028-01-05", "2028-01-06"))
 }
 
@@ -256,7 +263,8 @@ private func days(_ isos: String...) -> [CalendarDay] {
     #expect(reasons(result) == [.blackout])
     #expect(result.first?.days == days("2028-02-29"))
     #expect(scheduler.rejections(start: d("2028-02-26"), resource: "practice").isEmpty)
-    #expect(scheduler.availability(from: d("2028-02-25"), to: d("2028-03-02")).map(\.start)
+    #expect(
+        scheduler.availability(from: d("2028-02-25"), to: d("2028-03-02")).map(\.start)
             == days("2028-02-25", "2028-02-26", "2028-03-01", "2028-03-02"))
     #expect(scheduler.availability(from: d("2028-02-28"), to: d("2028-02-28")).isEmpty)
 }
@@ -354,7 +362,7 @@ private func days(_ isos: String...) -> [CalendarDay] {
     #expect(state("2027-02-26") == .unavailableStart)  // its turnover would hit 03-01
     #expect(state("2027-02-02") == .unavailableStart)  // within notice
     #expect(state("2027-03-05") == .free)
-    #expect(state("2027-03-17") == .free)              // turnover on the blackout is fine
+    #expect(state("2027-03-17") == .free)  // turnover on the blackout is fine
     #expect(state("2027-03-18") == .unavailableStart)  // intensive would touch the blackout
     #expect(DayState.unavailableStart.isFree && DayState.free.isFree && !DayState.turnover.isFree)
 }
@@ -374,20 +382,22 @@ private func days(_ isos: String...) -> [CalendarDay] {
 
     var occupancies: [Occupancy] = []
     for index in 0..<2000 {
-        occupancies.append(Occupancy(
-            bookingID: "b\(index)",
-            resource: settings.resources.randomElement(using: &rng) ?? "room-0",
-            start: today.adding(days: Int.random(in: -20...(span + 5), using: &rng)),
-            status: statuses.randomElement(using: &rng) ?? .confirmed))
+        occupancies.append(
+            Occupancy(
+                bookingID: "b\(index)",
+                resource: settings.resources.randomElement(using: &rng) ?? "room-0",
+                start: today.adding(days: Int.random(in: -20...(span + 5), using: &rng)),
+                status: statuses.randomElement(using: &rng) ?? .confirmed))
     }
     var blackouts: [Blackout] = []
     for index in 0..<500 {
         let from = today.adding(days: Int.random(in: -10...span, using: &rng))
         let roll = Int.random(in: 0..<100, using: &rng)
         let resource: String? = roll < 30 ? nil : (roll < 95 ? settings.resources.randomElement(using: &rng) : "ghost")
-        blackouts.append(Blackout(
-            id: Int64(index), from: from, to: from.adding(days: Int.random(in: 0...5, using: &rng)),
-            resource: resource, reason: "reason \(index)"))
+        blackouts.append(
+            Blackout(
+                id: Int64(index), from: from, to: from.adding(days: Int.random(in: 0...5, using: &rng)),
+                resource: resource, reason: "reason \(index)"))
     }
 
     let clock = ContinuousClock()
@@ -431,8 +441,9 @@ private func days(_ isos: String...) -> [CalendarDay] {
 
     // `ignoring` agrees too, around a live booking.
     let live = try #require(occupancies.first { $0.status.isLive && $0.start > today.adding(days: 30) })
-    let window = scheduler.availability(from: live.start.adding(days: -10), to: live.start.adding(days: 10),
-                                        resource: live.resource, ignoring: live.bookingID)
+    let window = scheduler.availability(
+        from: live.start.adding(days: -10), to: live.start.adding(days: 10),
+        resource: live.resource, ignoring: live.bookingID)
     let windowFree = Set(window.map(\.start))
     var day = live.start.adding(days: -10)
     while day <= live.start.adding(days: 10) {

@@ -1,5 +1,5 @@
-import Testing
 import RetreatScheduling
+import Testing
 
 @Test func parseDayMessages() throws {
     #expect(try parseDay("2026-02-28", field: "--from") == d("2026-02-28"))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import RetreatScheduling
+import Testing
 
 @Test func waitlistOffersOldestFirstAndOmitsEntriesWithoutStarts() {
     var settings = PracticeSettings()
@@ -28,10 +28,11 @@ import RetreatScheduling
     let offers = scheduler.offers(for: entries)
     #expect(offers.map(\.entryID) == [1, 2])
     #expect(offers.map(\.couple) == ["A", "B"])
-    #expect(offers.first?.slots == [
-        Slot(start: d("2027-02-25"), end: d("2027-02-27"), resource: "blue"),
-        Slot(start: d("2027-02-25"), end: d("2027-02-27"), resource: "green"),
-    ])
+    #expect(
+        offers.first?.slots == [
+            Slot(start: d("2027-02-25"), end: d("2027-02-27"), resource: "blue"),
+            Slot(start: d("2027-02-25"), end: d("2027-02-27"), resource: "green"),
+        ])
     #expect(offers.last?.slots == [Slot(start: d("2027-03-05"), end: d("2027-03-07"), resource: "green")])
 }
 

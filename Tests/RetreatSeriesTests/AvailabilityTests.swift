@@ -28,8 +28,9 @@ import Testing
             Blackout(from: day("2027-03-04"), to: day("2027-03-04"), resource: "ann", reason: "Conference"),
             Blackout(from: day("2027-03-02"), to: day("2027-03-02"), resource: "bea", reason: "Leave"),
         ]
-        planner = try SessionPlanner(settings: settings, counselor: ann, existing: [existing, bea], occupancies: occupancies,
-                                     blackouts: blackouts, now: now)
+        planner = try SessionPlanner(
+            settings: settings, counselor: ann, existing: [existing, bea], occupancies: occupancies,
+            blackouts: blackouts, now: now)
     }
 
     @Test func hoursParsing() throws {
@@ -40,12 +41,15 @@ import Testing
         #expect(try CounselorHours(parsing: "fri-mon 09:00-12:00").periods.keys.sorted() == [.monday, .friday, .saturday, .sunday])
         #expect(try CounselorHours(parsing: "Mon,wed 09:00-12:00").periods.keys.sorted() == [.monday, .wednesday])
         #expect(hours.description == "mon 10:00-13:00 14:00-18:00; tue 10:00-13:00 14:00-18:00; wed 10:00-13:00 14:00-18:00; thu 10:00-18:00; fri 10:00-14:00")
-        #expect(message { _ = try CounselorHours(parsing: "mon-thu 18:00-10:00") }
-            == "working hours entry \"mon-thu 18:00-10:00\": \"18:00-10:00\" is not a period such as \"10:00-18:00\" (HH:MM-HH:MM, end after start).")
-        #expect(message { _ = try CounselorHours(parsing: "someday 10:00-12:00") }
-            == "working hours entry \"someday 10:00-12:00\": \"someday\" is not a weekday, list or range such as \"mon-thu\" or \"mon,wed\".")
-        #expect(message { _ = try CounselorHours(parsing: "") }
-            == "the working hours are empty; give at least one weekday with hours, such as \"mon-thu 10:00-18:00\".")
+        #expect(
+            message { _ = try CounselorHours(parsing: "mon-thu 18:00-10:00") }
+                == "working hours entry \"mon-thu 18:00-10:00\": \"18:00-10:00\" is not a period such as \"10:00-18:00\" (HH:MM-HH:MM, end after start).")
+        #expect(
+            message { _ = try CounselorHours(parsing: "someday 10:00-12:00") }
+                == "working hours entry \"someday 10:00-12:00\": \"someday\" is not a weekday, list or range such as \"mon-thu\" or \"mon,wed\".")
+        #expect(
+            message { _ = try CounselorHours(parsing: "") }
+                == "the working hours are empty; give at least one weekday with hours, such as \"mon-thu 10:00-18:00\".")
     }
 
     @Test func freeStartsAroundSessionsHoursAndBlockedDays() throws {
@@ -91,19 +95,25 @@ import Testing
     }
 
     @Test func freeStartsRejectBadInput() {
-        #expect(message { _ = try planner.freeStarts(lengthMinutes: 0, from: day("2027-03-01"), to: day("2027-03-02")) }
-            == "the session length is 0 minutes; choose a length from 10 to 240 minutes.")
-        #expect(message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-02"), to: day("2027-03-01")) }
-            == "the range ends on 2027-03-01, before it starts on 2027-03-02; give an end on or after the start.")
-        #expect(message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-01"), to: day("2028-03-01")) }
-            == "the range covers 367 days; ask for at most 366 days at a time.")
-        #expect(message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-01"), to: day("2027-03-01"), stepMinutes: 0) }
-            == "the step is 0 minutes; use a step from 5 to 240 minutes.")
-        #expect(message { _ = try SessionPlanner(counselor: ann, existing: [], intensiveDays: [], now: now, bufferMinutes: -5) }
-            == "the buffer is -5 minutes; use a buffer from 0 to 240 minutes.")
+        #expect(
+            message { _ = try planner.freeStarts(lengthMinutes: 0, from: day("2027-03-01"), to: day("2027-03-02")) }
+                == "the session length is 0 minutes; choose a length from 10 to 240 minutes.")
+        #expect(
+            message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-02"), to: day("2027-03-01")) }
+                == "the range ends on 2027-03-01, before it starts on 2027-03-02; give an end on or after the start.")
+        #expect(
+            message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-01"), to: day("2028-03-01")) }
+                == "the range covers 367 days; ask for at most 366 days at a time.")
+        #expect(
+            message { _ = try planner.freeStarts(lengthMinutes: 50, from: day("2027-03-01"), to: day("2027-03-01"), stepMinutes: 0) }
+                == "the step is 0 minutes; use a step from 5 to 240 minutes.")
+        #expect(
+            message { _ = try SessionPlanner(counselor: ann, existing: [], intensiveDays: [], now: now, bufferMinutes: -5) }
+                == "the buffer is -5 minutes; use a buffer from 0 to 240 minutes.")
         let lost = CounselorProfile(name: "ann", timeZoneIdentifier: "Nowhere/City", hours: ann.hours)
-        #expect(message { _ = try SessionPlanner(counselor: lost, existing: [], intensiveDays: [], now: now) }
-            == "counselor zone \"Nowhere/City\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
+        #expect(
+            message { _ = try SessionPlanner(counselor: lost, existing: [], intensiveDays: [], now: now) }
+                == "counselor zone \"Nowhere/City\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
     }
 
     @Test func collisionsNameEveryReason() throws {
@@ -120,10 +130,11 @@ import Testing
         // Thursdays 17:30 from 2027-03-04: past the end of hours every time, plus the blackout and the turnover day.
         let thursdays = try planner.collisions(for: spec(start: "2027-03-04T17:30", end: .count(3)))
         #expect(thursdays.map(\.reasons) == [[.outsideWorkingHours, .blackout], [.outsideWorkingHours, .turnoverDay], [.outsideWorkingHours]])
-        #expect(thursdays[0].conflicts.map(\.message) == [
-            "2027-03-04 17:30-18:20 is outside the counselor's working hours (Thursday hours 10:00-18:00)",
-            "2027-03-04 17:30-18:20 falls in a blackout (2027-03-04: Conference)",
-        ])
+        #expect(
+            thursdays[0].conflicts.map(\.message) == [
+                "2027-03-04 17:30-18:20 is outside the counselor's working hours (Thursday hours 10:00-18:00)",
+                "2027-03-04 17:30-18:20 falls in a blackout (2027-03-04: Conference)",
+            ])
         #expect(thursdays[1].conflicts[1].message == "2027-03-11 17:30-18:20 is on 2027-03-11, a turnover day after one of the counselor's intensives")
 
         let friday = try planner.collisions(for: spec(start: "2027-03-05T10:00", end: .count(1)))
@@ -137,7 +148,8 @@ import Testing
     }
 
     @Test func collisionMessagesNeverNameACouple() throws {
-        let all = try planner.collisions(for: spec(start: "2027-02-24T12:30", end: .count(4), couple: "Jo & Max Example"))
+        let all =
+            try planner.collisions(for: spec(start: "2027-02-24T12:30", end: .count(4), couple: "Jo & Max Example"))
             + planner.collisions(for: spec(start: "2027-03-04T17:30", end: .count(3)))
         let messages = all.flatMap(\.conflicts).map(\.message)
         #expect(messages.count == 10)
@@ -156,8 +168,9 @@ import Testing
         let closed = Blackout(from: day("2027-03-01"), to: day("2027-03-02"), resource: nil, reason: "Practice closed")
         let p = try SessionPlanner(counselor: ann, existing: [], intensiveDays: [], blackouts: [closed], now: now)
         #expect(try p.freeStarts(lengthMinutes: 50, from: day("2027-03-01"), to: day("2027-03-02")).isEmpty)
-        #expect(p.conflicts(at: at("2027-03-02T10:00"), lengthMinutes: 50).map(\.message)
-            == ["2027-03-02 10:00-10:50 falls in a blackout (2027-03-01 to 2027-03-02: Practice closed)"])
+        #expect(
+            p.conflicts(at: at("2027-03-02T10:00"), lengthMinutes: 50).map(\.message)
+                == ["2027-03-02 10:00-10:50 falls in a blackout (2027-03-01 to 2027-03-02: Practice closed)"])
         #expect(p.today == day("2027-03-01"))
     }
 
@@ -165,7 +178,8 @@ import Testing
         #expect(planner.conflicts(at: at("2027-03-02T11:00"), lengthMinutes: 50).isEmpty)
         #expect(planner.conflicts(at: at("2027-03-03T12:00"), lengthMinutes: 50).map(\.reason) == [.overlap])
         #expect(planner.conflicts(at: at("2027-03-03T12:00"), lengthMinutes: 50, ignoringSeries: "other").isEmpty)
-        #expect(message { _ = try planner.collisions(for: spec(start: "2027-03-02T10:00", counselor: "bea")) }
-            == "the series is for counselor \"bea\" but the availability is for \"ann\"; check it against its own counselor's availability.")
+        #expect(
+            message { _ = try planner.collisions(for: spec(start: "2027-03-02T10:00", counselor: "bea")) }
+                == "the series is for counselor \"bea\" but the availability is for \"ann\"; check it against its own counselor's availability.")
     }
 }

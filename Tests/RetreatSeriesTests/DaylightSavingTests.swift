@@ -16,11 +16,12 @@ import Testing
 
     @Test func counselorKeepsWallClockAcrossUSSwitch() {
         let sessions = spring.occurrences()
-        #expect(sessions.map(\.start) == [
-            utc("2027-03-03T17:00:00Z"), utc("2027-03-10T17:00:00Z"),  // EST, UTC-5
-            utc("2027-03-17T16:00:00Z"), utc("2027-03-24T16:00:00Z"),  // EDT, UTC-4
-            utc("2027-03-31T16:00:00Z"), utc("2027-04-07T16:00:00Z"),
-        ])
+        #expect(
+            sessions.map(\.start) == [
+                utc("2027-03-03T17:00:00Z"), utc("2027-03-10T17:00:00Z"),  // EST, UTC-5
+                utc("2027-03-17T16:00:00Z"), utc("2027-03-24T16:00:00Z"),  // EDT, UTC-4
+                utc("2027-03-31T16:00:00Z"), utc("2027-04-07T16:00:00Z"),
+            ])
         #expect(sessions.allSatisfy { $0.localStart.time == ClockTime("12:00") })
         #expect(sessions.map(\.utcOffsetMinutes) == [-300, -300, -240, -240, -240, -240])
         #expect(sessions[0].end == utc("2027-03-03T17:50:00Z"))
@@ -43,11 +44,12 @@ import Testing
     @Test func sydneyPartnerShiftsOppositeWay() {
         let sessions = spring.occurrences()
         let partner = sessions.map { $0.partners[1] }
-        #expect(partner.map(\.localStart) == [
-            at("2027-03-04T04:00"), at("2027-03-11T04:00"),  // AEDT +11, next day
-            at("2027-03-18T03:00"), at("2027-03-25T03:00"), at("2027-04-01T03:00"),
-            at("2027-04-08T02:00"),  // AEST +10 after 04-04
-        ])
+        #expect(
+            partner.map(\.localStart) == [
+                at("2027-03-04T04:00"), at("2027-03-11T04:00"),  // AEDT +11, next day
+                at("2027-03-18T03:00"), at("2027-03-25T03:00"), at("2027-04-01T03:00"),
+                at("2027-04-08T02:00"),  // AEST +10 after 04-04
+            ])
         #expect(partner.map(\.isShifted) == [false, false, true, true, true, true])
         #expect(partner.map(\.utcOffsetMinutes) == [660, 660, 660, 660, 660, 600])
         #expect(partner[5].note == "Partner in Australia/Sydney: 02:00 instead of 04:00 (the clocks change on different dates)")
@@ -58,16 +60,18 @@ import Testing
     @Test func autumnSwitches() {
         // Reference 10-20: EDT (-4), London BST (+1) → 17:00, Sydney AEDT (+11) → 03:00 next day.
         let sessions = autumn.occurrences()
-        #expect(sessions.map(\.start) == [
-            utc("2027-10-20T16:00:00Z"), utc("2027-10-27T16:00:00Z"),
-            utc("2027-11-03T16:00:00Z"),  // still EDT: the US switches back on 11-07
-            utc("2027-11-10T17:00:00Z"),  // EST
-        ])
+        #expect(
+            sessions.map(\.start) == [
+                utc("2027-10-20T16:00:00Z"), utc("2027-10-27T16:00:00Z"),
+                utc("2027-11-03T16:00:00Z"),  // still EDT: the US switches back on 11-07
+                utc("2027-11-10T17:00:00Z"),  // EST
+            ])
         #expect(sessions.map { $0.partners[0].localStart.time.description } == ["17:00", "17:00", "16:00", "17:00"])
         #expect(sessions.map { $0.partnerTimeShifted[london] == true } == [false, false, true, false])
-        #expect(sessions.map { $0.partners[1].localStart } == [
-            at("2027-10-21T03:00"), at("2027-10-28T03:00"), at("2027-11-04T03:00"), at("2027-11-11T04:00"),
-        ])
+        #expect(
+            sessions.map { $0.partners[1].localStart } == [
+                at("2027-10-21T03:00"), at("2027-10-28T03:00"), at("2027-11-04T03:00"), at("2027-11-11T04:00"),
+            ])
         #expect(sessions[3].partners[1].note == "Partner in Australia/Sydney: 04:00 instead of 03:00 (the clocks change on different dates)")
     }
 
@@ -97,8 +101,9 @@ import Testing
     @Test func skippedAndRepeatedWallClockTimes() throws {
         let zone = TimeZone(identifier: newYork)!
         #expect(at("2027-03-14T02:30").resolve(in: zone) == .skipped(shiftedForward: utc("2027-03-14T07:30:00Z")))
-        #expect(at("2027-11-07T01:30").resolve(in: zone)
-            == .repeated(earlier: utc("2027-11-07T05:30:00Z"), later: utc("2027-11-07T06:30:00Z")))
+        #expect(
+            at("2027-11-07T01:30").resolve(in: zone)
+                == .repeated(earlier: utc("2027-11-07T05:30:00Z"), later: utc("2027-11-07T06:30:00Z")))
         #expect(at("2027-07-01T09:00").resolve(in: zone) == .unique(utc("2027-07-01T13:00:00Z")))
         #expect(LocalTime(utc("2027-11-07T06:30:00Z"), in: zone) == at("2027-11-07T01:30"))
 

@@ -34,8 +34,9 @@ import Testing
 
     @Test func movesReorderByStartInstant() throws {
         let moved = try base.moving(day("2027-03-17"), to: at("2027-03-09T15:00"))
-        #expect(moved.occurrences().map(\.originalDate)
-            == ["2027-03-03", "2027-03-17", "2027-03-10", "2027-03-24", "2027-03-31", "2027-04-07"].map(day))
+        #expect(
+            moved.occurrences().map(\.originalDate)
+                == ["2027-03-03", "2027-03-17", "2027-03-10", "2027-03-24", "2027-03-31", "2027-04-07"].map(day))
     }
 
     @Test func movingBackToRuleTimeRemovesTheMove() throws {
@@ -77,7 +78,8 @@ import Testing
     }
 
     @Test func endingCancelsSessionsMovedPastTheEndAndDropsLaterChanges() throws {
-        let changed = try base
+        let changed =
+            try base
             .moving(day("2027-03-10"), to: at("2027-03-25T10:00"))
             .cancelling(day("2027-03-31"))
             .moving(day("2027-03-17"), to: at("2027-03-16T10:00"))
@@ -89,34 +91,46 @@ import Testing
     }
 
     @Test func badChangesAreRefusedWithSentences() throws {
-        #expect(message { _ = try base.moving(day("2027-03-11"), to: at("2027-03-12T10:00")) }
-            == "the series has no session on 2027-03-11; give the original date of one of its sessions.")
-        #expect(message { _ = try base.cancelling(day("2027-05-05")) }
-            == "the series has no session on 2027-05-05; give the original date of one of its sessions.")
-        #expect(message { _ = try base.moving(day("2027-03-10"), to: at("2027-03-14T02:30")) }
-            == "2027-03-14 02:30 does not exist in America/New_York (the clocks jump forward over it); choose another time.")
-        #expect(message { _ = try base.moving(day("2027-03-10"), to: at("2027-03-11T10:00"), lengthMinutes: 5) }
-            == "the session length is 5 minutes; choose a length from 10 to 240 minutes.")
-        #expect(message { _ = try base.ending(from: day("2027-03-03")) }
-            == "ending the series from 2027-03-03 would remove every session (the first is on 2027-03-03); delete the series instead.")
+        #expect(
+            message { _ = try base.moving(day("2027-03-11"), to: at("2027-03-12T10:00")) }
+                == "the series has no session on 2027-03-11; give the original date of one of its sessions.")
+        #expect(
+            message { _ = try base.cancelling(day("2027-05-05")) }
+                == "the series has no session on 2027-05-05; give the original date of one of its sessions.")
+        #expect(
+            message { _ = try base.moving(day("2027-03-10"), to: at("2027-03-14T02:30")) }
+                == "2027-03-14 02:30 does not exist in America/New_York (the clocks jump forward over it); choose another time.")
+        #expect(
+            message { _ = try base.moving(day("2027-03-10"), to: at("2027-03-11T10:00"), lengthMinutes: 5) }
+                == "the session length is 5 minutes; choose a length from 10 to 240 minutes.")
+        #expect(
+            message { _ = try base.ending(from: day("2027-03-03")) }
+                == "ending the series from 2027-03-03 would remove every session (the first is on 2027-03-03); delete the series instead.")
         let ended = try base.ending(from: day("2027-03-20"))
-        #expect(message { _ = try ended.cancelling(day("2027-03-24")) }
-            == "2027-03-24 is on or after 2027-03-20, from which the series has ended; choose an earlier date or lift the series end first.")
-        #expect(message { _ = try ended.moving(day("2027-03-10"), to: at("2027-03-22T10:00")) }
-            == "2027-03-22 is on or after 2027-03-20, from which the series has ended; choose an earlier date or lift the series end first.")
-        let twice = SeriesExceptions(moved: [MovedOccurrence(originalDate: day("2027-03-10"), newStart: at("2027-03-11T10:00"))],
-                                     cancelled: [day("2027-03-10")])
-        #expect(message { _ = try CounselingSeries(id: "s1", spec: base.spec, exceptions: twice) }
-            == "the session of 2027-03-10 is changed more than once; keep a single move or cancellation for it.")
+        #expect(
+            message { _ = try ended.cancelling(day("2027-03-24")) }
+                == "2027-03-24 is on or after 2027-03-20, from which the series has ended; choose an earlier date or lift the series end first.")
+        #expect(
+            message { _ = try ended.moving(day("2027-03-10"), to: at("2027-03-22T10:00")) }
+                == "2027-03-22 is on or after 2027-03-20, from which the series has ended; choose an earlier date or lift the series end first.")
+        let twice = SeriesExceptions(
+            moved: [MovedOccurrence(originalDate: day("2027-03-10"), newStart: at("2027-03-11T10:00"))],
+            cancelled: [day("2027-03-10")])
+        #expect(
+            message { _ = try CounselingSeries(id: "s1", spec: base.spec, exceptions: twice) }
+                == "the session of 2027-03-10 is changed more than once; keep a single move or cancellation for it.")
         #expect(message { _ = try CounselingSeries(id: " ", spec: base.spec) } == "the series id is blank; give it a non-blank value.")
-        #expect(message { _ = try CounselingSeries(id: "s1", spec: base.spec, sequence: -1) }
-            == "the sequence number is -1; it must be 0 or more.")
+        #expect(
+            message { _ = try CounselingSeries(id: "s1", spec: base.spec, sequence: -1) }
+                == "the sequence number is -1; it must be 0 or more.")
     }
 
     @Test func exceptionsAreStoredSorted() throws {
         let unsorted = SeriesExceptions(
-            moved: [MovedOccurrence(originalDate: day("2027-03-24"), newStart: at("2027-03-25T10:00")),
-                    MovedOccurrence(originalDate: day("2027-03-10"), newStart: at("2027-03-11T10:00"))],
+            moved: [
+                MovedOccurrence(originalDate: day("2027-03-24"), newStart: at("2027-03-25T10:00")),
+                MovedOccurrence(originalDate: day("2027-03-10"), newStart: at("2027-03-11T10:00")),
+            ],
             cancelled: [day("2027-04-07"), day("2027-03-17")])
         let s = try CounselingSeries(id: "s1", spec: base.spec, sequence: 3, exceptions: unsorted)
         #expect(s.exceptions.moved.map(\.originalDate) == ["2027-03-10", "2027-03-24"].map(day))

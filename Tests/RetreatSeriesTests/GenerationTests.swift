@@ -84,8 +84,9 @@ import Testing
         #expect(try SeriesFrequency.parse(" Month ") == .monthlyByWeekday)
         #expect(SeriesFrequency(text: "weekly") == .weekly)
         #expect(SeriesFrequency.weekly.rawValue == "week")
-        #expect(message { _ = try SeriesFrequency.parse("fortnight") }
-            == "the frequency \"fortnight\" is not known; use week, 2weeks or month.")
+        #expect(
+            message { _ = try SeriesFrequency.parse("fortnight") }
+                == "the frequency \"fortnight\" is not known; use week, 2weeks or month.")
     }
 
     @Test func occurrencesAreSortedAndFilteredByCounselorDay() throws {
@@ -94,7 +95,8 @@ import Testing
         #expect(all.map(\.start) == all.map(\.start).sorted())
         let march = try s.occurrences(from: day("2027-03-10"), to: day("2027-03-24"))
         #expect(march.map(\.originalDate) == ["2027-03-10", "2027-03-17", "2027-03-24"].map(day))
-        #expect(message { _ = try s.occurrences(from: day("2027-03-24"), to: day("2027-03-10")) }
-            == "the range ends on 2027-03-10, before it starts on 2027-03-24; give an end on or after the start.")
+        #expect(
+            message { _ = try s.occurrences(from: day("2027-03-24"), to: day("2027-03-10")) }
+                == "the range ends on 2027-03-10, before it starts on 2027-03-24; give an end on or after the start.")
     }
 }

@@ -15,11 +15,14 @@ let newYork = "America/New_York"
 let london = "Europe/London"
 let sydney = "Australia/Sydney"
 
-func spec(start: String, frequency: SeriesFrequency = .weekly, end: SeriesEnd = .count(10), length: Int = 50,
-          counselor: String = "ann", zone: String = newYork, partners: [String] = [],
-          couple: String = "Jo & Max Example", link: String? = nil) -> CounselingSeriesSpec {
-    CounselingSeriesSpec(couple: couple, counselor: counselor, lengthMinutes: length, frequency: frequency,
-                         start: at(start), end: end, counselorZone: zone, partnerZones: partners, link: link)
+func spec(
+    start: String, frequency: SeriesFrequency = .weekly, end: SeriesEnd = .count(10), length: Int = 50,
+    counselor: String = "ann", zone: String = newYork, partners: [String] = [],
+    couple: String = "Jo & Max Example", link: String? = nil
+) -> CounselingSeriesSpec {
+    CounselingSeriesSpec(
+        couple: couple, counselor: counselor, lengthMinutes: length, frequency: frequency,
+        start: at(start), end: end, counselorZone: zone, partnerZones: partners, link: link)
 }
 
 func series(_ id: String, _ s: CounselingSeriesSpec) throws -> CounselingSeries {

@@ -13,12 +13,15 @@ import Testing
     }
 
     @Test func unknownZonesAreNamed() {
-        #expect(problem(spec(start: "2027-03-03T12:00", zone: "Mars/Olympus_Mons"))
-            == "counselor zone \"Mars/Olympus_Mons\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
-        #expect(problem(spec(start: "2027-03-03T12:00", partners: [london, "Europe/Londn"]))
-            == "partner zone \"Europe/Londn\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
-        #expect(problem(spec(start: "2027-03-03T12:00", partners: ["europe/london"]))
-            == "partner zone \"europe/london\" is not a known IANA time zone; did you mean \"Europe/London\"?")
+        #expect(
+            problem(spec(start: "2027-03-03T12:00", zone: "Mars/Olympus_Mons"))
+                == "counselor zone \"Mars/Olympus_Mons\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
+        #expect(
+            problem(spec(start: "2027-03-03T12:00", partners: [london, "Europe/Londn"]))
+                == "partner zone \"Europe/Londn\" is not a known IANA time zone; use a region name such as \"America/New_York\" or \"Europe/London\".")
+        #expect(
+            problem(spec(start: "2027-03-03T12:00", partners: ["europe/london"]))
+                == "partner zone \"europe/london\" is not a known IANA time zone; did you mean \"Europe/London\"?")
         #expect(problem(spec(start: "2027-03-03T12:00", zone: "EST"))?.hasPrefix("counselor zone \"EST\" is not a known IANA time zone") == true)
         #expect(problem(spec(start: "2027-03-03T12:00", zone: "")) != nil)
     }
@@ -27,10 +30,12 @@ import Testing
         #expect(problem(spec(start: "2027-03-03T12:00", end: .count(0))) == "the series count is 0; choose from 1 to 520 sessions.")
         #expect(problem(spec(start: "2027-03-03T12:00", end: .count(521))) == "the series count is 521; choose from 1 to 520 sessions.")
         #expect(problem(spec(start: "2027-03-03T12:00", end: .count(520))) == nil)
-        #expect(problem(spec(start: "2027-03-03T12:00", end: .until(day("2027-03-02"))))
-            == "the end date 2027-03-02 is before the first session on 2027-03-03; choose an end date on or after 2027-03-03.")
-        #expect(problem(spec(start: "2027-03-03T12:00", end: .until(day("2040-01-01"))))
-            == "the end date 2040-01-01 gives more than 520 sessions; choose an earlier end date or a count.")
+        #expect(
+            problem(spec(start: "2027-03-03T12:00", end: .until(day("2027-03-02"))))
+                == "the end date 2027-03-02 is before the first session on 2027-03-03; choose an end date on or after 2027-03-03.")
+        #expect(
+            problem(spec(start: "2027-03-03T12:00", end: .until(day("2040-01-01"))))
+                == "the end date 2040-01-01 gives more than 520 sessions; choose an earlier end date or a count.")
         #expect(problem(spec(start: "2027-03-03T12:00", frequency: .monthlyByWeekday, end: .until(day("2040-01-01")))) == nil)
     }
 
@@ -42,10 +47,12 @@ import Testing
     }
 
     @Test func startSkippedByDaylightSaving() {
-        #expect(problem(spec(start: "2027-03-14T02:30"))
-            == "2027-03-14 02:30 does not exist in America/New_York (the clocks jump forward over it); choose another time.")
-        #expect(problem(spec(start: "2027-03-28T01:30", zone: london))
-            == "2027-03-28 01:30 does not exist in Europe/London (the clocks jump forward over it); choose another time.")
+        #expect(
+            problem(spec(start: "2027-03-14T02:30"))
+                == "2027-03-14 02:30 does not exist in America/New_York (the clocks jump forward over it); choose another time.")
+        #expect(
+            problem(spec(start: "2027-03-28T01:30", zone: london))
+                == "2027-03-28 01:30 does not exist in Europe/London (the clocks jump forward over it); choose another time.")
         #expect(problem(spec(start: "2027-11-07T01:30")) == nil)  // repeated, not skipped
     }
 
@@ -59,18 +66,21 @@ import Testing
     }
 
     @Test func seriesInitValidatesTheSpec() {
-        #expect(message { _ = try CounselingSeries(id: "x", spec: spec(start: "2027-03-03T12:00", end: .count(0))) }
-            == "the series count is 0; choose from 1 to 520 sessions.")
+        #expect(
+            message { _ = try CounselingSeries(id: "x", spec: spec(start: "2027-03-03T12:00", end: .count(0))) }
+                == "the series count is 0; choose from 1 to 520 sessions.")
     }
 
     @Test func messagesNeverNameTheCouple() throws {
         let couple = "Jo & Max Example"
         var messages: [String] = []
-        for bad in [spec(start: "2027-03-03T12:00", end: .count(0), couple: couple),
-                    spec(start: "2027-03-14T02:30", couple: couple),
-                    spec(start: "2027-03-03T12:00", zone: "Nowhere/City", couple: couple),
-                    spec(start: "2027-03-03T12:00", length: 0, couple: couple),
-                    spec(start: "2027-03-03T12:00", couple: couple, link: "nope")] {
+        for bad in [
+            spec(start: "2027-03-03T12:00", end: .count(0), couple: couple),
+            spec(start: "2027-03-14T02:30", couple: couple),
+            spec(start: "2027-03-03T12:00", zone: "Nowhere/City", couple: couple),
+            spec(start: "2027-03-03T12:00", length: 0, couple: couple),
+            spec(start: "2027-03-03T12:00", couple: couple, link: "nope"),
+        ] {
             if let text = problem(bad) { messages.append(text) }
         }
         #expect(messages.count == 5)
@@ -98,7 +108,8 @@ import Testing
     }
 
     @Test func decodingRefusesAnInvalidSeries() throws {
-        let json = #"{"id":"s1","sequence":0,"spec":{"couple":"A","counselor":"ann","lengthMinutes":50,"frequency":"week","start":"2027-03-03T12:00","end":{"count":0},"counselorZone":"America/New_York","partnerZones":[]}}"#
+        let json =
+            #"{"id":"s1","sequence":0,"spec":{"couple":"A","counselor":"ann","lengthMinutes":50,"frequency":"week","start":"2027-03-03T12:00","end":{"count":0},"counselorZone":"America/New_York","partnerZones":[]}}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(CounselingSeries.self, from: Data(json.utf8)) }
         let good = json.replacingOccurrences(of: #""count":0"#, with: #""count":3"#)
         #expect(try JSONDecoder().decode(CounselingSeries.self, from: Data(good.utf8)).occurrences().count == 3)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import GRDB
 import RetreatScheduling
+import Testing
+
 @testable import RetreatStore
 
 /// A fresh store in a temporary folder, initialised with settings whose `today` is 2026-12-01 (New York).
@@ -67,7 +68,8 @@ func d(_ s: String) -> CalendarDay {
         // The UNIQUE key itself refuses a second occupant, whatever the code above it does.
         #expect(throws: StoreError.self) {
             try store.write { db in
-                try db.execute(sql: "INSERT INTO occupied_days (resource, day, booking_id, kind) VALUES ('practice', '2027-01-12', ?, 'intensive')", arguments: [b.id])
+                try db.execute(
+                    sql: "INSERT INTO occupied_days (resource, day, booking_id, kind) VALUES ('practice', '2027-01-12', ?, 'intensive')", arguments: [b.id])
             }
         }
     }
