@@ -80,7 +80,8 @@ extension RetreatCommand {
                     let request = PlanRequest(
                         priorities: booking.priorities.map(Priority.init),
                         intake: Intake(affairEnded: intake.affairEnded, safetyScreenPassed: intake.safetyScreenPassed),
-                        days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: catalog, adjustments: adjustments)
+                        days: settings.intensiveDays, template: try PracticeConfig.storedTemplate(ctx.store, settings: settings), catalog: catalog,
+                        adjustments: adjustments)
                     agenda = try AgendaPlanner().plan(request)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]

@@ -48,7 +48,9 @@ extension RetreatCommand {
                 let agenda = try AgendaPlanner().plan(
                     PlanRequest(
                         priorities: a.priorities.map(Priority.init), intake: Intake(affairEnded: true, safetyScreenPassed: true),
-                        days: settings.intensiveDays, template: DayTemplate(settings: settings), catalog: try ModuleCatalog(toml: catalogText)))
+                        days: settings.intensiveDays,
+                        template: try PracticeConfig.dayTemplate(text, settings: settings, file: config) ?? DayTemplate(settings: settings),
+                        catalog: try ModuleCatalog(toml: catalogText)))
                 // A long-distance couple: weekly 50-minute sessions, one partner in London.
                 guard let firstSession = LocalTime(iso: "\(today.adding(days: 30))T12:00") else { throw CLIError("bad demo date") }
                 let series = try store.bookSeries(

@@ -24,11 +24,13 @@ extension RetreatCommand {
                 var settings = PracticeSettings()
                 var profile = PracticeProfile()
                 var counselors: [CounselorProfile] = []
+                var template: DayTemplate?
                 if let config {
                     guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
                         throw CLIError("cannot read --config \(config): no such file or not UTF-8 text")
                     }
                     (settings, profile, counselors) = try PracticeConfig.loadAll(text, file: config)
+                    template = try PracticeConfig.dayTemplate(text, settings: settings, file: config)
                 }
                 var catalogText: String?
                 let catalogPath =
@@ -44,6 +46,11 @@ extension RetreatCommand {
                 try ctx.store.saveSettings(settings, profile: profile, now: ctx.now, actor: ctx.actor)
                 if !counselors.isEmpty { try ctx.store.saveCounselors(counselors, now: ctx.now, actor: ctx.actor) }
                 if let catalogText { try ctx.store.saveAgendaCatalog(catalogText, now: ctx.now, actor: ctx.actor) }
+                if let template {
+                    try ctx.store.saveProfileValue(
+                        "dayTemplate", String(decoding: try JSONEncoder.sortedKeys.encode(template), as: UTF8.self), action: "day-template", now: ctx.now,
+                        actor: ctx.actor)
+                }
                 if json {
                     try printJSON(SettingsJSON(settings, profile))
                 } else {

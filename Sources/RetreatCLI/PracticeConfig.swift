@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatScheduling
 import RetreatStore
 import TOMLKit
@@ -10,6 +11,7 @@ enum PracticeConfig {
         "intensives": ["days", "dayStart", "dayEnd", "startWeekdays", "turnoverDays", "minimumNoticeDays", "horizonMonths", "holdExpiryHours", "resources"],
         "money": ["currency", "price", "depositPercent", "depositDueDays", "refund"],
         "counselors": ["name", "timeZone", "hours"],
+        "agenda": ["lunchWindow", "lunchMinutes", "breakMinutes", "maxRunMinutes", "maxContactMinutes"],
     ]
 
     /// Parses and validates; every error names the key and the file.
@@ -127,5 +129,44 @@ enum PracticeConfig {
             throw CLIError("\(file): counselor \"\(c.name)\" is not one of intensives.resources (\(settings.resources.joined(separator: ", ")))")
         }
         return (settings, profile, counselors)
+    }
+}
+
+extension PracticeConfig {
+    /// The agenda day template: the practice's day hours plus `[agenda]` (lunchWindow = "12:00-13:30",
+    /// lunchMinutes, breakMinutes, maxRunMinutes, maxContactMinutes); nil when the file has no `[agenda]`.
+    static func dayTemplate(_ text: String, settings: PracticeSettings, file: String) throws -> DayTemplate? {
+        guard let table = try? TOMLTable(string: text), let agenda = table["agenda"]?.table else { return nil }
+        var template = DayTemplate(settings: settings)
+        for key in agenda.keys where !(known["agenda"]?.contains(key) ?? false) {
+            throw CLIError("\(file): unknown key agenda.\(key)")
+        }
+        if let window = agenda["lunchWindow"] {
+            let parts = (window.string ?? "").split(separator: "-").map(String.init)
+            guard parts.count == 2, let from = ClockTime(parts[0]), let to = ClockTime(parts[1]) else {
+                throw CLIError("\(file): agenda.lunchWindow must be like \"12:00-13:30\"")
+            }
+            template.lunchWindowStart = from
+            template.lunchWindowEnd = to
+        }
+        for (key, path) in [
+            ("lunchMinutes", \DayTemplate.lunchMinutes), ("breakMinutes", \DayTemplate.breakMinutes),
+            ("maxRunMinutes", \DayTemplate.maxRunMinutes), ("maxContactMinutes", \DayTemplate.maxContactMinutes),
+        ] {
+            if let v = agenda[key] {
+                guard let n = v.int else { throw CLIError("\(file): agenda.\(key) must be a whole number of minutes") }
+                template[keyPath: path] = n
+            }
+        }
+        do { try template.validate() } catch { throw CLIError("\(file): [agenda]: \(error)") }
+        return template
+    }
+
+    /// The stored day template, else the default for the practice's day hours.
+    static func storedTemplate(_ store: RetreatStore, settings: PracticeSettings) throws -> DayTemplate {
+        if let json = try store.profileValue("dayTemplate"), let t = try? JSONDecoder().decode(DayTemplate.self, from: Data(json.utf8)) {
+            return t
+        }
+        return DayTemplate(settings: settings)
     }
 }

@@ -101,3 +101,19 @@ extension RetreatStore {
         }
     }
 }
+
+extension RetreatStore {
+    /// A practice-profile value (JSON or text owned by the caller), by key.
+    public func profileValue(_ key: String) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM profile WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Stores a practice-profile value under `key` (audited).
+    public func saveProfileValue(_ key: String, _ value: String, action: String, now: Date, actor: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO profile (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+            try self.audit(db, now: now, actor: actor, action: action, entity: "settings", id: key)
+        }
+    }
+}

@@ -85,4 +85,26 @@ import Testing
         #expect(try box.run(["export", "B0001", "--detailed", "--out", path]).code == 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Serves: "))
     }
+
+    @Test func dayTemplateComesFromThePracticeConfig() throws {
+        let box = try Sandbox(initialise: false)
+        defer { box.cleanup() }
+        let r = try box.run([
+            "init", "--config", repoRoot.appendingPathComponent("Fixtures/config/late-lunch.toml").path,
+            "--modules", repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml").path,
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--priority", "communication"])
+        let out = try box.run(["agenda", "B0001", "--json"]).out
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        for day in try #require(doc["days"] as? [[String: Any]]) {
+            let blocks = try #require(day["blocks"] as? [[String: Any]])
+            #expect(blocks.first?["start"] as? String == "09:30")
+            let lunch = try #require(blocks.first { $0["kind"] as? String == "lunch" })
+            let start = try #require(lunch["start"] as? String), end = try #require(lunch["end"] as? String)
+            #expect(start >= "12:45" && end <= "14:15")
+            func minutes(_ t: String) -> Int { (Int(t.prefix(2)) ?? 0) * 60 + (Int(t.suffix(2)) ?? 0) }
+            #expect(minutes(end) - minutes(start) == 45)
+        }
+    }
 }

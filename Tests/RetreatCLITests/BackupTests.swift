@@ -60,6 +60,6 @@ import Testing
         #expect(((obj["bookings"] as? [[String: Any]])?.first?["payments"] as? [[String: Any]])?.count == 1)
         #expect((obj["waitlist"] as? [[String: Any]])?.count == 1)
         let actions = (obj["audit"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
-        #expect(actions == ["settings", "counselors", "agenda-catalog", "hold", "payment", "waitlist-add"])
+        #expect(actions == ["settings", "counselors", "agenda-catalog", "day-template", "hold", "payment", "waitlist-add"])
     }
 }
