@@ -83,8 +83,7 @@ extension RetreatCommand {
                         days: settings.intensiveDays, template: try PracticeConfig.storedTemplate(ctx.store, settings: settings), catalog: catalog,
                         adjustments: adjustments)
                     agenda = try AgendaPlanner().plan(request)
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
+                    let encoder = JSONEncoder.sorted
                     try ctx.store.saveAgenda(
                         bookingID: booking.id, agendaJSON: String(decoding: try encoder.encode(agenda), as: UTF8.self),
                         adjustmentsJSON: String(decoding: try encoder.encode(adjustments), as: UTF8.self), now: ctx.now, actor: ctx.actor)

@@ -48,7 +48,7 @@ extension RetreatCommand {
                 if let catalogText { try ctx.store.saveAgendaCatalog(catalogText, now: ctx.now, actor: ctx.actor) }
                 if let template {
                     try ctx.store.saveProfileValue(
-                        "dayTemplate", String(decoding: try JSONEncoder.sortedKeys.encode(template), as: UTF8.self), action: "day-template", now: ctx.now,
+                        "dayTemplate", String(decoding: try JSONEncoder.sorted.encode(template), as: UTF8.self), action: "day-template", now: ctx.now,
                         actor: ctx.actor)
                 }
                 if json {

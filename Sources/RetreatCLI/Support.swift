@@ -172,12 +172,3 @@ func jsonString(_ text: String) -> String {
     }
     return out + "\""
 }
-
-extension JSONEncoder {
-    /// Compact JSON with sorted keys, for stored values.
-    static var sortedKeys: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }
-}

@@ -348,8 +348,8 @@ public final class RetreatStore: Sendable {
 }
 
 extension JSONEncoder {
-    /// Sorted keys, for stable stored JSON.
-    static var sorted: JSONEncoder {
+    /// Compact JSON with sorted keys, for stable stored values.
+    public static var sorted: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return e
