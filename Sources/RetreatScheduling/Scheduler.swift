@@ -253,29 +253,17 @@ public struct Scheduler: Sendable {
                 }
             }
         }
-        if !booked.isEmpty {
-            let days = booked.sorted().map(CalendarDay.init(daysSinceEpoch:))
+        func report(_ reason: Rejection, _ set: Set<Int>, _ one: String, _ many: String, _ rest: String) {
+            guard !set.isEmpty else { return }
+            let days = set.sorted().map(CalendarDay.init(daysSinceEpoch:))
             result.append(
                 RejectionDetail(
-                    reason: .booked, resource: resource, days: days,
-                    message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") booked on \(resource)"))
+                    reason: reason, resource: resource, days: days,
+                    message: "\(Scheduler.list(days)) \(days.count == 1 ? one : many) \(rest)"))
         }
-        if !held.isEmpty {
-            let days = held.sorted().map(CalendarDay.init(daysSinceEpoch:))
-            result.append(
-                RejectionDetail(
-                    reason: .held, resource: resource, days: days,
-                    message: "\(Scheduler.list(days)) \(days.count == 1 ? "is" : "are") held for another couple on \(resource)"))
-        }
-        if !turnover.isEmpty {
-            let days = turnover.sorted().map(CalendarDay.init(daysSinceEpoch:))
-            result.append(
-                RejectionDetail(
-                    reason: .turnover, resource: resource, days: days,
-                    message:
-                        "\(Scheduler.list(days)) \(days.count == 1 ? "falls" : "fall") within the \(turnoverLength)-day turnover between bookings on \(resource)"
-                ))
-        }
+        report(.booked, booked, "is", "are", "booked on \(resource)")
+        report(.held, held, "is", "are", "held for another couple on \(resource)")
+        report(.turnover, turnover, "falls", "fall", "within the \(turnoverLength)-day turnover between bookings on \(resource)")
         return result.sorted { $0.reason < $1.reason }
     }
 

@@ -78,11 +78,20 @@ extension RetreatStore {
 
     func payments(_ db: Database, bookingIDs: [String]?) throws -> [String: [Payment]] {
         var result: [String: [Payment]] = [:]
-        let rows = try Row.fetchAll(db, sql: "SELECT booking_id, amount_cents, day, note FROM payments ORDER BY id")
-        let wanted = bookingIDs.map(Set.init)
+        // A few bookings (every command's `booking(db, id:)`) read only their own payments, by index.
+        let rows: [Row]
+        if let ids = bookingIDs {
+            if ids.isEmpty { return [:] }
+            rows = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT booking_id, amount_cents, day, note FROM payments WHERE booking_id IN (\(ids.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                arguments: StatementArguments(ids))
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT booking_id, amount_cents, day, note FROM payments ORDER BY id")
+        }
         for row in rows {
             let id: String = row["booking_id"]
-            if let wanted, !wanted.contains(id) { continue }
             let dayText: String = row["day"]
             guard let day = CalendarDay(iso: dayText) else { continue }
             result[id, default: []].append(Payment(amountCents: row["amount_cents"], date: day, note: row["note"]))
