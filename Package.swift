@@ -35,39 +35,54 @@ let package = Package(
             dependencies: ["RetreatScheduling", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict
         ),
-        // SQLite through GRDB: migrations, bookings, occupancy, blackouts, waitlist, audit log.
+        // Reading the practice TOML into values (TOMLDecoder, errors that name the key).
+        .target(
+            name: "RetreatConfig",
+            dependencies: ["RetreatScheduling", "RetreatAgenda", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
+        // Persistence only: the store protocol and its SQLite implementation (GRDB records, migrations).
         .target(
             name: "RetreatStore",
             dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
-        // Maps bookings to iCalendar documents.
-        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatAgenda"], swiftSettings: strict),
+        // Plain values to iCalendar documents; imported calendars to busy time.
+        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatAgenda"], swiftSettings: strict),
+        // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
+        .target(
+            name: "RetreatApp",
+            dependencies: ["RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal"],
+            swiftSettings: strict
+        ),
         .target(
             name: "RetreatCLI",
             dependencies: [
-                "RetreatICal", "RetreatScheduling", "RetreatStore", "RetreatCalendars", "RetreatAgenda",
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatCalendars", "RetreatICal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
-        .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
+        .executableTarget(
+            name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench", swiftSettings: strict),
         .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
         // libFuzzer target over the parser and the import path (`make fuzz`); a replay tool otherwise.
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
             name: "RetreatStress",
-            dependencies: ["RetreatScheduling", "RetreatStore", "RetreatCalendars", "RetreatICal", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Benchmarks/RetreatStress"
+            dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/RetreatStress", swiftSettings: strict
         ),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatSeriesTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(
+            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"],
+            swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),
     ]

@@ -6,8 +6,9 @@
 //   4. `retreat --version`, the process's own start-up,
 // and prints the ratios. Run with `make bench` (release build).
 import Foundation
+import RetreatApp
+import RetreatConfig
 import RetreatScheduling
-import RetreatStore
 
 func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
@@ -49,8 +50,8 @@ var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
 settings.resources = (1...20).map { String(format: "room-%02d", $0) }
 settings.horizonMonths = 120
 settings.minimumNoticeDays = 0
-let store = try RetreatStore(path: dbPath, create: true)
-try store.saveSettings(settings, now: now, actor: "bench")
+let store = try RetreatService.open(path: dbPath, create: true, actor: "bench", clock: { now })
+_ = try store.initialize(PracticeConfiguration(settings: settings))
 let today = CalendarDay.today(at: now, in: settings.timeZone)
 let last = today.adding(months: 120)
 var rng = SplitMix(state: 42)
@@ -60,32 +61,27 @@ while booked < 2000 {
     let start = today.adding(days: Int.random(in: 0..<(today.days(until: last) - 3), using: &rng))
     let resource = settings.resources[Int.random(in: 0..<20, using: &rng)]
     do {
-        _ = try store.book(BookingRequest(couple: "Bench \(booked)", start: start, resource: resource, hold: booked % 5 == 0), now: now, actor: "bench")
+        _ = try store.book(BookingRequest(couple: "Bench \(booked)", start: start, resource: resource, hold: booked % 5 == 0))
         booked += 1
     } catch { continue }
 }
 for i in 0..<500 {
     let from = today.adding(days: Int.random(in: 0..<today.days(until: last), using: &rng))
     let resource: String? = i % 4 == 0 ? nil : settings.resources[Int.random(in: 0..<20, using: &rng)]
-    _ = try store.addBlackout(
-        Blackout(from: from, to: from.adding(days: Int.random(in: 0..<5, using: &rng)), resource: resource, reason: "bench"), force: true, now: now,
-        actor: "bench")
+    _ = try store.addBlackout(from: from, to: from.adding(days: Int.random(in: 0..<5, using: &rng)), resource: resource, reason: "bench", force: true)
 }
 let seedMs = Double(DispatchTime.now().uptimeNanoseconds - seedStart) / 1e6
 
 // 1. Pure query: scheduler built from in-memory rows, availability over 10 years for all 20 resources.
-let snapshot = try store.scheduler(now: now)
-let occupancies = try store.bookings(matching: BookingFilter(statuses: [.held, .confirmed]), now: now).map {
-    Occupancy(bookingID: $0.id, resource: $0.resource, start: $0.start, status: $0.status)
-}
+let occupancies = try store.bookings(BookingFilter(statuses: [.held, .confirmed])).map(\.occupancy)
 let blackouts = try store.blackouts()
 var slotCount = 0
 let pure = time(runs) {
-    let s = Scheduler(settings: snapshot.settings, today: today, occupancies: occupancies, blackouts: blackouts)
+    let s = Scheduler(settings: settings, today: today, occupancies: occupancies, blackouts: blackouts)
     slotCount = s.availability(from: today, to: last).count
 }
 // 2. Through the store (SQLite reads + query).
-let viaStore = try time(runs) { _ = try store.availability(from: today, to: last, resource: nil, now: now) }
+let viaStore = try time(runs) { _ = try store.availability(from: today, to: last) }
 
 // 3 and 4. Whole processes.
 func spawn(_ arguments: [String]) throws -> Double {

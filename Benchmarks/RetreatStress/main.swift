@@ -5,10 +5,9 @@
 // integrity check is ok. Prints operations/s and the conflicts (exit-3 outcomes) seen.
 import Foundation
 import GRDB
-import RetreatCalendars
-import RetreatICal
+import RetreatApp
+import RetreatConfig
 import RetreatScheduling
-import RetreatStore
 
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
@@ -26,8 +25,8 @@ let args = CommandLine.arguments
 
 /// One worker process: `RetreatStress worker DB INDEX OPS LOG`.
 func worker(db: String, index: Int, ops: Int, log: String) throws {
-    let store = try RetreatStore(path: db)
-    let settings = try store.settings()
+    let store = try RetreatService.open(path: db, actor: "worker\(index)", clock: { now })
+    let settings = try store.overview().settings
     let today = CalendarDay.today(at: now, in: settings.timeZone)
     var rng = SplitMix(state: UInt64(1000 + index))
     var lines: [String] = []
@@ -41,24 +40,23 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                 let hold = Int.random(in: 0..<3, using: &rng) == 0
                 action = hold ? "hold" : "book"
                 let start = today.adding(days: Int.random(in: 1..<240, using: &rng))
-                _ = try store.book(
-                    BookingRequest(couple: "W\(index)-\(op)", start: start, hold: hold, requestID: "w\(index)-\(op)"), now: now, actor: "worker\(index)")
+                _ = try store.book(BookingRequest(couple: "W\(index)-\(op)", start: start, hold: hold, requestID: "w\(index)-\(op)"))
             case 35..<50:
                 action = "cancel"
-                let live = try store.bookings(matching: BookingFilter(statuses: [.held, .confirmed]), now: now)
+                let live = try store.bookings(BookingFilter(statuses: [.held, .confirmed]))
                 guard let b = live.randomElement(using: &rng) else { outcome = "skip"; break }
-                _ = try store.cancel(id: b.id, now: now, actor: "worker\(index)")
+                _ = try store.cancel(id: b.id)
             case 50..<70:
                 action = "reschedule"
-                let live = try store.bookings(matching: BookingFilter(statuses: [.held, .confirmed]), now: now)
+                let live = try store.bookings(BookingFilter(statuses: [.held, .confirmed]))
                 guard let b = live.randomElement(using: &rng) else { outcome = "skip"; break }
                 let start = b.start.adding(days: Int.random(in: -10...10, using: &rng))
-                _ = try store.reschedule(id: b.id, to: start, resource: nil, now: now, actor: "worker\(index)")
+                _ = try store.reschedule(id: b.id, to: start)
             case 70..<78:
                 action = "payment"
-                let live = try store.bookings(matching: BookingFilter(statuses: [.held, .confirmed]), now: now)
+                let live = try store.bookings(BookingFilter(statuses: [.held, .confirmed]))
                 guard let b = live.randomElement(using: &rng) else { outcome = "skip"; break }
-                _ = try store.recordPayment(id: b.id, amountCents: 10_000, on: today, note: nil, now: now, actor: "worker\(index)")
+                _ = try store.pay(id: b.id, amountCents: 10_000, on: today)
             case 78..<88:
                 action = "blackout-import"
                 let day = today.adding(days: Int.random(in: 1..<240, using: &rng))
@@ -66,17 +64,16 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                     BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//stress//EN\r\nBEGIN:VEVENT\r\nUID:leave-\(index)-\(op)\r
                     DTSTAMP:20261201T000000Z\r\nDTSTART;VALUE=DATE:\(day.description.replacingOccurrences(of: "-", with: ""))\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
                     """
-                let busy = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: today, to: today.adding(days: 365), settings: settings)
+                let file = (log as NSString).deletingLastPathComponent + "/leave-\(index).ics"
+                try text.write(toFile: file, atomically: true, encoding: .utf8)
                 _ = try store.importBlackouts(
-                    busy.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) },
-                    source: "import:worker\(index).ics", resource: nil, replace: Int.random(in: 0..<2, using: &rng) == 0, now: now, actor: "worker\(index)")
+                    file: file, to: today.adding(days: 365), replace: Int.random(in: 0..<2, using: &rng) == 0, source: "worker\(index).ics")
             default:
                 action = "export"
-                let all = try store.bookings(matching: BookingFilter(), now: now)
-                _ = try BookingCalendars.staff(bookings: all, profile: try store.profile(), stamp: now).serialized()
+                _ = try store.export(.staff(names: false))
             }
-        } catch let e as StoreError {
-            outcome = e.code == .conflict ? "conflict" : "rejected:\(e.code.rawValue)"
+        } catch let e as AppError {
+            outcome = e.kind == .conflict ? "conflict" : "rejected:\(e.kind.rawValue)"
         }
         lines.append("\(action)\t\(outcome)")
     }
@@ -98,8 +95,8 @@ var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
 settings.resources = ["room-a", "room-b"]
 settings.minimumNoticeDays = 0
 settings.holdExpiryHours = 24 * 365
-let store = try RetreatStore(path: db, create: true)
-try store.saveSettings(settings, now: now, actor: "stress")
+let store = try RetreatService.open(path: db, create: true, actor: "stress", clock: { now })
+_ = try store.initialize(PracticeConfiguration(settings: settings))
 
 let t0 = DispatchTime.now().uptimeNanoseconds
 let workers = try (0..<processes).map { i -> Process in
@@ -128,20 +125,10 @@ for i in 0..<processes {
     }
 }
 
-// Invariants, read straight from the database.
+// Invariants: the store's own check, then the audit log read straight from the database.
+failures += try store.invariantViolations()
 let queue = try DatabaseQueue(path: db)
 try queue.read { dbc in
-    let live = try Row.fetchAll(dbc, sql: "SELECT id, resource, start FROM bookings WHERE status IN ('held','confirmed')")
-    var expected = Set<String>()
-    for row in live {
-        guard let start = CalendarDay(iso: row["start"]) else { continue }
-        for offset in 0..<(settings.intensiveDays + settings.turnoverDays) {
-            let key = "\(row["resource"] as String)|\(start.adding(days: offset))"
-            if !expected.insert(key).inserted { failures.append("two live bookings share \(key)") }
-        }
-    }
-    let rows = Set(try Row.fetchAll(dbc, sql: "SELECT resource, day FROM occupied_days").map { "\($0["resource"] as String)|\($0["day"] as String)" })
-    if rows != expected { failures.append("occupancy rows differ from live bookings: \(rows.symmetricDifference(expected).count) resource-days") }
     let nonLive =
         try Int.fetchOne(dbc, sql: "SELECT count(*) FROM occupied_days o JOIN bookings b ON b.id = o.booking_id WHERE b.status NOT IN ('held','confirmed')")
         ?? 0

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 extension RetreatCommand {
     struct Book: ParsableCommand {
@@ -9,16 +9,17 @@ extension RetreatCommand {
 
         @OptionGroup var store: StoreOptions
         @Option(help: "The couple's display name (private; never written to shared calendars).") var couple: String
-        @Option(help: "First day of the intensive (YYYY-MM-DD).") var start: String
+        @Option(help: "First day of the intensive (YYYY-MM-DD).", transform: Parse.day) var start: CalendarDay
         @Option(help: "Partners' e-mail addresses, comma separated (for invitations).") var contact: String?
         @Option(help: "A resource; default: the first free one.") var resource: String?
         @Option(
             name: .customLong("priority"),
-            help: "A priority issue, most important first (repeatable): unresolved-issues, affair-recovery, communication, intimacy, or your own.")
+            help:
+                "A priority issue, most important first (repeatable): unresolved-issues, affair-recovery, communication, intimacy, or one the catalog defines.")
         var priorities: [String] = []
         @Flag(help: "Place a hold that lapses unless its deposit is recorded in time.") var hold = false
-        @Option(help: "Price for this booking (default: the practice's price), e.g. 4500.00.") var price: String?
-        @Option(help: "Idempotency key: repeating a command with the same key returns the first result.") var requestID: String?
+        @Option(help: "Price for this booking (default: the practice's price), e.g. 4500.00.", transform: Parse.amount) var price: Int?
+        @Option(help: "Idempotency key: repeating the same request with the same key returns the first result.") var requestID: String?
         @Flag(help: "Print JSON: {\"id\",\"start\",\"end\",\"status\",…}.") var json = false
 
         func validate() throws {
@@ -27,25 +28,71 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            try guarded {
-                let startDay = try day(start, "--start")
-                let priceCents = try price.map { try cents($0, "--price") }
-                let ctx = try Context.open(store)
-                let outcome = try ctx.store.book(
-                    BookingRequest(
-                        couple: couple, contact: contact, start: startDay, resource: resource, priorities: priorities,
-                        hold: hold, priceCents: priceCents, requestID: requestID),
-                    now: ctx.now, actor: ctx.actor)
-                let b = outcome.booking
-                if json { return try printJSON(BookingJSON(b, replayed: outcome.replayed)) }
-                let currency = try ctx.store.settings().currency
-                print(
-                    "\(outcome.replayed ? "already booked (same request id)" : b.status == .held ? "held" : "booked"): \(b.id)  \(b.start) … \(b.end) on \(b.resource)"
-                )
-                print(
-                    "deposit \(Money.format(cents: b.deposit.amountCents, currency: currency)) due \(b.deposit.due)\(b.holdExpiresAt.map { "; hold lapses at \(ISO8601DateFormatter().string(from: $0)) unless it is recorded" } ?? "")"
-                )
+            let service = try store.service()
+            let outcome = try service.book(
+                BookingRequest(
+                    couple: couple, contact: contact, start: start, resource: resource, priorities: priorities, hold: hold, priceCents: price,
+                    requestID: requestID))
+            let b = outcome.booking
+            if json { return try printJSON(BookingJSON(b, replayed: outcome.replayed)) }
+            let settings = try service.overview().settings
+            Terminal.print(
+                "\(outcome.replayed ? "already booked (same request id)" : b.status == .held ? "held" : "booked"): \(b.id)  \(b.start) … \(b.end) on \(b.resource)"
+            )
+            var terms = "deposit \(money(b.deposit.amountCents, settings.currency)) due \(b.deposit.due)"
+            if let lapse = b.holdExpiresAt {
+                terms =
+                    "deposit \(money(b.deposit.amountCents, settings.currency)) due by \(local(lapse, settings.timeZone)), when the hold lapses unless it is recorded"
             }
+            Swift.print(terms)
+        }
+    }
+
+    struct Confirm: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm a hold.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Booking id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let b = try store.service().confirm(id: id)
+            if json { return try printJSON(BookingJSON(b)) }
+            Terminal.print("confirmed: \(b.id)  \(b.start) … \(b.end) on \(b.resource)")
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a booking; the refund its policy tier gives is recorded.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Booking id.") var id: String
+        @Option(help: "Why it was cancelled (staff only).") var reason: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let service = try store.service()
+            let outcome = try service.cancel(id: id, reason: reason)
+            let b = outcome.booking
+            if json { return try printJSON(BookingJSON(b)) }
+            let currency = try service.overview().settings.currency
+            Terminal.print("cancelled: \(b.id); refund \(b.refundPercent ?? 0)% = \(money(b.refundCents ?? 0, currency))")
+            printOffers(outcome.offers)
+        }
+    }
+
+    struct Reschedule: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a booking to a new start (same id; its calendar SEQUENCE goes up).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Booking id.") var id: String
+        @Option(help: "New first day (YYYY-MM-DD).", transform: Parse.day) var start: CalendarDay
+        @Option(help: "Move to this resource (default: keep it, else the first free one).") var resource: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let outcome = try store.service().reschedule(id: id, to: start, resource: resource)
+            let b = outcome.booking
+            if json { return try printJSON(BookingJSON(b)) }
+            Terminal.print("rescheduled: \(b.id)  \(b.start) … \(b.end) on \(b.resource) (sequence \(b.sequence))")
+            printOffers(outcome.offers)
         }
     }
 }

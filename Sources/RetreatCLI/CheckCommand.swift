@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 extension RetreatCommand {
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Explain whether an intensive can start on one date, and every reason if not.")
+        static let configuration = CommandConfiguration(
+            abstract: "Explain whether an intensive can start on one date, and every reason if not (exit 3 when it cannot).")
 
         @OptionGroup var store: StoreOptions
-        @Argument(help: "Start date (YYYY-MM-DD).") var date: String
+        @Argument(help: "Start date (YYYY-MM-DD).", transform: Parse.day) var date: CalendarDay
         @Option(help: "Only this resource.") var resource: String?
-        @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Print JSON: {\"start\",\"available\",\"resources\":[{\"resource\",\"available\",\"reasons\"}]}.") var json = false
 
         struct Result: Encodable {
             var start: CalendarDay
@@ -24,28 +25,23 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            try guarded {
-                let start = try day(date, "date")
-                let ctx = try Context.open(store)
-                _ = try ctx.store.sweep(now: ctx.now)
-                let results = try ctx.store.check(start: start, resource: resource, now: ctx.now)
-                let out = Result(
-                    start: start, available: results.contains { $0.rejections.isEmpty },
-                    resources: results.map { .init(resource: $0.resource, available: $0.rejections.isEmpty, reasons: $0.rejections) })
-                if json {
-                    try printJSON(out)
-                } else {
-                    for r in out.resources {
-                        if r.available {
-                            print("\(start) on \(r.resource): available")
-                        } else {
-                            print("\(start) on \(r.resource): not available")
-                            for reason in r.reasons { print("  - \(reason.reason.rawValue): \(reason.message)") }
-                        }
+            let check = try store.service().check(start: date, resource: resource)
+            if json {
+                try printJSON(
+                    Result(
+                        start: check.start, available: check.available,
+                        resources: check.resources.map { .init(resource: $0.resource, available: $0.rejections.isEmpty, reasons: $0.rejections) }))
+            } else {
+                for r in check.resources {
+                    if r.rejections.isEmpty {
+                        Terminal.print("\(date) on \(r.resource): available")
+                    } else {
+                        Terminal.print("\(date) on \(r.resource): not available")
+                        for reason in r.rejections { Terminal.print("  - \(reason.reason.rawValue): \(reason.message)") }
                     }
                 }
-                if !out.available { throw ExitCode(3) }
             }
+            if !check.available { throw ExitCode(3) }
         }
     }
 }

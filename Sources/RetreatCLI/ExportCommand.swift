@@ -1,21 +1,18 @@
 import ArgumentParser
 import Foundation
-import RetreatAgenda
-import RetreatCalendars
-import RetreatICal
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 extension RetreatCommand {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a couple's calendar (ID) or the staff calendar of every booking (--all) as .ics.",
+            abstract: "Write a couple's calendar (ID), a counseling series (--series ID) or the staff calendar (--all) as .ics.",
             discussion:
-                "Couple calendars carry neutral titles and only that couple's intensive; the staff calendar shows booking ids, never names or priority issues, unless --names."
+                "Couple calendars carry neutral titles and only that couple's intensive; the staff calendar shows booking ids, never names or priority issues, unless --names. Files are written mode 0600."
         )
 
         @OptionGroup var store: StoreOptions
-        @Argument(help: "Booking id (omit with --all).") var id: String?
+        @Argument(help: "Booking id (omit with --all or --series).") var id: String?
         @Flag(help: "Every booking, for staff.") var all = false
         @Option(help: "A counseling series id (its sessions as one recurring event plus moved sessions).") var series: String?
         @Option(help: "Output file (default: Calendars/<id>.ics or Calendars/staff.ics).") var out: String?
@@ -30,40 +27,40 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            try guarded {
-                let ctx = try Context.open(store)
-                _ = try ctx.store.sweep(now: ctx.now)
-                let profile = try ctx.store.profile()
-                let calendar: ICalendar
-                let defaultName: String
-                if let series {
-                    let s = try ctx.store.series(id: series)
-                    if invite && BookingCalendars.attendeeAddresses(s.contact).isEmpty {
-                        throw CLIError("series \(s.series.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
-                    }
-                    calendar = SeriesCalendar.calendar(for: s, profile: profile, stamp: ctx.now, invite: invite)
-                    defaultName = "\(s.series.id.lowercased())\(invite ? "-invite" : "").ics"
-                } else if let id {
-                    let b = try ctx.store.booking(id: id)
-                    if invite && BookingCalendars.attendeeAddresses(b.contact).isEmpty {
-                        throw CLIError("booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
-                    }
-                    let agenda = try ctx.store.agenda(bookingID: b.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
-                    calendar = BookingCalendars.couple(
-                        booking: b, agenda: agenda, settings: try ctx.store.settings(), profile: profile, stamp: ctx.now,
-                        invite: invite, detailed: detailed)
-                    defaultName = "\(b.id.lowercased())\(invite ? "-invite" : "").ics"
-                } else {
-                    let bookings = try ctx.store.bookings(matching: BookingFilter(), now: ctx.now)
-                    calendar = BookingCalendars.staff(
-                        bookings: bookings, series: try ctx.store.allSeries(), profile: profile, stamp: ctx.now, includeNames: names)
-                    defaultName = "staff.ics"
-                }
-                let url = URL(fileURLWithPath: out ?? "Calendars/\(defaultName)")
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try calendar.write(to: url)
-                print("wrote \(url.path) (\(calendar.events.count) events)")
+            let request: ExportRequest
+            if let series {
+                request = .series(id: series, invite: invite)
+            } else if let id {
+                request = .couple(bookingID: id, invite: invite, detailed: detailed)
+            } else {
+                request = .staff(names: names)
             }
+            let document = try store.service().export(request)
+            let path = out ?? "Calendars/\(document.suggestedName)"
+            try PrivateFile.write(document.text, to: path)
+            Terminal.print("wrote \(path) (\(document.componentCount) events)")
+        }
+    }
+
+    struct FreeBusy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "freebusy",
+            abstract: "Publish busy time as a VFREEBUSY that says nothing about who is booked or why.",
+            discussion: "Without --resource a day is busy when no resource could host an intensive day on it.")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "First day (YYYY-MM-DD).", transform: Parse.day) var from: CalendarDay
+        @Option(help: "Last day, inclusive (YYYY-MM-DD).", transform: Parse.day) var to: CalendarDay
+        @Option(help: "Only this resource.") var resource: String?
+        @Option(help: "Output file (default: Calendars/freebusy.ics).") var out: String?
+
+        func validate() throws { try checkRange(from, to) }
+
+        func run() throws {
+            let document = try store.service().export(.freeBusy(from: from, to: to, resource: resource))
+            let path = out ?? "Calendars/freebusy.ics"
+            try PrivateFile.write(document.text, to: path)
+            Terminal.print("wrote \(path)")
         }
     }
 }

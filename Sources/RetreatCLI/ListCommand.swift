@@ -1,41 +1,70 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 extension RetreatCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List bookings by start date, filtered by dates, status and money owed.")
 
         @OptionGroup var store: StoreOptions
-        @Option(help: "Bookings that end on or after this day.") var from: String?
-        @Option(help: "Bookings that start on or before this day.") var to: String?
-        @Option(help: "Only this status (repeatable): held, confirmed, completed, cancelled, expired.") var status: [String] = []
-        @Flag(help: "Only bookings with a balance still owed.") var owing = false
+        @Option(help: "Bookings that end on or after this day.", transform: Parse.day) var from: CalendarDay?
+        @Option(help: "Bookings that start on or before this day.", transform: Parse.day) var to: CalendarDay?
+        @Option(help: "Only this status (repeatable).") var status: [BookingStatus] = []
+        @Flag(help: "Only bookings with a balance still owed or a credit to return.") var owing = false
         @Flag(help: "Only live bookings whose deposit is past due.") var depositOverdue = false
         @Flag(help: "Print JSON.") var json = false
 
+        func validate() throws { try checkRange(from, to) }
+
         func run() throws {
-            try guarded {
-                let statuses = try Set(
-                    status.map { s in
-                        guard let st = BookingStatus(rawValue: s.lowercased()) else {
-                            throw CLIError("--status \"\(s)\" is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                        }
-                        return st
-                    })
-                let filter = BookingFilter(
-                    from: try from.map { try day($0, "--from") }, to: try to.map { try day($0, "--to") },
-                    statuses: statuses, owing: owing, depositOverdue: depositOverdue)
-                if let f = filter.from, let t = filter.to, t < f { throw CLIError("--to \(t) is before --from \(f)") }
-                let ctx = try Context.open(store)
-                _ = try ctx.store.sweep(now: ctx.now)
-                let bookings = try ctx.store.bookings(matching: filter, now: ctx.now)
-                if json { return try printJSON(bookings.map { BookingJSON($0) }) }
-                let currency = try ctx.store.settings().currency
-                if bookings.isEmpty { print("no bookings match") }
-                for b in bookings { print(describe(b, currency: currency)) }
+            let service = try store.service()
+            let bookings = try service.bookings(BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
+            if json { return try printJSON(bookings.map { BookingJSON($0) }) }
+            let currency = try service.overview().settings.currency
+            if bookings.isEmpty { Swift.print("no bookings match") }
+            for b in bookings { Terminal.print(describe(b, currency: currency)) }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one booking: dates, status, money and its history.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Booking id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Out: Encodable {
+            var booking: BookingJSON
+            var contact: String?
+            var payments: [Payment]
+            var history: [AuditEntry]
+        }
+
+        func run() throws {
+            let service = try store.service()
+            let b = try service.booking(id: id)
+            let history = try service.auditLog(entityID: b.id)
+            if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, payments: b.payments, history: history)) }
+            let settings = try service.overview().settings
+            func m(_ c: Int) -> String { money(c, settings.currency) }
+            let lapse = b.holdExpiresAt.map { ", hold lapses \(local($0, settings.timeZone)) unless the deposit is recorded" } ?? ""
+            for line in """
+            \(b.id)  \(Terminal.safe(b.couple))
+              dates      \(b.start) … \(b.end) on \(Terminal.safe(b.resource))
+              status     \(b.status.rawValue) (sequence \(b.sequence))\(b.status == .held ? lapse : "")
+              priorities \(b.priorities.isEmpty ? "—" : b.priorities.enumerated().map { "\($0.offset + 1). \(Terminal.safe($0.element))" }.joined(separator: "  "))
+              contact    \(Terminal.safe(b.contact ?? "—"))
+              price      \(m(b.priceCents)); deposit \(m(b.deposit.amountCents)) due \(b.deposit.due); paid \(m(b.paidCents)); owes \(m(b.balanceCents))
+            """.split(separator: "\n") { Terminal.print(String(line)) }
+            if b.creditCents > 0 { Terminal.print("  credit     \(m(b.creditCents)) paid beyond the price, to return") }
+            if let r = b.refundCents {
+                Terminal.print("  refund     \(b.refundPercent ?? 0)% = \(m(r))\(b.cancellationReason.map { "; reason: \($0)" } ?? "")")
             }
+            for p in b.payments {
+                Terminal.print("  payment    #\(p.id ?? 0)  \(p.date)  \(m(p.amountCents))\(p.voided ? "  (void)" : "")\(p.note.map { "  \($0)" } ?? "")")
+            }
+            for h in history { Terminal.print("  history    \(ISO8601DateFormatter().string(from: h.at))  \(h.action) by \(h.actor)") }
         }
     }
 }

@@ -1,31 +1,47 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 extension RetreatCommand {
     struct Pay: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a payment (a deposit recorded in time keeps a hold from lapsing).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record a payment, a refund paid back, or void a payment entered by mistake.",
+            discussion: "A deposit recorded in time keeps a hold from lapsing. `retreat show ID` lists payment ids.")
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "Booking id.") var id: String
-        @Option(help: "Amount received, e.g. 1125.00.") var amount: String
-        @Option(help: "Day received (default: today).") var date: String?
+        @Option(help: "Amount, e.g. 1125.00 (digits, at most two decimals, no sign).", transform: Parse.amount) var amount: Int?
+        @Option(help: "Day received or paid back (default: today).", transform: Parse.day) var date: CalendarDay?
         @Option(help: "A note, e.g. the payment reference.") var note: String?
+        @Flag(help: "Record money paid back to the couple (the amount is taken off what was paid).") var refund = false
+        @Option(name: .customLong("void"), help: "Void this payment id (it stays on record and no longer counts).", transform: Parse.id) var voidID: Int64?
         @Flag(help: "Print JSON.") var json = false
 
+        func validate() throws {
+            if (amount == nil) == (voidID == nil) { throw ValidationError("give --amount AMOUNT, or --void PAYMENT.") }
+            if voidID != nil && (refund || date != nil || note != nil) { throw ValidationError("--void takes no --refund, --date or --note.") }
+        }
+
         func run() throws {
-            try guarded {
-                let amountCents = try cents(amount, "--amount")
-                let ctx = try Context.open(store)
-                let settings = try ctx.store.settings()
-                let received = try date.map { try day($0, "--date") } ?? CalendarDay.today(at: ctx.now, in: settings.timeZone)
-                let b = try ctx.store.recordPayment(id: id, amountCents: amountCents, on: received, note: note, now: ctx.now, actor: ctx.actor)
-                if json { return try printJSON(BookingJSON(b)) }
-                print(
-                    "recorded \(Money.format(cents: amountCents, currency: settings.currency)) for \(b.id); paid \(Money.format(cents: b.paidCents, currency: settings.currency)), owes \(Money.format(cents: b.balanceCents, currency: settings.currency))"
-                )
+            let service = try store.service()
+            let b: Booking
+            if let voidID {
+                b = try service.voidPayment(id: id, paymentID: voidID)
+            } else {
+                b = try service.pay(id: id, amountCents: amount ?? 0, on: date, note: note, refund: refund)
             }
+            if json { return try printJSON(BookingJSON(b)) }
+            let currency = try service.overview().settings.currency
+            let what: String
+            if let voidID {
+                what = "voided payment \(voidID)"
+            } else {
+                what = "recorded \(refund ? "refund of " : "")\(money(amount ?? 0, currency))"
+            }
+            var line = "\(what) for \(b.id); paid \(money(b.paidCents, currency)), owes \(money(b.balanceCents, currency))"
+            if b.creditCents > 0 { line += ", credit \(money(b.creditCents, currency)) to return" }
+            Terminal.print(line)
         }
     }
 }

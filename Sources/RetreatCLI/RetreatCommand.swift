@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 
 /// The `retreat` command.
 public struct RetreatCommand: ParsableCommand {
@@ -7,10 +8,11 @@ public struct RetreatCommand: ParsableCommand {
         commandName: "retreat",
         abstract: "Book a counseling practice's private 3-day intensives and export their calendars.",
         discussion: """
-            Dates are YYYY-MM-DD in the practice time zone. Exit codes: 0 ok, 1 error, 3 conflict \
-            (slot taken or not available), 64 usage.
+            Dates are YYYY-MM-DD in the practice time zone. Global options (before or after the subcommand): \
+            --db PATH (the store; default $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite) and --json. \
+            Exit codes: 0 ok, 1 error, 3 conflict (slot taken or not available), 64 bad option or value.
             """,
-        version: "0.2.0",
+        version: "0.3.0",
         subcommands: [
             Init.self, Settings.self, Availability.self, Check.self, Calendar.self, Book.self, Confirm.self,
             Cancel.self, Reschedule.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
@@ -23,14 +25,54 @@ public struct RetreatCommand: ParsableCommand {
 
 /// Entry point for the `retreat` executable.
 public enum RetreatMain {
-    /// Parses the process arguments, runs the command and exits with its code.
+    /// Parses the process arguments (global options may come before the subcommand), runs the command, prints
+    /// any error as one line on standard error, and exits with its code.
     public static func run() {
-        RetreatCommand.main()
+        let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try RetreatCommand.parseAsRoot(arguments)
+            try command.run()
+        } catch let error as AppError {
+            exit(fail(error.message, code: error.exitCode))
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            let code = RetreatCommand.exitCode(for: error)
+            if code == .success || error is CleanExit {
+                RetreatCommand.exit(withError: error)
+            }
+            exit(fail(RetreatCommand.message(for: error), code: code.rawValue))
+        }
+    }
+
+    /// Moves global options given before the subcommand (`--db PATH`, `--db=PATH`, `--json`) to the end, where
+    /// every subcommand accepts them, as `git -C` works before the subcommand.
+    static func hoistGlobalOptions(_ args: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < args.count {
+            let arg = args[index]
+            if arg == "--db", index + 1 < args.count {
+                leading += [arg, args[index + 1]]
+                index += 2
+            } else if arg.hasPrefix("--db=") || arg == "--json" {
+                leading.append(arg)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < args.count else { return args }
+        let rest = Array(args[index...])
+        if let terminator = rest.firstIndex(of: "--") {
+            return Array(rest[..<terminator]) + leading + Array(rest[terminator...])
+        }
+        return rest + leading
     }
 }
 
-/// Options every store command takes.
-struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "Store file (default: $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite).")
-    var db: String?
+/// Prints `retreat: error: MESSAGE` (control characters made visible) and returns `code`.
+func fail(_ message: String, code: Int32) -> Int32 {
+    FileHandle.standardError.write(Data("retreat: error: \(Terminal.safe(message))\n".utf8))
+    return code
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
 /// `retreat settings --json` shape.
 struct SettingsJSON: Encodable {
@@ -23,8 +23,9 @@ struct SettingsJSON: Encodable {
     var practice: PracticeProfile
     var counselors: [CounselorProfile]
 
-    init(_ s: PracticeSettings, _ p: PracticeProfile, counselors: [CounselorProfile] = []) {
-        self.counselors = counselors
+    init(_ o: PracticeOverview) {
+        let s = o.settings
+        counselors = o.counselors
         timeZone = s.timeZoneIdentifier
         dayStart = s.dayStart
         dayEnd = s.dayEnd
@@ -40,7 +41,7 @@ struct SettingsJSON: Encodable {
         depositPercent = s.depositPercent
         depositDueDays = s.depositDueDays
         refundTiers = s.refundTiers
-        practice = p
+        practice = o.profile
     }
 }
 
@@ -52,26 +53,22 @@ extension RetreatCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            try guarded {
-                let ctx = try Context.open(store)
-                let s = try ctx.store.settings()
-                let p = try ctx.store.profile()
-                let counselors = try ctx.store.counselors()
-                if json { return try printJSON(SettingsJSON(s, p, counselors: counselors)) }
-                print(
-                    """
-                    practice        \(p.name) <\(p.organizerEmail)>
-                    time zone       \(s.timeZoneIdentifier)
-                    intensive       \(s.intensiveDays) days, \(s.dayStart)–\(s.dayEnd), starts on \(s.startWeekdays.sorted().map(\.shortName).joined(separator: " "))
-                    turnover        \(s.turnoverDays) day(s)
-                    notice/horizon  \(s.minimumNoticeDays) days / \(s.horizonMonths) months
-                    holds expire    after \(s.holdExpiryHours) hours without a deposit
-                    resources       \(s.resources.joined(separator: ", "))
-                    price           \(Money.format(cents: s.priceCents, currency: s.currency)), deposit \(s.depositPercent)% due \(s.depositDueDays) days after booking
-                    refunds         \(s.refundTiers.map { "\($0.percent)% ≥ \($0.minDaysBefore) days before" }.joined(separator: ", ")), else none
-                    """)
-                for c in counselors { print("counselor       \(c.name) (\(c.timeZoneIdentifier)): \(c.hours)") }
-            }
+            let o = try store.service().overview()
+            if json { return try printJSON(SettingsJSON(o)) }
+            let s = o.settings
+            let p = o.profile
+            for line in """
+            practice        \(Terminal.safe(p.name)) <\(Terminal.safe(p.organizerEmail))>
+            time zone       \(s.timeZoneIdentifier)
+            intensive       \(s.intensiveDays) days, \(s.dayStart)–\(s.dayEnd), starts on \(s.startWeekdays.sorted().map(\.shortName).joined(separator: " "))
+            turnover        \(s.turnoverDays) day(s)
+            notice/horizon  \(s.minimumNoticeDays) days / \(s.horizonMonths) months
+            holds expire    after \(s.holdExpiryHours) hours without a deposit
+            resources       \(Terminal.safe(s.resources.joined(separator: ", ")))
+            price           \(money(s.priceCents, s.currency)), deposit \(s.depositPercent)% due \(s.depositDueDays) days after booking
+            refunds         \(s.refundTiers.map { "\($0.percent)% ≥ \($0.minDaysBefore) days before" }.joined(separator: ", ")), else none
+            """.split(separator: "\n") { Terminal.print(String(line)) }
+            for c in o.counselors { Terminal.print("counselor       \(c.name) (\(c.timeZoneIdentifier)): \(c.hours)") }
         }
     }
 }

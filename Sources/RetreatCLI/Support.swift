@@ -1,100 +1,79 @@
 import ArgumentParser
 import Foundation
-import RetreatAgenda
-import RetreatICal
+import RetreatApp
 import RetreatScheduling
-import RetreatStore
 
-/// What every command needs: the store, the clock and who is acting.
-struct Context {
-    let store: RetreatStore
-    let now: Date
-    let actor: String
+/// The global options every store command takes; given before or after the subcommand.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: "Store file (default: $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite).")
+    var db: String?
 
-    /// Opens the store named by `--db` / `$RETREAT_DB` / the default path.
-    static func open(_ options: StoreOptions, create: Bool = false) throws -> Context {
-        let env = ProcessInfo.processInfo.environment
-        let path = options.db ?? RetreatStore.defaultPath(environment: env)
-        let store = try RetreatStore(path: path, create: create)
-        return Context(store: store, now: try clock(), actor: env["RETREAT_ACTOR"] ?? env["USER"] ?? loginName())
+    /// Opens the use cases over the store named by `--db` / `$RETREAT_DB` / the default path, with the clock
+    /// (`$RETREAT_NOW` fixes it for demos and tests) and the actor (`$RETREAT_ACTOR`, else `$USER`, else the
+    /// account name) for the audit log.
+    func service(create: Bool = false) throws -> RetreatService {
+        try RetreatService.open(path: path, create: create, actor: Clock.actor(ProcessInfo.processInfo.environment), clock: try clock())
     }
 
-    /// The account name of the effective user, when `$USER` is not set (cron, CI).
-    static func loginName() -> String {
-        guard let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name else { return "uid \(geteuid())" }
-        return String(cString: name)
-    }
+    /// The store path: `--db`, else the default.
+    var path: String { db ?? RetreatService.defaultStorePath(environment: ProcessInfo.processInfo.environment) }
 
+    /// This process's clock: one instant for the whole command.
+    func clock() throws -> @Sendable () -> Date {
+        let now = try Clock.now()
+        return { now }
+    }
+}
+
+/// The clock and the acting user of one process.
+enum Clock {
     /// The current instant, or `$RETREAT_NOW` (ISO 8601) for reproducible demos and tests.
-    static func clock() throws -> Date {
+    static func now() throws -> Date {
         guard let text = ProcessInfo.processInfo.environment["RETREAT_NOW"], !text.isEmpty else { return Date() }
         guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw CLIError("RETREAT_NOW \"\(text)\" is not an ISO 8601 instant such as 2026-12-01T15:00:00Z")
+            throw AppError(.badInput, "RETREAT_NOW \"\(text)\" is not an ISO 8601 instant such as 2026-12-01T15:00:00Z")
         }
         return date
     }
-}
 
-/// A one-line error the CLI prints before exiting with `code`.
-struct CLIError: Error, CustomStringConvertible {
-    var message: String
-    var code: Int32
-    init(_ message: String, code: Int32 = 1) {
-        self.message = message
-        self.code = code
-    }
-    var description: String { message }
-}
-
-/// Runs a command body; any known error becomes one line on stderr and the right exit code.
-func guarded(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as StoreError {
-        throw fail(e.message, code: e.code == .conflict ? 3 : 1)
-    } catch let e as SchedulingError {
-        throw fail(e.description, code: 1)
-    } catch let e as ICalError {
-        throw fail(e.description, code: 1)
-    } catch let e as AgendaError {
-        throw fail(e.description, code: 1)
-    } catch let e as SeriesError {
-        throw fail(e.description, code: 1)
-    } catch let e as CLIError {
-        throw fail(e.message, code: e.code)
+    /// `$RETREAT_ACTOR`, else `$USER`, else the effective user's account name.
+    static func actor(_ env: [String: String]) -> String {
+        if let a = env["RETREAT_ACTOR"], !a.isEmpty { return a }
+        if let u = env["USER"], !u.isEmpty { return u }
+        guard let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name else { return "uid \(geteuid())" }
+        return String(cString: name)
     }
 }
 
-func fail(_ message: String, code: Int32) -> ExitCode {
-    FileHandle.standardError.write(Data("retreat: error: \(message)\n".utf8))
-    return ExitCode(code)
+/// Printing stored text to a terminal: control characters are shown, never obeyed.
+enum Terminal {
+    /// `text` with control characters (C0 except tab, DEL, C1, bidi overrides) replaced by `\u{…}` escapes.
+    static func safe(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                out += "\\u{\(String(v, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Prints `line` with control characters made visible.
+    static func print(_ line: String) {
+        Swift.print(safe(line))
+    }
 }
 
-/// Parses a `YYYY-MM-DD` option value.
-func day(_ text: String, _ option: String) throws -> CalendarDay {
-    try parseDay(text, field: option)
-}
-
-/// Prints a value as JSON (sorted keys, ISO 8601 instants).
+/// Prints a value as JSON (sorted keys, ISO 8601 instants). JSON escapes every control character.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
-
-/// Parses money such as `4500`, `4500.00` or `1,125.50` into cents.
-func cents(_ text: String, _ option: String) throws -> Int {
-    let cleaned = text.replacingOccurrences(of: ",", with: "")
-    let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
-    guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0,
-        parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isNumber)
-    else {
-        throw CLIError("\(option) \"\(text)\" is not an amount such as 1125.00")
-    }
-    var fraction = parts.count == 2 ? Int(parts[1]) ?? 0 : 0
-    if parts.count == 2 && parts[1].count == 1 { fraction *= 10 }
-    return whole * 100 + fraction
+    Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// JSON shape of a booking for scripts.
@@ -112,9 +91,11 @@ struct BookingJSON: Encodable {
     var depositDue: CalendarDay
     var paidCents: Int
     var balanceCents: Int
+    var creditCents: Int
     var holdExpiresAt: Date?
     var refundCents: Int?
     var refundPercent: Int?
+    var cancellationReason: String?
     var replayed: Bool?
 
     init(_ b: Booking, replayed: Bool? = nil) {
@@ -131,44 +112,35 @@ struct BookingJSON: Encodable {
         depositDue = b.deposit.due
         paidCents = b.paidCents
         balanceCents = b.balanceCents
+        creditCents = b.creditCents
         holdExpiresAt = b.holdExpiresAt
         refundCents = b.refundCents
         refundPercent = b.refundPercent
+        cancellationReason = b.cancellationReason
         self.replayed = replayed
     }
+}
+
+/// Money in the practice's currency.
+func money(_ cents: Int, _ currency: String) -> String { Money.format(cents: cents, currency: currency) }
+
+/// An instant in the practice's zone, e.g. `2026-12-03 10:00 America/New_York`.
+func local(_ instant: Date, _ zone: TimeZone) -> String {
+    "\(LocalTime(instant, in: zone)) \(zone.identifier)"
 }
 
 /// One line per booking for people.
 func describe(_ b: Booking, currency: String) -> String {
     var line = "\(b.id)  \(b.start)…\(b.end)  \(b.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(b.resource)  \(b.couple)"
-    if b.balanceCents > 0 { line += "  owes \(Money.format(cents: b.balanceCents, currency: currency))" }
+    if b.balanceCents > 0 { line += "  owes \(money(b.balanceCents, currency))" }
+    if b.creditCents > 0 { line += "  credit \(money(b.creditCents, currency))" }
     return line
 }
 
+/// Prints the waitlist offers that follow a change.
 func printOffers(_ offers: [WaitlistOffer]) {
     for offer in offers {
         let starts = offer.slots.prefix(5).map { "\($0.start) (\($0.resource))" }.joined(separator: ", ")
-        print("waitlist offer: entry \(offer.entryID.map(String.init) ?? "?") can now start \(starts)\(offer.slots.count > 5 ? ", …" : "")")
+        Terminal.print("waitlist offer: entry \(offer.entryID.map(String.init) ?? "?") can now start \(starts)\(offer.slots.count > 5 ? ", …" : "")")
     }
-}
-
-/// A JSON string literal for `text` (quotes, backslashes and control characters escaped).
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }

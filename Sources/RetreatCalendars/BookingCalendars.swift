@@ -2,7 +2,6 @@ import Foundation
 import RetreatAgenda
 import RetreatICal
 import RetreatScheduling
-import RetreatStore
 
 /// Turns bookings into iCalendar documents. Private by construction: a couple's calendar holds only that
 /// couple's intensive with neutral titles; the staff calendar shows booking ids, never names or priority

@@ -1,7 +1,6 @@
 import Foundation
 import RetreatICal
 import RetreatScheduling
-import RetreatStore
 
 /// Free/busy publishing: whole practice-local days, merged into periods, in UTC. No names, no reasons.
 public enum FreeBusyCalendar {

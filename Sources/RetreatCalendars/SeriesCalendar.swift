@@ -1,7 +1,6 @@
 import Foundation
 import RetreatICal
 import RetreatScheduling
-import RetreatStore
 
 /// Counseling series as iCalendar: one VEVENT with RRULE/EXDATE plus an override VEVENT per moved session,
 /// in the counselor's zone (its VTIMEZONE is written), neutral titles, the video link as URL and LOCATION.

@@ -29,13 +29,24 @@ public struct Occupancy: Hashable, Codable, Sendable {
     public var start: CalendarDay
     /// The booking's status.
     public var status: BookingStatus
+    /// Intensive days, as stored with the booking.
+    public var intensiveDays: Int
+    /// Turnover days after them, as stored with the booking.
+    public var turnoverDays: Int
 
     /// Creates an occupancy.
-    public init(bookingID: String, resource: String, start: CalendarDay, status: BookingStatus) {
+    public init(bookingID: String, resource: String, start: CalendarDay, status: BookingStatus, intensiveDays: Int, turnoverDays: Int) {
         self.bookingID = bookingID
         self.resource = resource
         self.start = start
         self.status = status
+        self.intensiveDays = intensiveDays
+        self.turnoverDays = turnoverDays
+    }
+
+    /// Every day it occupies: intensive days then turnover days.
+    public var occupiedDays: [CalendarDay] {
+        (0..<(max(1, intensiveDays) + max(0, turnoverDays))).map { start.adding(days: $0) }
     }
 }
 

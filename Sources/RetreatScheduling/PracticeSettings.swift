@@ -69,7 +69,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         if timeZoneIdentifier.isEmpty || TimeZone(identifier: timeZoneIdentifier) == nil {
             throw fail("timeZoneIdentifier \"\(timeZoneIdentifier)\" is not a known IANA time zone; use one such as \"America/New_York\".")
         }
-        if !(1...14).contains(intensiveDays) {
+        if !Self.ranges.intensiveDays.contains(intensiveDays) {
             throw fail("intensiveDays is \(intensiveDays); set it to a whole number of days from 1 to 14.")
         }
         if dayEnd <= dayStart {
@@ -78,23 +78,28 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         if startWeekdays.isEmpty {
             throw fail("startWeekdays is empty; allow at least one weekday (mon...sun) for intensives to start on.")
         }
-        if turnoverDays < 0 {
-            throw fail("turnoverDays is \(turnoverDays); set it to 0 or more.")
+        func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>, _ unit: String) throws(SchedulingError) {
+            if !range.contains(value) {
+                throw fail("\(name) is \(value); set it from \(range.lowerBound) to \(range.upperBound) \(unit).")
+            }
         }
-        if minimumNoticeDays < 0 {
-            throw fail("minimumNoticeDays is \(minimumNoticeDays); set it to 0 or more.")
-        }
-        if horizonMonths < 1 {
-            throw fail("horizonMonths is \(horizonMonths); set it to at least 1 month.")
-        }
-        if holdExpiryHours < 1 {
-            throw fail("holdExpiryHours is \(holdExpiryHours); set it to at least 1 hour.")
-        }
+        try check("turnoverDays", turnoverDays, Self.ranges.turnoverDays, "days")
+        try check("minimumNoticeDays", minimumNoticeDays, Self.ranges.minimumNoticeDays, "days")
+        try check("horizonMonths", horizonMonths, Self.ranges.horizonMonths, "months")
+        try check("holdExpiryHours", holdExpiryHours, Self.ranges.holdExpiryHours, "hours")
         if resources.isEmpty {
             throw fail("resources is empty; add at least one resource name such as \"practice\".")
         }
-        if resources.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
-            throw fail("resources contains an empty name; give every resource a non-blank name.")
+        if resources.count > Self.ranges.resourceCount.upperBound {
+            throw fail("resources lists \(resources.count) names; at most \(Self.ranges.resourceCount.upperBound) are supported.")
+        }
+        for name in resources {
+            if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw fail("resources contains an empty name; give every resource a non-blank name.")
+            }
+            if name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) {
+                throw fail("resource name \(String(reflecting: name)) must be at most 64 characters, without control characters or commas.")
+            }
         }
         var seen = Set<String>()
         for name in resources where !seen.insert(name).inserted {
@@ -103,23 +108,41 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         if currency.count != 3 || !currency.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
             throw fail("currency \"\(currency)\" is not a three-letter ISO 4217 code; use one such as \"USD\".")
         }
-        if priceCents < 0 {
-            throw fail("priceCents is \(priceCents); set it to 0 or more.")
+        if !(0...Money.maximumCents).contains(priceCents) {
+            throw fail(
+                "price is \(Money.format(cents: priceCents, currency: currency)); set it from 0 to \(Money.format(cents: Money.maximumCents, currency: currency))."
+            )
         }
-        if !(0...100).contains(depositPercent) {
-            throw fail("depositPercent is \(depositPercent); set it between 0 and 100.")
-        }
-        if depositDueDays < 0 {
-            throw fail("depositDueDays is \(depositDueDays); set it to 0 or more.")
+        try check("depositPercent", depositPercent, 0...100, "percent")
+        try check("depositDueDays", depositDueDays, Self.ranges.depositDueDays, "days")
+        if refundTiers.count > Self.ranges.refundTiers.upperBound {
+            throw fail("refundTiers has \(refundTiers.count) tiers; at most \(Self.ranges.refundTiers.upperBound) are supported.")
         }
         for tier in refundTiers {
             if !(0...100).contains(tier.percent) {
                 throw fail("refundTiers has percent \(tier.percent) (for \(tier.minDaysBefore) days before); set every tier percent between 0 and 100.")
             }
-            if tier.minDaysBefore < 0 {
-                throw fail("refundTiers has minDaysBefore \(tier.minDaysBefore); set every tier's minDaysBefore to 0 or more.")
+            if !Self.ranges.refundDaysBefore.contains(tier.minDaysBefore) {
+                throw fail(
+                    "refundTiers has minDaysBefore \(tier.minDaysBefore); set every tier's minDaysBefore from 0 to \(Self.ranges.refundDaysBefore.upperBound).")
             }
         }
+    }
+
+    /// The documented range of every numeric setting (`validate()` enforces them).
+    public static let ranges = Ranges()
+
+    /// Documented ranges of the numeric settings.
+    public struct Ranges: Sendable {
+        public let intensiveDays = 1...14
+        public let turnoverDays = 0...30
+        public let minimumNoticeDays = 0...365
+        public let horizonMonths = 1...120
+        public let holdExpiryHours = 1...720
+        public let depositDueDays = 0...365
+        public let resourceCount = 1...50
+        public let refundTiers = 0...10
+        public let refundDaysBefore = 0...3650
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -112,6 +112,10 @@ public enum DayState: String, Codable, Sendable {
 public struct Scheduler: Sendable {
     struct IndexedBooking: Sendable {
         let start: Int
+        /// Last intensive day (day number), from the booking's stored span.
+        let intensiveEnd: Int
+        /// Last occupied day (turnover included), from the booking's stored span.
+        let occupiedEnd: Int
         let confirmed: Bool
         let id: String
     }
@@ -131,6 +135,8 @@ public struct Scheduler: Sendable {
     let resourceIndex: [String: Int]
     /// Live bookings per resource, sorted by (start, id).
     let bookings: [[IndexedBooking]]
+    /// The longest occupied span (days) of any live booking or of a new one: bounds the binary searches.
+    let longestSpan: Int
     /// Merged blackout intervals (daysSinceEpoch) per resource, sorted.
     let blackoutIntervals: [[ClosedRange<Int>]]
     /// Non-empty blackouts, sorted by (from, to, reason), for messages.
@@ -157,12 +163,20 @@ public struct Scheduler: Sendable {
         resourceIndex = index
 
         var perResource = Array(repeating: [IndexedBooking](), count: names.count)
+        var longest = intensiveLength + turnoverLength
         for occupancy in occupancies where occupancy.status.isLive {
             guard let r = index[occupancy.resource] else { continue }
+            // Each booking occupies the span stored with it, not the one the settings give today.
+            let start = occupancy.start.daysSinceEpoch
+            let intensive = max(1, occupancy.intensiveDays)
+            let span = intensive + max(0, occupancy.turnoverDays)
+            longest = max(longest, span)
             perResource[r].append(
                 IndexedBooking(
-                    start: occupancy.start.daysSinceEpoch, confirmed: occupancy.status == .confirmed, id: occupancy.bookingID))
+                    start: start, intensiveEnd: start + intensive - 1, occupiedEnd: start + span - 1,
+                    confirmed: occupancy.status == .confirmed, id: occupancy.bookingID))
         }
+        longestSpan = longest
         bookings = perResource.map { list in
             list.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         }
@@ -243,8 +257,8 @@ public struct Scheduler: Sendable {
         // Other live bookings.
         var booked = Set<Int>(), held = Set<Int>(), turnover = Set<Int>()
         forEachBooking(on: r, overlapping: t...occupiedEnd, ignoring: bookingID) { other in
-            let theirIntensive = other.start...(other.start + intensiveLength - 1)
-            let theirOccupied = other.start...(other.start + occupiedLength - 1)
+            let theirIntensive = other.start...other.intensiveEnd
+            let theirOccupied = other.start...other.occupiedEnd
             for day in t...occupiedEnd where theirOccupied.contains(day) {
                 if day <= intensiveEnd && theirIntensive.contains(day) {
                     if other.confirmed { booked.insert(day) } else { held.insert(day) }
@@ -342,7 +356,7 @@ public struct Scheduler: Sendable {
         var difference = [Int32](repeating: 0, count: window + 1)
         forEachBooking(on: r, overlapping: lo...(lo + window - 1), ignoring: bookingID) { other in
             let a = max(other.start, lo) - lo
-            let b = min(other.start + occupiedLength - 1, lo + window - 1) - lo
+            let b = min(other.occupiedEnd, lo + window - 1) - lo
             difference[a] += 1
             difference[b + 1] -= 1
         }
@@ -421,7 +435,7 @@ public struct Scheduler: Sendable {
         let t = day.daysSinceEpoch
         var isBooked = false, isHeld = false, isTurnover = false
         forEachBooking(on: r, overlapping: t...t, ignoring: nil) { other in
-            if t < other.start + intensiveLength {
+            if t <= other.intensiveEnd {
                 if other.confirmed { isBooked = true } else { isHeld = true }
             } else {
                 isTurnover = true
@@ -444,7 +458,7 @@ public struct Scheduler: Sendable {
         _ body: (IndexedBooking) -> Void
     ) {
         let list = bookings[r]
-        let earliest = days.lowerBound - occupiedLength + 1
+        let earliest = days.lowerBound - longestSpan + 1
         var lowIndex = 0, highIndex = list.count
         while lowIndex < highIndex {
             let mid = (lowIndex + highIndex) / 2
@@ -452,7 +466,7 @@ public struct Scheduler: Sendable {
         }
         var i = lowIndex
         while i < list.count, list[i].start <= days.upperBound {
-            if list[i].id != bookingID { body(list[i]) }
+            if list[i].id != bookingID && list[i].occupiedEnd >= days.lowerBound { body(list[i]) }
             i += 1
         }
     }

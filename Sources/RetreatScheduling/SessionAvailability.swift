@@ -146,18 +146,17 @@ public struct SessionPlanner: Sendable {
     }
 
     /// Like the main initializer, taking the counselor's intensive and turnover days from `occupancies`
-    /// (live ones whose resource is `counselor.name`), expanded with `settings.intensiveDays` and
-    /// `settings.turnoverDays`.
+    /// (live ones whose resource is `counselor.name`), each expanded with the span stored with it.
     public init(
         settings: PracticeSettings, counselor: CounselorProfile, existing: [CounselingSeries],
         occupancies: [Occupancy], blackouts: [Blackout] = [], now: Date, bufferMinutes: Int = 10
     ) throws(SeriesError) {
-        let today = CalendarDay.today(at: now, in: ZoneNames.zoneOrUTC(counselor.timeZoneIdentifier))
-        let scheduler = Scheduler(settings: settings, today: today, occupancies: [], blackouts: [])
         var intensive = Set<CalendarDay>(), turnover = Set<CalendarDay>()
         for occupancy in occupancies where occupancy.status.isLive && occupancy.resource == counselor.name {
-            intensive.formUnion(scheduler.intensiveDays(startingOn: occupancy.start))
-            turnover.formUnion(scheduler.turnoverDays(startingOn: occupancy.start))
+            let days = occupancy.occupiedDays
+            let count = max(1, occupancy.intensiveDays)
+            intensive.formUnion(days.prefix(count))
+            turnover.formUnion(days.dropFirst(count))
         }
         try self.init(
             counselor: counselor, existing: existing, intensiveDays: intensive, turnoverDays: turnover,

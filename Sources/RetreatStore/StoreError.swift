@@ -1,43 +1,36 @@
-import RetreatScheduling
-
 /// An error from the store: a code a script can act on and one sentence a person can act on.
 ///
 /// Messages never carry a couple's name or contact details.
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure.
     public enum Code: String, Sendable, Hashable {
-        /// Bad input: a date, a range, an option.
+        /// A request the store cannot carry out as given (a backup target that exists, ...).
         case invalid
-        /// No such booking, waitlist entry or blackout.
+        /// No such record.
         case notFound
-        /// The slot is taken or not available (exit code 3).
+        /// The database refused a second occupant of a resource-day (exit code 3).
         case conflict
         /// The store has not been initialised (`retreat init`).
         case notInitialized
-        /// The file is not a Retreat store, or of a newer schema.
+        /// The file is not a Retreat store, is of a newer schema, or breaks its invariants.
         case incompatible
-        /// The file system or SQLite failed.
+        /// Another process holds the store too long.
+        case busy
+        /// The file system or the database failed.
         case io
     }
 
+    /// The kind of failure.
     public var code: Code
+    /// One sentence.
     public var message: String
-    /// Rejections behind a conflict, for `--json` output.
-    public var rejections: [RejectionDetail]
 
-    public init(_ code: Code, _ message: String, rejections: [RejectionDetail] = []) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
-        self.rejections = rejections
     }
 
+    /// The message.
     public var description: String { message }
-}
-
-extension PracticeSettings {
-    /// Throws `StoreError.invalid` naming the practice's resources when `resource` is set and unknown.
-    public func requireResource(_ resource: String?) throws(StoreError) {
-        if let resource, !resources.contains(resource) {
-            throw StoreError(.invalid, "unknown resource \"\(resource)\"; the practice's resources are \(resources.joined(separator: ", "))")
-        }
-    }
 }

@@ -43,7 +43,7 @@ import Testing
         #expect(day2.contains { $0["module"] as? String == "dialogue-practice" && $0["start"] as? String == "09:30" })
         #expect(!replanned.contains("\"appreciations\""))
         let bad = try box.run(["agenda", "B0001", "--pin", "no-such-module@1/09:00"])
-        #expect(bad.code == 1)
+        #expect(bad.code == 64)
         #expect(bad.err.contains("unknown module \"no-such-module\""))
         let badDay = try box.run(["agenda", "B0001", "--pin", "dialogue-practice@4/09:00"])
         #expect(badDay.err.contains("day 4 is past the 3-day intensive"))

@@ -20,7 +20,7 @@ import Testing
 }
 
 @Test func occupancyAndBlackoutCodable() throws {
-    let occupancy = Occupancy(bookingID: "b1", resource: "practice", start: d("2027-03-01"), status: .held)
+    let occupancy = Occupancy(bookingID: "b1", resource: "practice", start: d("2027-03-01"), status: .held, intensiveDays: 3, turnoverDays: 1)
     let data = try JSONEncoder().encode(occupancy)
     #expect(String(decoding: data, as: UTF8.self).contains("\"start\":\"2027-03-01\""))
     #expect(try JSONDecoder().decode(Occupancy.self, from: data) == occupancy)

@@ -54,15 +54,15 @@ private func problem(_ settings: PracticeSettings) -> String? {
     #expect(problem(s)?.hasPrefix("startWeekdays is empty") == true)
 
     s = PracticeSettings(); s.turnoverDays = -1
-    #expect(problem(s) == "turnoverDays is -1; set it to 0 or more.")
+    #expect(problem(s) == "turnoverDays is -1; set it from 0 to 30 days.")
     s.turnoverDays = 0
     #expect(problem(s) == nil)
 
     s = PracticeSettings(); s.minimumNoticeDays = -2
-    #expect(problem(s) == "minimumNoticeDays is -2; set it to 0 or more.")
+    #expect(problem(s) == "minimumNoticeDays is -2; set it from 0 to 365 days.")
 
     s = PracticeSettings(); s.horizonMonths = 0
-    #expect(problem(s) == "horizonMonths is 0; set it to at least 1 month.")
+    #expect(problem(s) == "horizonMonths is 0; set it from 1 to 120 months.")
 
     s = PracticeSettings(); s.resources = []
     #expect(problem(s)?.hasPrefix("resources is empty") == true)
@@ -81,7 +81,7 @@ private func problem(_ settings: PracticeSettings) -> String? {
     #expect(problem(s) == nil)
 
     s = PracticeSettings(); s.priceCents = -1
-    #expect(problem(s) == "priceCents is -1; set it to 0 or more.")
+    #expect(problem(s) == "price is -0.01 USD; set it from 0 to 10,000,000.00 USD.")
     s.priceCents = 0
     #expect(problem(s) == nil)
 

@@ -12,11 +12,31 @@ private func makeScheduler(
 ) -> Scheduler {
     var settings = PracticeSettings()
     configure(&settings)
-    return Scheduler(settings: settings, today: d(today), occupancies: occupancies, blackouts: blackouts)
+    // The existing bookings were made under these settings: they carry the same span.
+    let made = occupancies.map { o -> Occupancy in
+        var o = o
+        o.intensiveDays = settings.intensiveDays
+        o.turnoverDays = settings.turnoverDays
+        return o
+    }
+    return Scheduler(settings: settings, today: d(today), occupancies: made, blackouts: blackouts)
 }
 
 private func booking(_ id: String, _ start: String, _ status: BookingStatus = .confirmed, on resource: String = "practice") -> Occupancy {
-    Occupancy(bookingID: id, resource: resource, start: d(start), status: status)
+    Occupancy(bookingID: id, resource: resource, start: d(start), status: status, intensiveDays: 3, turnoverDays: 1)
+}
+
+@Test func eachBookingOccupiesTheSpanStoredWithItNotTodaysSettings() {
+    // Booked when intensives lasted 5 days with 2 turnover days; the settings now say 3 and 1.
+    let long = Occupancy(bookingID: "x", resource: "practice", start: d("2027-03-01"), status: .confirmed, intensiveDays: 5, turnoverDays: 2)
+    let scheduler = Scheduler(settings: PracticeSettings(), today: d("2027-02-01"), occupancies: [long], blackouts: [])
+    #expect(scheduler.dayState(d("2027-03-05"), resource: "practice") == .booked)
+    #expect(scheduler.dayState(d("2027-03-07"), resource: "practice") == .turnover)
+    #expect(reasons(scheduler.rejections(start: d("2027-03-07"), resource: "practice")) == [.turnover])
+    #expect(scheduler.rejections(start: d("2027-03-08"), resource: "practice").isEmpty)
+    #expect(!scheduler.availability(from: d("2027-03-01"), to: d("2027-03-10")).map(\.start).contains(d("2027-03-07")))
+    // A new booking just before it: its turnover may not fall on the long booking's first day.
+    #expect(reasons(scheduler.rejections(start: d("2027-02-26"), resource: "practice")) == [.turnover])
 }
 
 private func reasons(_ details: [RejectionDetail]) -> [Rejection] {
@@ -387,7 +407,7 @@ private func days(_ isos: String...) -> [CalendarDay] {
                 bookingID: "b\(index)",
                 resource: settings.resources.randomElement(using: &rng) ?? "room-0",
                 start: today.adding(days: Int.random(in: -20...(span + 5), using: &rng)),
-                status: statuses.randomElement(using: &rng) ?? .confirmed))
+                status: statuses.randomElement(using: &rng) ?? .confirmed, intensiveDays: settings.intensiveDays, turnoverDays: settings.turnoverDays))
     }
     var blackouts: [Blackout] = []
     for index in 0..<500 {

@@ -8,8 +8,8 @@ import Testing
     let scheduler = Scheduler(
         settings: settings, today: d("2027-02-01"),
         occupancies: [
-            Occupancy(bookingID: "x", resource: "blue", start: d("2027-03-01"), status: .confirmed),
-            Occupancy(bookingID: "y", resource: "green", start: d("2027-03-01"), status: .held),
+            Occupancy(bookingID: "x", resource: "blue", start: d("2027-03-01"), status: .confirmed, intensiveDays: 3, turnoverDays: 1),
+            Occupancy(bookingID: "y", resource: "green", start: d("2027-03-01"), status: .held, intensiveDays: 3, turnoverDays: 1),
         ],
         blackouts: [])
     let base = utc("2027-01-01", 12)

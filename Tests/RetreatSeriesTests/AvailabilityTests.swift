@@ -20,9 +20,9 @@ import Testing
         settings.intensiveDays = 3
         settings.turnoverDays = 1
         let occupancies = [
-            Occupancy(bookingID: "b1", resource: "ann", start: day("2027-03-08"), status: .confirmed),
-            Occupancy(bookingID: "b2", resource: "bea", start: day("2027-03-01"), status: .confirmed),
-            Occupancy(bookingID: "b3", resource: "ann", start: day("2027-03-01"), status: .cancelled),
+            Occupancy(bookingID: "b1", resource: "ann", start: day("2027-03-08"), status: .confirmed, intensiveDays: 3, turnoverDays: 1),
+            Occupancy(bookingID: "b2", resource: "bea", start: day("2027-03-01"), status: .confirmed, intensiveDays: 3, turnoverDays: 1),
+            Occupancy(bookingID: "b3", resource: "ann", start: day("2027-03-01"), status: .cancelled, intensiveDays: 3, turnoverDays: 1),
         ]
         let blackouts = [
             Blackout(from: day("2027-03-04"), to: day("2027-03-04"), resource: "ann", reason: "Conference"),

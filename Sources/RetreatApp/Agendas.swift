@@ -1,0 +1,218 @@
+import Foundation
+import RetreatAgenda
+import RetreatScheduling
+import RetreatStore
+
+/// Staff changes to an agenda: given together, applied together, kept for every later re-plan.
+public struct AgendaEdits: Hashable, Sendable {
+    /// New ranked priorities (most important first); empty keeps the booking's.
+    public var priorities: [String]
+    /// Modules pinned to a day and time.
+    public var pins: [Pin]
+    /// Modules left out.
+    public var exclusions: [String]
+    /// Module lengths changed, in minutes.
+    public var lengths: [String: Int]
+    /// Forget earlier pins, exclusions and lengths first.
+    public var resetAdjustments: Bool
+    /// Plan again even when nothing changed.
+    public var replan: Bool
+
+    /// Creates edits.
+    public init(
+        priorities: [String] = [], pins: [Pin] = [], exclusions: [String] = [], lengths: [String: Int] = [:], resetAdjustments: Bool = false,
+        replan: Bool = false
+    ) {
+        self.priorities = priorities
+        self.pins = pins
+        self.exclusions = exclusions
+        self.lengths = lengths
+        self.resetAdjustments = resetAdjustments
+        self.replan = replan
+    }
+
+    var changesPlan: Bool { !priorities.isEmpty || !pins.isEmpty || !exclusions.isEmpty || !lengths.isEmpty || resetAdjustments || replan }
+}
+
+/// A booking's agenda as staff see it.
+public struct AgendaView: Hashable, Sendable {
+    /// The booking.
+    public var booking: Booking
+    /// The planned agenda.
+    public var agenda: Agenda
+    /// Why the stored agenda no longer matches the booking or the intake (nil while current).
+    public var staleReason: String?
+}
+
+/// A booking's intake answers.
+public struct IntakeUpdate: Hashable, Sendable {
+    /// Has the affair ended? nil leaves the answer as it is.
+    public var affairEnded: Bool?
+    /// Safety screen passed (true) or failed (false); nil leaves it as it is.
+    public var safetyPassed: Bool?
+
+    /// Creates an update.
+    public init(affairEnded: Bool? = nil, safetyPassed: Bool? = nil) {
+        self.affairEnded = affairEnded
+        self.safetyPassed = safetyPassed
+    }
+}
+
+extension RetreatService {
+    /// The module catalog stored at `init`, if any.
+    public func agendaCatalog() throws(AppError) -> ModuleCatalog? {
+        try read { ctx in try Agendas.catalog(ctx) }
+    }
+
+    /// Records intake answers; a stored agenda becomes stale.
+    public func recordIntake(bookingID: String, _ update: IntakeUpdate) throws(AppError) -> Intake {
+        try write { ctx in
+            let b = try ctx.base.booking(bookingID)
+            let before = try Agendas.intake(ctx.base, bookingID: b.id)
+            var intake = before
+            if let ended = update.affairEnded { intake.affairEnded = ended }
+            if let passed = update.safetyPassed { intake.safetyScreenPassed = passed }
+            try ctx.tx.saveIntakeJSON(try Agendas.encode(intake), bookingID: b.id)
+            try ctx.audit("intake", "booking", b.id, before: Agendas.auditFields(before), after: Agendas.auditFields(intake))
+            if intake != before { try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed") }
+            return intake
+        }
+    }
+
+    /// The booking's agenda: planned on first call (and stored), re-planned when edits or `replan` ask for it,
+    /// otherwise the stored one with its stale reason.
+    public func agenda(bookingID: String, edits: AgendaEdits = AgendaEdits()) throws(AppError) -> AgendaView {
+        try write { ctx in
+            var booking = try ctx.base.booking(bookingID)
+            guard let catalog = try Agendas.catalog(ctx.base) else {
+                throw AppError(.invalid, "the store has no agenda module catalog; run `retreat init --modules Fixtures/agenda-modules.toml`")
+            }
+            let stored = try ctx.tx.agenda(bookingID: booking.id)
+            var adjustments = Adjustments()
+            if let stored, !edits.resetAdjustments {
+                adjustments = (try? JSONDecoder().decode(Adjustments.self, from: Data(stored.adjustmentsJSON.utf8))) ?? Adjustments()
+            }
+            for pin in edits.pins {
+                guard catalog.module(pin.moduleID) != nil else { throw Agendas.unknownModule(pin.moduleID, catalog, option: "--pin") }
+                guard pin.dayIndex < booking.intensiveDays else {
+                    throw AppError(.badInput, "--pin: day \(pin.dayIndex + 1) is past the \(booking.intensiveDays)-day intensive")
+                }
+                adjustments.pins.removeAll { $0.moduleID == pin.moduleID }
+                adjustments.pins.append(pin)
+            }
+            for module in edits.exclusions {
+                guard catalog.module(module) != nil else { throw Agendas.unknownModule(module, catalog, option: "--exclude") }
+                adjustments.excluded.insert(module)
+            }
+            for (module, minutes) in edits.lengths.sorted(by: { $0.key < $1.key }) {
+                guard catalog.module(module) != nil else { throw Agendas.unknownModule(module, catalog, option: "--length") }
+                adjustments.durationOverrides[module] = minutes
+            }
+            if !edits.priorities.isEmpty {
+                let priorities = try AgendaRules.checkedPriorities(edits.priorities, ctx.base, option: "--priority")
+                if priorities != booking.priorities {
+                    try ctx.audit(
+                        "priorities", "booking", booking.id, before: ["priorities": booking.priorities.joined(separator: ",")],
+                        after: ["priorities": priorities.joined(separator: ",")])
+                    booking.priorities = priorities
+                    try ctx.tx.update(booking)
+                }
+            }
+            if let stored, !edits.changesPlan, let saved = try? JSONDecoder().decode(Agenda.self, from: Data(stored.agendaJSON.utf8)) {
+                return AgendaView(booking: booking, agenda: saved, staleReason: stored.staleReason)
+            }
+            guard booking.status.isLive || booking.status == .completed else {
+                throw AppError(.invalid, "booking \(booking.id) is \(booking.status.rawValue); plan agendas for live bookings only")
+            }
+            guard !booking.priorities.isEmpty else {
+                throw AppError(.invalid, "booking \(booking.id) has no ranked priority issues; give them with --priority (most important first)")
+            }
+            let intake = try Agendas.intake(ctx.base, bookingID: booking.id)
+            let request = PlanRequest(
+                priorities: booking.priorities.map(Priority.init), intake: intake, days: booking.intensiveDays,
+                template: try Agendas.template(ctx.base), catalog: catalog, adjustments: adjustments)
+            let agenda = try AgendaPlanner().plan(request)
+            try ctx.tx.save(
+                StoredAgenda(
+                    bookingID: booking.id, agendaJSON: try Agendas.encode(agenda), adjustmentsJSON: try Agendas.encode(adjustments), plannedAt: ctx.now))
+            try ctx.audit("agenda-plan", "booking", booking.id, ["modules": String(agenda.days.flatMap(\.blocks).count)])
+            return AgendaView(booking: booking, agenda: agenda, staleReason: nil)
+        }
+    }
+
+    /// The stored agenda of a booking without planning (nil when none was planned).
+    public func storedAgenda(bookingID: String) throws(AppError) -> AgendaView? {
+        try read { ctx in
+            let booking = try ctx.booking(bookingID)
+            guard let stored = try ctx.reader.agenda(bookingID: booking.id),
+                let agenda = try? JSONDecoder().decode(Agenda.self, from: Data(stored.agendaJSON.utf8))
+            else { return nil }
+            return AgendaView(booking: booking, agenda: agenda, staleReason: stored.staleReason)
+        }
+    }
+}
+
+/// Agenda records over the store.
+enum Agendas {
+    static func catalog(_ ctx: ReadContext) throws -> ModuleCatalog? {
+        guard let text = try ctx.reader.document(.agendaCatalog) else { return nil }
+        return try ModuleCatalog(toml: text)
+    }
+
+    static func template(_ ctx: ReadContext) throws -> DayTemplate {
+        if let json = try ctx.reader.document(.dayTemplate), let t = try? JSONDecoder().decode(DayTemplate.self, from: Data(json.utf8)) {
+            return t
+        }
+        return DayTemplate(settings: ctx.settings)
+    }
+
+    /// The recorded intake, or the default (nothing screened or asked yet).
+    static func intake(_ ctx: ReadContext, bookingID: String) throws -> Intake {
+        guard let json = try ctx.reader.intakeJSON(bookingID: bookingID) else { return Intake(affairEnded: nil, safetyScreenPassed: true) }
+        do {
+            return try JSONDecoder().decode(Intake.self, from: Data(json.utf8))
+        } catch {
+            throw AppError(.incompatible, "the stored intake of \(bookingID) cannot be read: \(error)")
+        }
+    }
+
+    static func auditFields(_ intake: Intake) -> [String: String] {
+        ["affairEnded": intake.affairEnded.map { $0 ? "yes" : "no" } ?? "not asked", "safety": intake.safetyScreenPassed ? "passed" : "failed"]
+    }
+
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Marks a booking's stored agenda stale (no-op when there is none or it is already stale).
+    static func markStale(_ ctx: WriteContext, bookingID: String, reason: String) throws {
+        guard var stored = try ctx.tx.agenda(bookingID: bookingID), stored.staleReason == nil else { return }
+        stored.staleReason = reason
+        try ctx.tx.save(stored)
+    }
+
+    static func unknownModule(_ id: String, _ catalog: ModuleCatalog, option: String) -> AppError {
+        AppError(.badInput, "\(option): unknown module \"\(id)\"; `retreat agenda modules` lists the \(catalog.ids.count) modules")
+    }
+}
+
+/// Priority checks shared by booking and agenda use cases.
+enum AgendaRules {
+    /// The ranked priorities, each one known (or defined in the stored catalog) and given once.
+    static func checkedPriorities(_ raw: [String], _ ctx: ReadContext, option: String) throws -> [String] {
+        let catalog = try Agendas.catalog(ctx)
+        let valid = Priority.known + (catalog?.customPriorities ?? [])
+        var result: [String] = []
+        for text in raw {
+            let p = Priority(text)
+            guard valid.contains(p) else {
+                throw AppError(.badInput, "\(option): unknown priority \"\(text)\"; use one of \(valid.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !result.contains(p.rawValue) else { throw AppError(.badInput, "each \(option) may be given once; list them most important first") }
+            result.append(p.rawValue)
+        }
+        return result
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import RetreatScheduling
+import RetreatStore
+
+extension RetreatService {
+    /// Records a payment received (or, with `refund`, money paid back) against a booking.
+    /// - Parameters:
+    ///   - amountCents: a positive amount up to `Money.maximumCents`.
+    ///   - day: the day it was received (default: today).
+    /// - Throws: `.badInput` for an amount of zero or out of range, or a refund larger than what was paid;
+    ///   `.conflict` for a lapsed hold.
+    public func pay(id: String, amountCents: Int, on day: CalendarDay? = nil, note: String? = nil, refund: Bool = false) throws(AppError) -> Booking {
+        guard amountCents != 0 else { throw AppError(.badInput, "--amount must not be zero") }
+        try Input.amount(amountCents, option: "--amount")
+        let note = try Input.note(note, option: "--note")
+        return try write { ctx in
+            var b = try ctx.base.booking(id)
+            if b.status == .expired {
+                throw AppError(.conflict, "booking \(b.id)'s hold expired; book again before recording a payment")
+            }
+            if refund && amountCents > b.paidCents {
+                throw AppError(
+                    .badInput,
+                    "--amount \(Money.format(cents: amountCents, currency: ctx.settings.currency)) is more than the \(Money.format(cents: b.paidCents, currency: ctx.settings.currency)) paid on \(b.id)"
+                )
+            }
+            let signed = refund ? -amountCents : amountCents
+            if b.paidCents + signed > Money.maximumCents {
+                throw AppError(
+                    .badInput, "--amount would bring \(b.id)'s payments over \(Money.format(cents: Money.maximumCents, currency: ctx.settings.currency))")
+            }
+            let payment = try ctx.tx.insert(Payment(amountCents: signed, date: day ?? ctx.today, note: note), bookingID: b.id)
+            b.payments.append(payment)
+            try ctx.audit(
+                refund ? "refund" : "payment", "booking", b.id,
+                ["payment": String(payment.id ?? 0), "amountCents": String(signed), "date": payment.date.description])
+            return b
+        }
+    }
+
+    /// Voids a payment recorded by mistake: it stays on record, marked void, and no longer counts.
+    /// - Throws: `.notFound` when the booking has no such payment, `.invalid` when it is already void.
+    public func voidPayment(id: String, paymentID: Int64) throws(AppError) -> Booking {
+        try write { ctx in
+            var b = try ctx.base.booking(id)
+            guard let index = b.payments.firstIndex(where: { $0.id == paymentID }) else {
+                throw AppError(.notFound, "booking \(b.id) has no payment \(paymentID); `retreat show \(b.id)` lists its payments")
+            }
+            guard !b.payments[index].voided else { throw AppError(.invalid, "payment \(paymentID) of \(b.id) is already void") }
+            _ = try ctx.tx.voidPayment(id: paymentID, bookingID: b.id)
+            b.payments[index].voided = true
+            try ctx.audit(
+                "payment-void", "booking", b.id, before: ["payment": String(paymentID), "amountCents": String(b.payments[index].amountCents)],
+                after: ["payment": String(paymentID), "voided": "true"])
+            return b
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import RetreatScheduling
+import RetreatStore
+
+/// A change to one counseling series.
+public enum SeriesChange: Hashable, Sendable {
+    /// Move the session originally on a date to a new wall-clock start (a RECURRENCE-ID override).
+    case move(CalendarDay, to: LocalTime)
+    /// Cancel the session originally on a date (an EXDATE).
+    case cancelOne(CalendarDay)
+    /// End the series: no sessions on or after a date (UNTIL).
+    case end(from: CalendarDay)
+    /// Cancel the whole series.
+    case cancelAll
+
+    var action: String {
+        switch self {
+        case .move: return "series-move"
+        case .cancelOne: return "series-cancel-one"
+        case .end: return "series-end"
+        case .cancelAll: return "series-cancel"
+        }
+    }
+}
+
+extension RetreatService {
+    /// Counselors and their working hours (default: one per resource, in the practice zone, on the intensive
+    /// day hours, Monday to Friday).
+    public func counselors() throws(AppError) -> [CounselorProfile] {
+        try read { ctx in try Sessions.counselors(ctx) }
+    }
+
+    /// Books a counseling series after checking every occurrence; each collision is named (`.conflict`).
+    public func bookSeries(_ spec: CounselingSeriesSpec, contact: String? = nil) throws(AppError) -> StoredSeries {
+        var spec = spec
+        spec.couple = try Input.name(spec.couple, option: "--couple")
+        let contact = try Input.contact(contact, option: "--contact")
+        return try write { ctx in
+            let counselor = try Sessions.counselor(ctx.base, named: spec.counselor.isEmpty ? nil : spec.counselor)
+            spec.counselor = counselor.name
+            spec.counselorZone = counselor.timeZoneIdentifier
+            let series = try CounselingSeries(id: String(format: "S%04d", try ctx.tx.lastSeriesNumber() + 1), spec: spec)
+            let collisions = try Sessions.planner(ctx.base, counselor: counselor).collisions(for: series)
+            if !collisions.isEmpty { throw Sessions.collisionError(collisions) }
+            let stored = StoredSeries(series: series, contact: contact, active: true, createdAt: ctx.now)
+            try ctx.tx.insert(stored)
+            try ctx.audit("series-book", "series", series.id, ["start": spec.start.isoText, "rule": series.rruleText])
+            return stored
+        }
+    }
+
+    /// Applies a change to a series; sessions that moved are checked for collisions and the series is stored
+    /// with a higher SEQUENCE.
+    public func changeSeries(id: String, _ change: SeriesChange) throws(AppError) -> StoredSeries {
+        try write { ctx in
+            var stored = try Sessions.series(ctx.base, id: id)
+            guard stored.active else {
+                throw AppError(.invalid, "series \(stored.series.id) is \(change == .cancelAll ? "already " : "")cancelled")
+            }
+            let before = stored.series
+            let updated: CounselingSeries
+            switch change {
+            case .move(let day, let to): updated = try before.moving(day, to: to)
+            case .cancelOne(let day): updated = try before.cancelling(day)
+            case .end(let day): updated = try before.ending(from: day)
+            case .cancelAll:
+                updated = try CounselingSeries(id: before.id, spec: before.spec, sequence: before.sequence + 1, exceptions: before.exceptions)
+                stored.active = false
+            }
+            if stored.active {
+                let counselor = try Sessions.counselor(ctx.base, named: updated.spec.counselor)
+                // Only sessions that moved must be free; the rest were checked when booked.
+                let earlier = Set(before.occurrences().map(\.start))
+                let collisions = try Sessions.planner(ctx.base, counselor: counselor).collisions(for: updated).filter { !earlier.contains($0.start) }
+                if !collisions.isEmpty { throw Sessions.collisionError(collisions) }
+            }
+            stored.series = updated
+            try ctx.tx.update(stored)
+            try ctx.audit(change.action, "series", updated.id, before: ["sequence": String(before.sequence)], after: ["sequence": String(updated.sequence)])
+            return stored
+        }
+    }
+
+    /// Every series, oldest first.
+    public func allSeries() throws(AppError) -> [StoredSeries] {
+        try read { ctx in try ctx.reader.allSeries() }
+    }
+
+    /// One series.
+    public func series(id: String) throws(AppError) -> StoredSeries {
+        try read { ctx in try Sessions.series(ctx, id: id) }
+    }
+
+    /// Free session starts of a counselor between two days.
+    public func sessionStarts(counselor name: String?, lengthMinutes: Int, from: CalendarDay, to: CalendarDay) throws(AppError) -> [LocalTime] {
+        try read { ctx in
+            let counselor = try Sessions.counselor(ctx, named: name)
+            return try Sessions.planner(ctx, counselor: counselor).freeStarts(lengthMinutes: lengthMinutes, from: from, to: to)
+        }
+    }
+}
+
+/// Session rules over the store's records.
+enum Sessions {
+    static func counselors(_ ctx: ReadContext) throws -> [CounselorProfile] {
+        let stored = try ctx.reader.counselorProfiles()
+        if !stored.isEmpty { return stored }
+        let settings = ctx.settings
+        guard let period = WorkingPeriod(start: settings.dayStart, end: settings.dayEnd) else {
+            throw AppError(.invalid, "the practice's day hours \(settings.dayStart)–\(settings.dayEnd) are not a working period")
+        }
+        return try settings.resources.map { name in
+            CounselorProfile(
+                name: name, timeZoneIdentifier: settings.timeZoneIdentifier,
+                hours: try CounselorHours(weekdays: [.monday, .tuesday, .wednesday, .thursday, .friday], period: period))
+        }
+    }
+
+    static func counselor(_ ctx: ReadContext, named name: String?) throws -> CounselorProfile {
+        let all = try counselors(ctx)
+        if let name {
+            guard let c = all.first(where: { $0.name == name }) else {
+                throw AppError(
+                    .badInput, "--counselor: unknown counselor \"\(name)\"; the practice's counselors are \(all.map(\.name).joined(separator: ", "))")
+            }
+            return c
+        }
+        guard all.count == 1, let only = all.first else {
+            throw AppError(.badInput, "the practice has \(all.count) counselors; name one with --counselor (\(all.map(\.name).joined(separator: ", ")))")
+        }
+        return only
+    }
+
+    static func series(_ ctx: ReadContext, id: String) throws -> StoredSeries {
+        guard let s = try ctx.reader.allSeries().first(where: { $0.series.id.caseInsensitiveCompare(id) == .orderedSame }) else {
+            throw AppError(.notFound, "no counseling series with id \(id); `retreat sessions list` shows the ids")
+        }
+        return s
+    }
+
+    static func planner(_ ctx: ReadContext, counselor: CounselorProfile) throws -> SessionPlanner {
+        let existing = try ctx.reader.allSeries().filter(\.active).map(\.series)
+        let occupancies = try ctx.liveBookings().map(\.occupancy)
+        let blackouts = try ctx.reader.blackouts().filter { $0.applies(to: counselor.name) }
+        return try SessionPlanner(
+            settings: ctx.settings, counselor: counselor, existing: existing, occupancies: occupancies, blackouts: blackouts, now: ctx.now)
+    }
+
+    static func collisionError(_ collisions: [SessionCollision]) -> AppError {
+        let lines = collisions.map { c in c.conflicts.map(\.message).joined(separator: "; ") }
+        return AppError(.conflict, "\(collisions.count) session(s) collide: " + lines.joined(separator: " | "))
+    }
+}

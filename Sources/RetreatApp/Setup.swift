@@ -1,0 +1,145 @@
+import Foundation
+import RetreatAgenda
+import RetreatConfig
+import RetreatScheduling
+import RetreatStore
+
+/// The practice's configuration as stored: settings, calendar profile and counselors.
+public struct PracticeOverview: Hashable, Sendable {
+    /// Scheduling and money settings.
+    public var settings: PracticeSettings
+    /// How the practice appears in calendars.
+    public var profile: PracticeProfile
+    /// Counselors and their working hours (stored or derived from the settings).
+    public var counselors: [CounselorProfile]
+}
+
+/// One setting that a change would alter.
+public struct SettingChange: Hashable, Sendable, Codable {
+    /// The key as `settings --json` names it.
+    public var key: String
+    /// Its value before, as text.
+    public var before: String
+    /// Its value after, as text.
+    public var after: String
+}
+
+extension RetreatService {
+    /// Creates (or opens an empty) store at `path` for a new practice: the practice file `configPath` (defaults
+    /// without it) and the module catalog `modulesPath` (default: `agenda-modules.toml` beside the practice file,
+    /// when there) are read and checked first, so a bad file leaves no store behind.
+    public static func create(
+        path: String, configPath: String?, modulesPath: String?, actor: String, clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(AppError) -> (RetreatService, PracticeOverview) {
+        var configuration = PracticeConfiguration()
+        if let configPath {
+            do { configuration = try PracticeConfiguration.load(path: configPath) } catch { throw AppError(.invalid, error.message) }
+        }
+        let catalogPath =
+            modulesPath ?? configPath.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml") }
+        var catalog: String?
+        if let catalogPath, modulesPath != nil || FileManager.default.fileExists(atPath: catalogPath) {
+            guard let data = FileManager.default.contents(atPath: catalogPath), let text = String(data: data, encoding: .utf8) else {
+                throw AppError(.notFound, "cannot read --modules \(catalogPath): no such file or not UTF-8 text")
+            }
+            do { _ = try ModuleCatalog(toml: text) } catch { throw AppError(.invalid, "\(catalogPath): \(error)") }
+            catalog = text
+        }
+        let service = try RetreatService.open(path: path, create: true, actor: actor, clock: clock)
+        return (service, try service.initialize(configuration, catalogTOML: catalog))
+    }
+
+    /// Stores a new practice's configuration in one transaction: settings, profile, counselors, module catalog
+    /// and day template together, or nothing.
+    /// - Throws: `.invalid` when the store is already initialised (change settings with `updateSettings`).
+    public func initialize(_ configuration: PracticeConfiguration, catalogTOML: String? = nil) throws(AppError) -> PracticeOverview {
+        if let catalogTOML {
+            do { _ = try ModuleCatalog(toml: catalogTOML) } catch { throw AppError(.invalid, "the module catalog: \(error)") }
+        }
+        return try writeUninitialized { tx, now in
+            if try tx.isInitialized() {
+                throw AppError(
+                    .invalid,
+                    "\(self.location) is already initialised; change settings with `retreat settings set KEY=VALUE`, or start a new store with --db")
+            }
+            try tx.saveSettings(configuration.settings)
+            try tx.saveProfile(configuration.profile)
+            if !configuration.counselors.isEmpty { try tx.saveCounselorProfiles(configuration.counselors) }
+            if let catalogTOML { try tx.saveDocument(.agendaCatalog, catalogTOML) }
+            if let template = configuration.dayTemplate { try tx.saveDocument(.dayTemplate, try Agendas.encode(template)) }
+            try tx.append(
+                AuditEntry(
+                    at: now, actor: self.actor, action: "init", entity: "settings", entityID: "1",
+                    detail: AuditDetail.json([
+                        "timeZone": configuration.settings.timeZoneIdentifier, "resources": configuration.settings.resources.joined(separator: ","),
+                    ])))
+            let ctx = try ReadContext(reader: tx, now: now)
+            return PracticeOverview(settings: configuration.settings, profile: configuration.profile, counselors: try Sessions.counselors(ctx))
+        }
+    }
+
+    /// The stored settings, profile and counselors.
+    public func overview() throws(AppError) -> PracticeOverview {
+        try read { ctx in
+            PracticeOverview(settings: ctx.settings, profile: try ctx.reader.profile(), counselors: try Sessions.counselors(ctx))
+        }
+    }
+
+    /// Replaces the settings with `new` after checking them against their documented ranges and the live
+    /// bookings: a resource with live bookings cannot go, and a live booking's span (intensive and turnover
+    /// days) cannot change under it. With `dryRun`, nothing is written. Returns what changes.
+    public func updateSettings(_ new: PracticeSettings, dryRun: Bool = false) throws(AppError) -> [SettingChange] {
+        do { try new.validate() } catch { throw AppError(.badInput, error.description) }
+        return try write { ctx in
+            let old = ctx.settings
+            let changes = SettingsDiff.changes(from: old, to: new)
+            let live = try ctx.base.liveBookings().filter { $0.lastOccupiedDay >= ctx.today }
+            for b in live where !new.resources.contains(b.resource) {
+                throw AppError(.conflict, "resource \"\(b.resource)\" has live booking(s) (\(b.id)); keep it in resources until they are moved or cancelled")
+            }
+            let spanChanged = live.filter { $0.intensiveDays != new.intensiveDays || $0.turnoverDays != new.turnoverDays }
+            if new.intensiveDays != old.intensiveDays || new.turnoverDays != old.turnoverDays, !spanChanged.isEmpty {
+                throw AppError(
+                    .conflict,
+                    "changing intensiveDays/turnoverDays would change the days of live booking(s) \(spanChanged.map(\.id).joined(separator: ", ")); reschedule or cancel them first"
+                )
+            }
+            if dryRun || changes.isEmpty { return changes }
+            try ctx.tx.saveSettings(new)
+            try ctx.audit(
+                "settings", "settings", "1", before: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.before) }),
+                after: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.after) }))
+            return changes
+        }
+    }
+}
+
+/// What differs between two settings, key by key (keys as `settings --json` names them).
+enum SettingsDiff {
+    static func changes(from a: PracticeSettings, to b: PracticeSettings) -> [SettingChange] {
+        let pairs: [(String, String, String)] = [
+            ("timeZone", a.timeZoneIdentifier, b.timeZoneIdentifier),
+            ("intensiveDays", "\(a.intensiveDays)", "\(b.intensiveDays)"),
+            ("dayStart", "\(a.dayStart)", "\(b.dayStart)"),
+            ("dayEnd", "\(a.dayEnd)", "\(b.dayEnd)"),
+            (
+                "startWeekdays", a.startWeekdays.sorted().map(\.shortName).joined(separator: ","),
+                b.startWeekdays.sorted().map(\.shortName).joined(separator: ",")
+            ),
+            ("turnoverDays", "\(a.turnoverDays)", "\(b.turnoverDays)"),
+            ("minimumNoticeDays", "\(a.minimumNoticeDays)", "\(b.minimumNoticeDays)"),
+            ("horizonMonths", "\(a.horizonMonths)", "\(b.horizonMonths)"),
+            ("holdExpiryHours", "\(a.holdExpiryHours)", "\(b.holdExpiryHours)"),
+            ("resources", a.resources.joined(separator: ","), b.resources.joined(separator: ",")),
+            ("currency", a.currency, b.currency),
+            ("priceCents", "\(a.priceCents)", "\(b.priceCents)"),
+            ("depositPercent", "\(a.depositPercent)", "\(b.depositPercent)"),
+            ("depositDueDays", "\(a.depositDueDays)", "\(b.depositDueDays)"),
+            (
+                "refundTiers", a.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ","),
+                b.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ",")
+            ),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { SettingChange(key: $0.0, before: $0.1, after: $0.2) }
+    }
+}

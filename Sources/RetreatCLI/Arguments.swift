@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import RetreatAgenda
+import RetreatApp
+import RetreatScheduling
+
+// Option values are parsed and checked before anything runs: a bad value is a usage error (exit 64) whose
+// message names the option, the value and what to write instead.
+
+/// Parsers for option values, used as `@Option(transform:)`.
+enum Parse {
+    /// `YYYY-MM-DD`, a real date.
+    @Sendable static func day(_ text: String) throws -> CalendarDay {
+        guard let day = CalendarDay(iso: text) else { throw ValidationError("\"\(text)\" is not a valid date (expected YYYY-MM-DD)") }
+        return day
+    }
+
+    /// `YYYY-MM`: the month's first day.
+    @Sendable static func month(_ text: String) throws -> CalendarDay {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+            let first = CalendarDay(year: y, month: m, day: 1)
+        else { throw ValidationError("\"\(text)\" is not a month such as 2027-03") }
+        return first
+    }
+
+    /// An amount such as `1125` or `1125.50`: digits, at most two decimals, no sign or separators, at most
+    /// 10,000,000.00; in cents.
+    @Sendable static func amount(_ text: String) throws -> Int {
+        guard let cents = Amount.cents(text) else {
+            throw ValidationError("\"\(text)\" is not an amount such as 1125.00 (digits, at most two decimals, no sign or separators)")
+        }
+        guard cents <= Money.maximumCents else {
+            throw ValidationError("\(text) is more than the largest amount Retreat records, 10000000.00")
+        }
+        return cents
+    }
+
+    /// `YYYY-MM-DDTHH:MM`, a wall-clock time.
+    @Sendable static func localTime(_ text: String) throws -> LocalTime {
+        guard let t = LocalTime(iso: text) else { throw ValidationError("\"\(text)\" is not a local time such as 2027-03-01T18:00") }
+        return t
+    }
+
+    /// `MODULE@DAY/HH:MM` (day from 1).
+    @Sendable static func pin(_ text: String) throws -> Pin {
+        let parts = text.split(separator: "@", maxSplits: 1)
+        let when = parts.count == 2 ? parts[1].split(separator: "/", maxSplits: 1) : []
+        guard parts.count == 2, !parts[0].isEmpty, when.count == 2, let day = Int(when[0]), (1...14).contains(day), let time = ClockTime(String(when[1]))
+        else { throw ValidationError("\"\(text)\" is not MODULE@DAY/HH:MM (e.g. dialogue-practice@2/10:30)") }
+        return Pin(moduleID: String(parts[0]), dayIndex: day - 1, start: time)
+    }
+
+    /// `MODULE=MINUTES` with 5 ... 480 minutes.
+    @Sendable static func length(_ text: String) throws -> ModuleLength {
+        let kv = text.split(separator: "=", maxSplits: 1)
+        guard kv.count == 2, !kv[0].isEmpty, let minutes = Int(kv[1]) else {
+            throw ValidationError("\"\(text)\" is not MODULE=MINUTES (e.g. dialogue-practice=60)")
+        }
+        guard (5...480).contains(minutes) else { throw ValidationError("\(minutes) minutes is outside 5...480") }
+        return ModuleLength(module: String(kv[0]), minutes: minutes)
+    }
+
+    /// A whole number in `range`.
+    static func number(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+        { text in
+            guard let n = Int(text) else { throw ValidationError("\"\(text)\" is not a whole number") }
+            guard range.contains(n) else { throw ValidationError("\(n) is outside \(range.lowerBound)...\(range.upperBound)") }
+            return n
+        }
+    }
+
+    /// A record id: a whole number from 1.
+    @Sendable static func id(_ text: String) throws -> Int64 {
+        guard let n = Int64(text), n >= 1 else { throw ValidationError("\"\(text)\" is not an id (a whole number from 1)") }
+        return n
+    }
+
+    /// An IANA time zone name.
+    @Sendable static func zone(_ text: String) throws -> String {
+        guard !text.isEmpty, text.count <= 64, TimeZone(identifier: text) != nil, text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw ValidationError("\"\(text)\" is not an IANA time zone such as Europe/London")
+        }
+        return text
+    }
+
+    /// A series frequency: week, 2weeks or month.
+    @Sendable static func frequency(_ text: String) throws -> SeriesFrequency {
+        guard let f = SeriesFrequency(text: text) else { throw ValidationError("\"\(text)\" is not week, 2weeks or month") }
+        return f
+    }
+}
+
+/// A module length change given as `MODULE=MINUTES`.
+struct ModuleLength: Hashable, Sendable {
+    var module: String
+    var minutes: Int
+}
+
+/// yes or no.
+enum YesNo: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case yes, no
+    var bool: Bool { self == .yes }
+}
+
+/// passed or failed.
+enum ScreenResult: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case passed, failed
+}
+
+extension BookingStatus: ExpressibleByArgument {}
+
+/// Checks that `to` is not before `from` (cross-option check for `validate()`).
+func checkRange(_ from: CalendarDay?, _ to: CalendarDay?) throws {
+    if let from, let to, to < from { throw ValidationError("--to \(to) is before --from \(from)") }
+}

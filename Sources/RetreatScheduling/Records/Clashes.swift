@@ -1,0 +1,34 @@
+import Foundation
+
+/// Rules about what may not overlap what, beyond the scheduler's own day arithmetic.
+public enum Clashes {
+    /// Counseling sessions of `series` on `resource` that fall on any of `days` (an intensive's intensive and
+    /// turnover days), one sentence each, in order. Cancelled series and cancelled sessions are ignored.
+    public static func sessions(on days: [CalendarDay], resource: String, series: [StoredSeries]) -> [String] {
+        let wanted = Set(days)
+        return series.filter { $0.active && $0.series.spec.counselor == resource }.flatMap { s in
+            s.series.occurrences().filter { wanted.contains($0.localStart.day) }.map {
+                "\($0.localStart.day) has counseling session \(s.series.id) at \($0.localStart.time) on \(resource)"
+            }
+        }
+    }
+
+    /// Live bookings whose intensive days (turnover excluded) any of the blackout `ranges` (on `resource`, nil: every resource) touches.
+    /// Ranges need not be sorted; the search is O((n + m) log m).
+    public static func bookings(
+        _ bookings: [Booking], touchedByAnyOf ranges: [ClosedRange<CalendarDay>], resource: String?
+    ) -> [Booking] {
+        let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
+        let longest = sorted.map { $0.lowerBound.days(until: $0.upperBound) }.max() ?? 0
+        return bookings.filter { b in
+            guard b.status.isLive, resource == nil || resource == b.resource else { return false }
+            let earliest = b.start.adding(days: -longest)
+            var lo = 0, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid].lowerBound < earliest { lo = mid + 1 } else { hi = mid }
+            }
+            return sorted[lo...].prefix { $0.lowerBound <= b.end }.contains { $0.upperBound >= b.start }
+        }
+    }
+}

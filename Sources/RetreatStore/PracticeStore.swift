@@ -1,0 +1,230 @@
+import Foundation
+import RetreatScheduling
+
+/// Persistence of one practice: what the use cases read and write, and nothing else.
+///
+/// A store keeps records; it decides no business rule. The only invariant it enforces itself is the one
+/// that must hold even when two processes race: no two live bookings of one resource share a day (intensive
+/// or turnover), held by the schema (one row per occupied resource-day under a key, or an exclusion
+/// constraint), derived from the span stored with each booking.
+///
+/// Every `write` is one transaction: its body's changes commit together or not at all. A body may run more
+/// than once when the database asks for a retry (serialization failures), so it must do nothing but read and
+/// write through the transaction it is given.
+public protocol PracticeStore: AnyObject, Sendable {
+    /// Where the store lives (a file path or a URL without its password), for messages.
+    var location: String { get }
+
+    /// Runs `body` on a consistent snapshot.
+    func read<T>(_ body: (any StoreReading) throws -> T) throws -> T
+
+    /// Runs `body` in one write transaction that holds the write lock from its start, so what it reads
+    /// cannot change before it writes.
+    func write<T>(_ body: (any StoreWriting) throws -> T) throws -> T
+
+    /// Writes a consistent copy of the whole store to `path` (which must not exist), complete or not at all.
+    func backup(to path: String) throws
+
+    /// Replaces the store's contents with the backup at `path` after checking a private copy of it; on any
+    /// failed check nothing changes. `audit` is appended once the backup is in place.
+    func restore(from path: String, audit: AuditEntry) throws
+
+    /// Every broken invariant (empty when sound): integrity, occupancy rows matching live bookings, no two
+    /// live bookings sharing a resource-day, no orphan rows.
+    func invariantViolations() throws -> [String]
+}
+
+/// The records a use case can read inside a transaction.
+public protocol StoreReading {
+    /// The practice settings. Throws `StoreError.notInitialized` before `retreat init`.
+    func settings() throws -> PracticeSettings
+    /// Whether settings were stored (the store was initialised).
+    func isInitialized() throws -> Bool
+    /// How the practice appears in calendars (defaults where unset).
+    func profile() throws -> PracticeProfile
+    /// The counselors' stored profiles (empty when none were configured).
+    func counselorProfiles() throws -> [CounselorProfile]
+    /// A configuration document (module catalog, day template, ...), if stored.
+    func document(_ key: DocumentKey) throws -> String?
+
+    /// One booking, by id (case-insensitive), with its payments.
+    func booking(id: String) throws -> Booking?
+    /// The booking created by the request with this idempotency key, and that request's fingerprint.
+    func booking(requestID: String) throws -> (booking: Booking, fingerprint: String?)?
+    /// Bookings matching `query`, by start then creation order, with their payments.
+    func bookings(_ query: BookingQuery) throws -> [Booking]
+    /// The highest booking number used so far (B0007 → 7), 0 when none.
+    func lastBookingNumber() throws -> Int
+
+    /// Every blackout, by start.
+    func blackouts() throws -> [Blackout]
+
+    /// Every waitlist entry, oldest first.
+    func waitlist() throws -> [WaitlistEntry]
+
+    /// Every counseling series, oldest first.
+    func allSeries() throws -> [StoredSeries]
+    /// The highest series number used so far (S0003 → 3), 0 when none.
+    func lastSeriesNumber() throws -> Int
+
+    /// A booking's intake answers as JSON the agenda module owns, if recorded.
+    func intakeJSON(bookingID: String) throws -> String?
+    /// A booking's stored agenda, if planned.
+    func agenda(bookingID: String) throws -> StoredAgenda?
+
+    /// The audit log, oldest first (only entries about `entityID` when given).
+    func auditLog(entityID: String?) throws -> [AuditEntry]
+}
+
+/// The records a use case can write inside a transaction.
+public protocol StoreWriting: StoreReading {
+    /// Stores the practice settings (the caller validated them).
+    func saveSettings(_ settings: PracticeSettings) throws
+    /// Stores the calendar profile.
+    func saveProfile(_ profile: PracticeProfile) throws
+    /// Stores the counselors' profiles (replacing earlier ones).
+    func saveCounselorProfiles(_ counselors: [CounselorProfile]) throws
+    /// Stores a configuration document.
+    func saveDocument(_ key: DocumentKey, _ text: String) throws
+
+    /// Inserts a booking (payments ignored) and, when it is live, one occupancy row per day of its stored
+    /// span. Throws `StoreError.conflict` naming the first taken day when the schema refuses one.
+    func insert(_ booking: Booking, requestFingerprint: String?) throws
+    /// Rewrites a booking's row (payments ignored) and re-derives its occupancy rows from its status and span.
+    /// Throws `StoreError.conflict` naming the first taken day when the schema refuses one.
+    func update(_ booking: Booking) throws
+    /// Records a payment (or a refund, negative) against a booking; returns it with its id.
+    func insert(_ payment: Payment, bookingID: String) throws -> Payment
+    /// Marks a payment voided; false when there is no such payment of that booking.
+    func voidPayment(id: Int64, bookingID: String) throws -> Bool
+
+    /// Inserts a blackout; returns it with its id.
+    func insert(_ blackout: Blackout) throws -> Blackout
+    /// Deletes a blackout; false when there is no such id.
+    func deleteBlackout(id: Int64) throws -> Bool
+    /// Stores imported busy time under `key`: occurrences already stored under that key (same UID and
+    /// RECURRENCE-ID) are left alone; with `replace`, everything stored under the key is removed first.
+    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replace: Bool) throws -> ImportCounts
+
+    /// Inserts a waitlist entry; returns it with its id.
+    func insert(_ entry: WaitlistEntry) throws -> WaitlistEntry
+    /// Rewrites a waitlist entry (status, booking).
+    func update(_ entry: WaitlistEntry) throws
+
+    /// Inserts a counseling series.
+    func insert(_ series: StoredSeries) throws
+    /// Rewrites a counseling series.
+    func update(_ series: StoredSeries) throws
+
+    /// Stores a booking's intake answers (JSON the agenda module owns).
+    func saveIntakeJSON(_ json: String, bookingID: String) throws
+    /// Stores (replaces) a booking's agenda.
+    func save(_ agenda: StoredAgenda) throws
+
+    /// Appends to the audit log.
+    func append(_ entry: AuditEntry) throws
+}
+
+/// Configuration documents kept in the store.
+public enum DocumentKey: String, Sendable, CaseIterable {
+    /// The agenda module catalog (TOML text).
+    case agendaCatalog
+    /// The agenda day template (JSON).
+    case dayTemplate
+}
+
+/// Which bookings to read.
+public struct BookingQuery: Hashable, Sendable {
+    /// Only bookings whose intensive days end on or after this day.
+    public var from: CalendarDay?
+    /// Only bookings starting on or before this day.
+    public var to: CalendarDay?
+    /// Only these statuses (empty: all).
+    public var statuses: Set<BookingStatus>
+
+    /// Creates a query.
+    public init(from: CalendarDay? = nil, to: CalendarDay? = nil, statuses: Set<BookingStatus> = []) {
+        self.from = from
+        self.to = to
+        self.statuses = statuses
+    }
+
+    /// Held and confirmed bookings.
+    public static let live = BookingQuery(statuses: [.held, .confirmed])
+}
+
+/// One imported busy occurrence to keep as a blackout.
+public struct ImportedBlackout: Hashable, Sendable {
+    /// UID of the event it comes from.
+    public var uid: String
+    /// Its RECURRENCE-ID (the original start) as text: with the UID, its identity within a source.
+    public var recurrenceID: String
+    /// First blocked practice-local day.
+    public var from: CalendarDay
+    /// Last blocked practice-local day (inclusive).
+    public var to: CalendarDay
+
+    /// Creates an item.
+    public init(uid: String, recurrenceID: String, from: CalendarDay, to: CalendarDay) {
+        self.uid = uid
+        self.recurrenceID = recurrenceID
+        self.from = from
+        self.to = to
+    }
+}
+
+/// What identifies one import's blackouts: the resource it was imported for (nil: every resource) and the
+/// source (a file path or a name staff chose).
+public struct ImportKey: Hashable, Sendable {
+    /// The resource, or nil for all.
+    public var resource: String?
+    /// The source name.
+    public var source: String
+
+    /// Creates a key.
+    public init(resource: String?, source: String) {
+        self.resource = resource
+        self.source = source
+    }
+}
+
+/// What an import changed in the store.
+public struct ImportCounts: Hashable, Sendable {
+    /// Occurrences stored now.
+    public var added: Int
+    /// Occurrences already stored by an earlier import under the same key.
+    public var unchanged: Int
+    /// Rows removed first by `replace`.
+    public var removed: Int
+
+    /// Creates counts.
+    public init(added: Int, unchanged: Int, removed: Int) {
+        self.added = added
+        self.unchanged = unchanged
+        self.removed = removed
+    }
+}
+
+/// A stored agenda: the planner's output and the staff adjustments it was planned with, as JSON the agenda
+/// module owns, and why it is stale when something it was planned from has changed since.
+public struct StoredAgenda: Hashable, Sendable {
+    /// The booking.
+    public var bookingID: String
+    /// The agenda (JSON).
+    public var agendaJSON: String
+    /// The adjustments (JSON).
+    public var adjustmentsJSON: String
+    /// When it was planned.
+    public var plannedAt: Date
+    /// Why it no longer matches the booking or the intake (nil while current).
+    public var staleReason: String?
+
+    /// Creates a stored agenda.
+    public init(bookingID: String, agendaJSON: String, adjustmentsJSON: String, plannedAt: Date, staleReason: String? = nil) {
+        self.bookingID = bookingID
+        self.agendaJSON = agendaJSON
+        self.adjustmentsJSON = adjustmentsJSON
+        self.plannedAt = plannedAt
+        self.staleReason = staleReason
+    }
+}

@@ -1,0 +1,175 @@
+internal import GRDB
+
+/// The SQLite schema: named, append-only migrations. A migration is never edited once released; a change is a
+/// new migration.
+enum SQLiteSchema {
+    /// Schema version this build writes (`PRAGMA user_version`); a store of a newer version is refused.
+    static let version = 5
+    /// `PRAGMA application_id` of a Retreat store ("RTRT").
+    static let applicationID: Int32 = 0x5254_5254
+
+    /// Names of every migration, in order: a restored backup must have applied a prefix of them.
+    static var migrationNames: [String] { migrator.migrations }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        json TEXT NOT NULL
+                    );
+                    -- Practice profile for calendars: name, organizer e-mail and name, location.
+                    CREATE TABLE profile (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE bookings (
+                        id TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL UNIQUE,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        contact TEXT,
+                        resource TEXT NOT NULL,
+                        start TEXT NOT NULL,
+                        end TEXT NOT NULL CHECK (end >= start),
+                        status TEXT NOT NULL CHECK (status IN ('held','confirmed','completed','cancelled','expired')),
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        priorities TEXT NOT NULL DEFAULT '[]',
+                        price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+                        deposit_cents INTEGER NOT NULL CHECK (deposit_cents >= 0),
+                        deposit_due TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        hold_expires_at REAL,
+                        refund_cents INTEGER,
+                        refund_percent INTEGER,
+                        cancelled_on TEXT,
+                        request_id TEXT UNIQUE
+                    );
+                    CREATE INDEX bookings_start ON bookings(start);
+                    CREATE INDEX bookings_status ON bookings(status);
+                    -- One row per occupied resource-day of every live booking, turnover included.
+                    -- The primary key is what makes a double booking impossible.
+                    CREATE TABLE occupied_days (
+                        resource TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL CHECK (kind IN ('intensive','turnover')),
+                        PRIMARY KEY (resource, day)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX occupied_days_booking ON occupied_days(booking_id);
+                    CREATE TABLE payments (
+                        id INTEGER PRIMARY KEY,
+                        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+                        amount_cents INTEGER NOT NULL,
+                        day TEXT NOT NULL,
+                        note TEXT
+                    );
+                    CREATE INDEX payments_booking ON payments(booking_id);
+                    CREATE TABLE blackouts (
+                        id INTEGER PRIMARY KEY,
+                        from_day TEXT NOT NULL,
+                        to_day TEXT NOT NULL CHECK (to_day >= from_day),
+                        resource TEXT,
+                        reason TEXT,
+                        source TEXT NOT NULL DEFAULT 'manual',
+                        uid TEXT,
+                        recurrence_id TEXT
+                    );
+                    CREATE INDEX blackouts_range ON blackouts(from_day, to_day);
+                    CREATE TABLE waitlist (
+                        id INTEGER PRIMARY KEY,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        contact TEXT,
+                        from_day TEXT NOT NULL,
+                        to_day TEXT NOT NULL CHECK (to_day >= from_day),
+                        resource TEXT,
+                        created_at REAL NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting','booked','removed'))
+                    );
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        entity_id TEXT NOT NULL,
+                        detail TEXT NOT NULL DEFAULT '{}'
+                    );
+                    """)
+        }
+        m.registerMigration("v2-import-keys") { db in
+            // An imported occurrence is stored once per source: re-importing the same file changes nothing.
+            try db.execute(sql: "CREATE UNIQUE INDEX blackouts_import_key ON blackouts(source, uid, recurrence_id) WHERE uid IS NOT NULL")
+        }
+        m.registerMigration("v3-series") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE series (
+                        id TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL UNIQUE,
+                        couple TEXT NOT NULL CHECK (couple <> ''),
+                        counselor TEXT NOT NULL,
+                        contact TEXT,
+                        json TEXT NOT NULL,
+                        active INTEGER NOT NULL DEFAULT 1,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE INDEX series_counselor ON series(counselor);
+                    """)
+        }
+        m.registerMigration("v4-agendas") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE intakes (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        affair_ended INTEGER,
+                        safety_passed INTEGER NOT NULL
+                    );
+                    CREATE TABLE agendas (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        json TEXT NOT NULL,
+                        adjustments TEXT NOT NULL DEFAULT '{}',
+                        planned_at REAL NOT NULL
+                    );
+                    """)
+        }
+        m.registerMigration("v5-stored-spans") { db in
+            // Each booking keeps the span it was booked with: the occupancy rows are derived from it, never from
+            // today's settings. Spans of existing bookings are read back from what they occupy.
+            try db.execute(
+                sql: """
+                    ALTER TABLE bookings ADD COLUMN intensive_days INTEGER NOT NULL DEFAULT 1 CHECK (intensive_days BETWEEN 1 AND 14);
+                    ALTER TABLE bookings ADD COLUMN turnover_days INTEGER NOT NULL DEFAULT 0 CHECK (turnover_days BETWEEN 0 AND 30);
+                    ALTER TABLE bookings ADD COLUMN cancellation_reason TEXT;
+                    ALTER TABLE bookings ADD COLUMN request_fingerprint TEXT;
+                    UPDATE bookings SET intensive_days = CAST(julianday(end) - julianday(start) AS INTEGER) + 1;
+                    UPDATE bookings SET turnover_days = coalesce(
+                        (SELECT count(*) FROM occupied_days o WHERE o.booking_id = bookings.id AND o.kind = 'turnover'), 0)
+                        WHERE status IN ('held','confirmed');
+                    UPDATE bookings SET turnover_days = coalesce((SELECT json_extract(json, '$.turnoverDays') FROM settings WHERE id = 1), 0)
+                        WHERE status NOT IN ('held','confirmed');
+                    ALTER TABLE payments ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE intakes_v5 (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        json TEXT NOT NULL
+                    );
+                    INSERT INTO intakes_v5 (booking_id, json)
+                        SELECT booking_id, json_object(
+                            'affairEnded', CASE affair_ended WHEN 1 THEN json('true') WHEN 0 THEN json('false') ELSE NULL END,
+                            'safetyScreenPassed', CASE safety_passed WHEN 0 THEN json('false') ELSE json('true') END)
+                        FROM intakes;
+                    DROP TABLE intakes;
+                    ALTER TABLE intakes_v5 RENAME TO intakes;
+                    ALTER TABLE agendas ADD COLUMN stale_reason TEXT;
+                    ALTER TABLE waitlist ADD COLUMN booking_id TEXT REFERENCES bookings(id);
+                    -- Imports are keyed by resource + source + UID + RECURRENCE-ID: two counselors' calendars
+                    -- sharing a meeting UID do not collide.
+                    DROP INDEX blackouts_import_key;
+                    CREATE UNIQUE INDEX blackouts_import_key ON blackouts(coalesce(resource, ''), source, uid, recurrence_id)
+                        WHERE uid IS NOT NULL;
+                    """)
+        }
+        return m
+    }
+}

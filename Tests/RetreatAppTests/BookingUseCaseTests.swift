@@ -1,0 +1,181 @@
+import Foundation
+import RetreatApp
+import RetreatScheduling
+import RetreatStore
+import Testing
+
+@Suite struct BookingUseCaseTests {
+    @Test func bookingOccupiesIntensiveAndTurnoverDays() throws {
+        let p = try Practice()
+        let app = p.service()
+        let b = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"))).booking
+        #expect(b.end == d("2027-01-13"))
+        do {
+            _ = try app.book(BookingRequest(couple: "B", start: d("2027-01-14")))
+            Issue.record("a turnover day was double booked")
+        } catch {
+            #expect(error.kind == .conflict)
+            #expect(error.message.contains("2027-01-14"))
+            #expect(!error.message.contains("A"))  // never the other couple's name
+        }
+        #expect(try app.book(BookingRequest(couple: "B", start: d("2027-01-15"))).booking.start == d("2027-01-15"))
+    }
+
+    @Test func requestIDMakesBookIdempotentForTheSameRequestOnly() throws {
+        let p = try Practice()
+        let app = p.service()
+        let first = try app.book(BookingRequest(couple: "A", start: d("2027-02-01"), requestID: "k1"))
+        let second = try app.book(BookingRequest(couple: "A", start: d("2027-02-01"), requestID: "k1"))
+        #expect(!first.replayed)
+        #expect(second.replayed)
+        #expect(second.booking.id == first.booking.id)
+        #expect(try app.bookings().count == 1)
+        // Another couple's request with the same key replays nothing and shows nothing of the first couple.
+        do {
+            _ = try app.book(BookingRequest(couple: "Someone Else", start: d("2027-03-01"), requestID: "k1"))
+            Issue.record("a different request with a used key was replayed")
+        } catch {
+            #expect(error.kind == .invalid)
+            #expect(error.message.contains("k1"))
+            #expect(!error.message.contains("A"))
+        }
+        #expect(try app.bookings().count == 1)
+    }
+
+    @Test func holdsLapseWithoutDepositAndStayWithIt() throws {
+        let p = try Practice { $0.holdExpiryHours = 48 }
+        let app = p.service()
+        let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), hold: true)).booking
+        let b = try app.book(BookingRequest(couple: "B", start: d("2027-02-11"), hold: true)).booking
+        #expect(a.status == .held)
+        // One rule: the hold lapses when its deposit falls due (same day, practice-local).
+        #expect(a.holdExpiresAt == testNow.addingTimeInterval(48 * 3600))
+        #expect(a.deposit.due == d("2026-12-03"))
+        _ = try app.pay(id: b.id, amountCents: b.deposit.amountCents, on: d("2026-12-02"))
+        let justBefore = p.service(at: testNow.addingTimeInterval(48 * 3600 - 1))
+        #expect(try justBefore.booking(id: a.id).status == .held)
+        let after = p.service(at: testNow.addingTimeInterval(48 * 3600))
+        // A read shows the lapse at once; the next write records it.
+        #expect(try after.booking(id: a.id).status == .expired)
+        #expect(try after.booking(id: b.id).status == .held)
+        #expect(try after.availability(from: d("2027-01-11"), to: d("2027-01-11")).count == 1)
+        // The lapsed hold's dates are free again.
+        #expect(try after.book(BookingRequest(couple: "C", start: d("2027-01-11"))).booking.start == d("2027-01-11"))
+        #expect(try after.auditLog(entityID: a.id).map(\.action) == ["hold", "expire"])
+        #expect(throws: AppError.self) { try after.confirm(id: a.id) }
+        #expect(try after.confirm(id: b.id).status == .confirmed)
+    }
+
+    @Test func rescheduleKeepsIdBumpsSequenceAndMayOverlapItself() throws {
+        let p = try Practice()
+        let app = p.service()
+        let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"))).booking
+        let moved = try app.reschedule(id: a.id, to: d("2027-01-12")).booking
+        #expect(moved.id == a.id)
+        #expect(moved.sequence == a.sequence + 1)
+        #expect(moved.start == d("2027-01-12"))
+        #expect(try app.availability(from: d("2027-01-11"), to: d("2027-01-11")).isEmpty)
+        // Its old first day is free for someone else only if turnover allows: 01-08..01-10 + turnover 01-11 is fine.
+        #expect(try app.book(BookingRequest(couple: "B", start: d("2027-01-08"))).booking.id == "B0002")
+    }
+
+    @Test func cancellationRefundsByTierAndOffersWaitlist() throws {
+        let p = try Practice()
+        let app = p.service()
+        let far = try app.book(BookingRequest(couple: "A", start: d("2027-01-30"))).booking  // 60 days ahead
+        _ = try app.pay(id: far.id, amountCents: 100_000, on: d("2026-12-01"))
+        _ = try app.addToWaitlist(couple: "W", from: d("2027-01-29"), to: d("2027-02-02"))
+        let out = try app.cancel(id: far.id, reason: "couple's request")
+        #expect(out.booking.status == .cancelled)
+        #expect(out.booking.refundPercent == 100)
+        #expect(out.booking.refundCents == 100_000)
+        #expect(out.booking.cancellationReason == "couple's request")
+        #expect(out.offers.count == 1)
+        #expect(out.offers.first?.slots.contains { $0.start == d("2027-01-30") } == true)
+        let near = try app.book(BookingRequest(couple: "B", start: d("2026-12-31"))).booking  // 30 days
+        _ = try app.pay(id: near.id, amountCents: 100_000, on: d("2026-12-01"))
+        #expect(try app.cancel(id: near.id).booking.refundCents == 50_000)
+        #expect(throws: AppError.self) { try app.cancel(id: near.id) }
+    }
+
+    @Test func overpaymentIsACreditAndAlwaysRefunded() throws {
+        let p = try Practice()
+        let app = p.service()
+        let b = try app.book(BookingRequest(couple: "A", start: d("2026-12-31"), priceCents: 100_000)).booking  // 30 days: 50% tier
+        let paid = try app.pay(id: b.id, amountCents: 130_000, on: d("2026-12-01"))
+        #expect(paid.creditCents == 30_000)
+        #expect(try app.bookings(BookingFilter(owing: true)).map(\.id) == [b.id])
+        // 50% of the price paid, plus the whole overpayment.
+        #expect(try app.cancel(id: b.id).booking.refundCents == 50_000 + 30_000)
+    }
+
+    @Test func aMistakenPaymentCanBeVoided() throws {
+        let p = try Practice()
+        let app = p.service()
+        let b = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), priceCents: 1000)).booking
+        let paid = try app.pay(id: b.id, amountCents: 900)
+        let id = try #require(paid.payments.first?.id)
+        let voided = try app.voidPayment(id: b.id, paymentID: id)
+        #expect(voided.paidCents == 0)
+        #expect(voided.payments.first?.voided == true)
+        #expect(throws: AppError.self) { try app.voidPayment(id: b.id, paymentID: id) }
+        #expect(throws: AppError.self) { try app.voidPayment(id: b.id, paymentID: 999) }
+        let log = try app.auditLog(entityID: b.id)
+        #expect(log.last?.action == "payment-void")
+        #expect(log.last?.detail.contains("\"before\"") == true)
+    }
+
+    @Test func listFiltersByStatusAndMoneyOwed() throws {
+        let p = try Practice()
+        let app = p.service()
+        let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), priceCents: 1000)).booking
+        _ = try app.book(BookingRequest(couple: "B", start: d("2027-02-11"), hold: true))
+        _ = try app.pay(id: a.id, amountCents: 1000, on: d("2026-12-01"), note: "paid in full")
+        #expect(try app.bookings(BookingFilter(statuses: [.held])).map(\.couple) == ["B"])
+        #expect(try app.bookings(BookingFilter(owing: true)).map(\.couple) == ["B"])
+        #expect(try p.service(at: testNow.addingTimeInterval(5 * 86400)).bookings(BookingFilter(depositOverdue: true)).map(\.couple) == [])
+        #expect(try app.bookings(BookingFilter(from: d("2027-02-01"))).map(\.couple) == ["B"])
+    }
+
+    @Test func blackoutsBlockStartsAndRefuseToCoverBookings() throws {
+        let p = try Practice()
+        let app = p.service()
+        _ = try app.addBlackout(from: d("2027-01-13"), to: d("2027-01-13"), reason: "Staff leave")
+        let slots = try app.availability(from: d("2027-01-10"), to: d("2027-01-14")).map(\.start)
+        #expect(slots == [d("2027-01-10"), d("2027-01-14")])
+        _ = try app.book(BookingRequest(couple: "A", start: d("2027-01-20")))
+        do {
+            _ = try app.addBlackout(from: d("2027-01-21"), to: d("2027-01-21"))
+            Issue.record("blackout over a booking accepted")
+        } catch {
+            #expect(error.kind == .conflict)
+            #expect(error.message.contains("B0001"))
+        }
+    }
+
+    @Test func everyChangeIsAudited() throws {
+        let p = try Practice()
+        let a = try p.service(actor: "alice").book(BookingRequest(couple: "A", start: d("2027-01-11"), hold: true)).booking
+        _ = try p.service(actor: "bob").confirm(id: a.id)
+        _ = try p.service(actor: "bob").reschedule(id: a.id, to: d("2027-01-18"))
+        _ = try p.service(actor: "carol").cancel(id: a.id)
+        let log = try p.service().auditLog(entityID: a.id)
+        #expect(log.map(\.action) == ["hold", "confirm", "reschedule", "cancel"])
+        #expect(log.map(\.actor) == ["alice", "bob", "bob", "carol"])
+        #expect(log[2].detail.contains("\"before\":{\"resource\":\"practice\",\"start\":\"2027-01-11\"}"))
+    }
+
+    @Test func waitlistBookingMarksOnlyThatEntry() throws {
+        let p = try Practice()
+        let app = p.service()
+        let first = try app.addToWaitlist(couple: "Same Name", from: d("2027-01-01"), to: d("2027-02-01"))
+        let second = try app.addToWaitlist(couple: "Same Name", from: d("2027-01-01"), to: d("2027-02-01"))
+        let booked = try app.bookFromWaitlist(entryID: try #require(second.id), start: d("2027-01-11"))
+        #expect(booked.booking.couple == "Same Name")
+        let waiting = try app.waitlist().entries
+        #expect(waiting.map(\.id) == [first.id])
+        // A booking under the same display name does not touch the list either.
+        _ = try app.book(BookingRequest(couple: "Same Name", start: d("2027-01-20")))
+        #expect(try app.waitlist().entries.map(\.id) == [first.id])
+    }
+}
