@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // libical through pkg-config; `make` installs libical-dev when pkg-config cannot find it.
@@ -52,18 +57,36 @@ let package = Package(
         // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
         .target(
             name: "RetreatApp",
-            dependencies: ["RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal"],
+            dependencies: [
+                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "RetreatCLI",
             dependencies: [
-                "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatCalendars", "RetreatICal",
+                "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatCalendars", "RetreatICal", "RetreatStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
+        // Hummingbird 2: subscription feeds, the couples' request page and the staff API over the same use cases.
+        .target(
+            name: "RetreatServer",
+            dependencies: [
+                "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "retreat", dependencies: ["RetreatCLI", "RetreatServer"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(
             name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench", swiftSettings: strict),
@@ -84,6 +107,8 @@ let package = Package(
             name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"],
             swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
+        .testTarget(
+            name: "RetreatServerTests", dependencies: ["RetreatServer", "RetreatApp", "RetreatScheduling", "RetreatStore"], swiftSettings: strict),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),
     ]
 )

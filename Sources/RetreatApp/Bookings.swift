@@ -91,42 +91,47 @@ extension RetreatService {
         let couple = try Input.name(request.couple, option: "--couple")
         let contact = try Input.contact(request.contact, option: "--contact")
         if let price = request.priceCents { try Input.amount(price, option: "--price") }
-        return try write { ctx in
-            if let key = request.requestID, let (existing, fingerprint) = try ctx.tx.booking(requestID: key) {
-                guard fingerprint == nil || fingerprint == request.fingerprint else {
-                    throw AppError(.invalid, "request id \(key) was already used for a different request; use a new --request-id")
-                }
-                return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [])
+        return try write { ctx in try place(ctx, request, couple: couple, contact: contact) }
+    }
+
+    /// Books or holds inside `ctx`'s transaction, with `couple` and `contact` already checked: what `book` and
+    /// a couple's request for dates both do. `auditDetail` is added to the audit entry.
+    func place(_ ctx: WriteContext, _ request: BookingRequest, couple: String, contact: String?, auditDetail: [String: String] = [:]) throws
+        -> BookingOutcome
+    {
+        if let key = request.requestID, let (existing, fingerprint) = try ctx.tx.booking(requestID: key) {
+            guard fingerprint == nil || fingerprint == request.fingerprint else {
+                throw AppError(.invalid, "request id \(key) was already used for a different request; use a new --request-id")
             }
-            let priorities = try AgendaRules.checkedPriorities(request.priorities, ctx.base, option: "--priority")
-            let slot = try allocate(ctx.base, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
-            var entry: WaitlistEntry?
-            if let id = request.waitlistEntryID {
-                guard let found = try ctx.tx.waitlist().first(where: { $0.id == id && $0.status == .waiting }) else {
-                    throw AppError(.notFound, "no waiting waitlist entry with id \(id); `retreat waitlist list` shows them")
-                }
-                entry = found
-            }
-            let number = try ctx.tx.lastBookingNumber() + 1
-            let price = request.priceCents ?? ctx.settings.priceCents
-            let terms = ctx.settings.terms(priceCents: price, createdAt: ctx.now, start: slot.start, hold: request.hold)
-            let booking = Booking(
-                id: String(format: "B%04d", number), couple: couple, contact: contact, resource: slot.resource, start: slot.start,
-                intensiveDays: ctx.settings.intensiveDays, turnoverDays: ctx.settings.turnoverDays, status: request.hold ? .held : .confirmed,
-                priorities: priorities, priceCents: price, deposit: terms.deposit, createdAt: ctx.now, holdExpiresAt: terms.holdExpiresAt,
-                requestID: request.requestID)
-            try ctx.tx.insert(booking, requestFingerprint: request.requestID == nil ? nil : request.fingerprint)
-            if var entry {
-                entry.status = .booked
-                entry.bookingID = booking.id
-                try ctx.tx.update(entry)
-                try ctx.audit("waitlist-book", "waitlist", String(entry.id ?? 0), ["booking": booking.id])
-            }
-            try ctx.audit(
-                request.hold ? "hold" : "book", "booking", booking.id,
-                ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)])
-            return BookingOutcome(booking: booking, replayed: false, offers: [])
+            return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [])
         }
+        let priorities = try AgendaRules.checkedPriorities(request.priorities, ctx.base, option: "--priority")
+        let slot = try allocate(ctx.base, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
+        var entry: WaitlistEntry?
+        if let id = request.waitlistEntryID {
+            guard let found = try ctx.tx.waitlist().first(where: { $0.id == id && $0.status == .waiting }) else {
+                throw AppError(.notFound, "no waiting waitlist entry with id \(id); `retreat waitlist list` shows them")
+            }
+            entry = found
+        }
+        let number = try ctx.tx.lastBookingNumber() + 1
+        let price = request.priceCents ?? ctx.settings.priceCents
+        let terms = ctx.settings.terms(priceCents: price, createdAt: ctx.now, start: slot.start, hold: request.hold)
+        let booking = Booking(
+            id: String(format: "B%04d", number), couple: couple, contact: contact, resource: slot.resource, start: slot.start,
+            intensiveDays: ctx.settings.intensiveDays, turnoverDays: ctx.settings.turnoverDays, status: request.hold ? .held : .confirmed,
+            priorities: priorities, priceCents: price, deposit: terms.deposit, createdAt: ctx.now, holdExpiresAt: terms.holdExpiresAt,
+            requestID: request.requestID)
+        try ctx.tx.insert(booking, requestFingerprint: request.requestID == nil ? nil : request.fingerprint)
+        if var entry {
+            entry.status = .booked
+            entry.bookingID = booking.id
+            try ctx.tx.update(entry)
+            try ctx.audit("waitlist-book", "waitlist", String(entry.id ?? 0), ["booking": booking.id])
+        }
+        let detail = ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)].merging(auditDetail) { a, _ in a }
+        try ctx.audit(request.hold ? "hold" : "book", "booking", booking.id, detail)
+        return BookingOutcome(booking: booking, replayed: false, offers: [])
     }
 
     /// Confirms a hold (a confirmed booking is returned unchanged).

@@ -44,6 +44,12 @@ public struct StoreExport: Codable, Sendable {
     public var documents: [String: String]
     /// The audit log.
     public var audit: [AuditEntry]
+    /// Subscription feeds (no token digests).
+    public var feeds: [FeedRecord]?
+    /// Staff API tokens (no token digests).
+    public var apiTokens: [APITokenRecord]?
+    /// Notes couples wrote with their requests.
+    public var notes: [BookingNote]?
 }
 
 extension RetreatService {
@@ -76,7 +82,8 @@ extension RetreatService {
                 schemaVersion: SQLiteStore.schemaVersion, exportedAt: ctx.now, settings: ctx.settings, profile: try ctx.reader.profile(),
                 counselors: try ctx.reader.counselorProfiles(), bookings: bookings, blackouts: try ctx.reader.blackouts(),
                 waitlist: try ctx.reader.waitlist(), series: try ctx.reader.allSeries(), agendas: agendas, documents: documents,
-                audit: try ctx.reader.auditLog(entityID: nil))
+                audit: try ctx.reader.auditLog(entityID: nil), feeds: try ctx.reader.feeds(), apiTokens: try ctx.reader.apiTokens(),
+                notes: try bookings.compactMap { try ctx.reader.bookingNote(bookingID: $0.id) })
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RetreatApp
 import RetreatScheduling
+import RetreatStore
 
 extension RetreatCommand {
     struct List: ParsableCommand {
@@ -37,6 +38,7 @@ extension RetreatCommand {
         struct Out: Encodable {
             var booking: BookingJSON
             var contact: String?
+            var note: String?
             var payments: [Payment]
             var history: [AuditEntry]
         }
@@ -45,7 +47,8 @@ extension RetreatCommand {
             let service = try store.service()
             let b = try service.booking(id: id)
             let history = try service.auditLog(entityID: b.id)
-            if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, payments: b.payments, history: history)) }
+            let note = try service.bookingNote(id: b.id)?.note
+            if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, note: note, payments: b.payments, history: history)) }
             let settings = try service.overview().settings
             func m(_ c: Int) -> String { money(c, settings.currency) }
             let lapse = b.holdExpiresAt.map { ", hold lapses \(local($0, settings.timeZone)) unless the deposit is recorded" } ?? ""
@@ -57,6 +60,7 @@ extension RetreatCommand {
               contact    \(Terminal.safe(b.contact ?? "—"))
               price      \(m(b.priceCents)); deposit \(m(b.deposit.amountCents)) due \(b.deposit.due); paid \(m(b.paidCents)); owes \(m(b.balanceCents))
             """.split(separator: "\n") { Terminal.print(String(line)) }
+            if let note { Terminal.print("  note       \(note.replacingOccurrences(of: "\n", with: " / "))") }
             if b.creditCents > 0 { Terminal.print("  credit     \(m(b.creditCents)) paid beyond the price, to return") }
             if let r = b.refundCents {
                 Terminal.print("  refund     \(b.refundPercent ?? 0)% = \(m(r))\(b.cancellationReason.map { "; reason: \($0)" } ?? "")")

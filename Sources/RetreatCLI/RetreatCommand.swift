@@ -17,6 +17,7 @@ public struct RetreatCommand: ParsableCommand {
             Init.self, Settings.self, Availability.self, Check.self, Calendar.self, Book.self, Confirm.self,
             Cancel.self, Reschedule.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
             AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Audit.self, Backup.self, Restore.self, ExportData.self, Demo.self,
+            FeedsGroup.self, TokensGroup.self, Serve.self,
         ]
     )
 
@@ -25,9 +26,16 @@ public struct RetreatCommand: ParsableCommand {
 
 /// Entry point for the `retreat` executable.
 public enum RetreatMain {
+    /// Runs `retreat serve` with checked options until the server stops (SIGTERM, SIGINT); throws `AppError`.
+    public typealias ServerLauncher = @Sendable (ServerOptions) throws -> Void
+
+    /// The server, set by the executable (which links RetreatServer) before any command is parsed.
+    nonisolated(unsafe) static var serverLauncher: ServerLauncher?
+
     /// Parses the process arguments (global options may come before the subcommand), runs the command, prints
-    /// any error as one line on standard error, and exits with its code.
-    public static func run() {
+    /// any error as one line on standard error, and exits with its code. `server` runs `retreat serve`.
+    public static func run(server: ServerLauncher? = nil) {
+        serverLauncher = server
         let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try RetreatCommand.parseAsRoot(arguments)

@@ -76,51 +76,6 @@ func printJSON(_ value: some Encodable) throws {
     Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// JSON shape of a booking for scripts.
-struct BookingJSON: Encodable {
-    var id: String
-    var couple: String
-    var start: CalendarDay
-    var end: CalendarDay
-    var status: String
-    var resource: String
-    var sequence: Int
-    var priorities: [String]
-    var priceCents: Int
-    var depositCents: Int
-    var depositDue: CalendarDay
-    var paidCents: Int
-    var balanceCents: Int
-    var creditCents: Int
-    var holdExpiresAt: Date?
-    var refundCents: Int?
-    var refundPercent: Int?
-    var cancellationReason: String?
-    var replayed: Bool?
-
-    init(_ b: Booking, replayed: Bool? = nil) {
-        id = b.id
-        couple = b.couple
-        start = b.start
-        end = b.end
-        status = b.status.rawValue
-        resource = b.resource
-        sequence = b.sequence
-        priorities = b.priorities
-        priceCents = b.priceCents
-        depositCents = b.deposit.amountCents
-        depositDue = b.deposit.due
-        paidCents = b.paidCents
-        balanceCents = b.balanceCents
-        creditCents = b.creditCents
-        holdExpiresAt = b.holdExpiresAt
-        refundCents = b.refundCents
-        refundPercent = b.refundPercent
-        cancellationReason = b.cancellationReason
-        self.replayed = replayed
-    }
-}
-
 /// Money in the practice's currency.
 func money(_ cents: Int, _ currency: String) -> String { Money.format(cents: cents, currency: currency) }
 

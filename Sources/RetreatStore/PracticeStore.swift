@@ -74,6 +74,19 @@ public protocol StoreReading {
 
     /// The audit log, oldest first (only entries about `entityID` when given).
     func auditLog(entityID: String?) throws -> [AuditEntry]
+    /// The newest audit entry (the highest id), nil when the log is empty: what changed last, and when.
+    func latestAuditEntry() throws -> AuditEntry?
+
+    /// Every subscription feed, by id (revoked ones too).
+    func feeds() throws -> [FeedRecord]
+    /// The feed whose token digest is `tokenHash` (revoked or not), nil when none.
+    func feed(tokenHash: String) throws -> FeedRecord?
+    /// Every API token, by id (revoked ones too).
+    func apiTokens() throws -> [APITokenRecord]
+    /// The API token whose digest is `tokenHash` (revoked or not), nil when none.
+    func apiToken(tokenHash: String) throws -> APITokenRecord?
+    /// The note a couple wrote with the request that created a booking, if any.
+    func bookingNote(bookingID: String) throws -> BookingNote?
 }
 
 /// The records a use case can write inside a transaction.
@@ -123,6 +136,17 @@ public protocol StoreWriting: StoreReading {
 
     /// Appends to the audit log.
     func append(_ entry: AuditEntry) throws
+
+    /// Inserts a feed. Throws `StoreError.conflict` when its id or token digest is taken.
+    func insert(_ feed: FeedRecord) throws
+    /// Rewrites a feed (token digest, rotation, revocation). Throws `StoreError.notFound` for an unknown id.
+    func update(_ feed: FeedRecord) throws
+    /// Inserts an API token. Throws `StoreError.conflict` when its id or token digest is taken.
+    func insert(_ token: APITokenRecord) throws
+    /// Rewrites an API token. Throws `StoreError.notFound` for an unknown id.
+    func update(_ token: APITokenRecord) throws
+    /// Stores (replaces) the note of a booking's request.
+    func save(_ note: BookingNote) throws
 }
 
 /// Configuration documents kept in the store.

@@ -1,3 +1,4 @@
 import RetreatCLI
+import RetreatServer
 
-RetreatMain.run()
+RetreatMain.run(server: RetreatServer.serve)

@@ -4,7 +4,7 @@ internal import GRDB
 /// new migration.
 enum SQLiteSchema {
     /// Schema version this build writes (`PRAGMA user_version`); a store of a newer version is refused.
-    static let version = 5
+    static let version = 6
     /// `PRAGMA application_id` of a Retreat store ("RTRT").
     static let applicationID: Int32 = 0x5254_5254
 
@@ -168,6 +168,38 @@ enum SQLiteSchema {
                     DROP INDEX blackouts_import_key;
                     CREATE UNIQUE INDEX blackouts_import_key ON blackouts(coalesce(resource, ''), source, uid, recurrence_id)
                         WHERE uid IS NOT NULL;
+                    """)
+        }
+        m.registerMigration("v6-feeds-tokens-notes") { db in
+            // Feed and API tokens are capabilities: only their SHA-256 digests are stored, each unique.
+            try db.execute(
+                sql: """
+                    CREATE TABLE feeds (
+                        id TEXT PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('staff','freebusy','counselor','couple')),
+                        subject TEXT,
+                        token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                        created_at REAL NOT NULL,
+                        rotated_at REAL,
+                        revoked_at REAL,
+                        CHECK ((kind IN ('counselor','couple')) = (subject IS NOT NULL))
+                    );
+                    CREATE TABLE api_tokens (
+                        id TEXT PRIMARY KEY,
+                        role TEXT NOT NULL CHECK (role IN ('staff','read-only')),
+                        label TEXT,
+                        token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                        created_at REAL NOT NULL,
+                        rotated_at REAL,
+                        revoked_at REAL
+                    );
+                    -- What a couple wrote with a request for dates: staff only.
+                    CREATE TABLE booking_notes (
+                        booking_id TEXT PRIMARY KEY REFERENCES bookings(id) ON DELETE CASCADE,
+                        note TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
                     """)
         }
         return m

@@ -1,0 +1,292 @@
+import Crypto
+import Foundation
+import RetreatAgenda
+import RetreatCalendars
+import RetreatICal
+import RetreatScheduling
+import RetreatStore
+
+/// Capability tokens: 32 random bytes from the system's cryptographic generator, base64url without padding.
+/// The store keeps only their SHA-256, so a copy of the database opens no feed and no API access.
+public enum AccessToken {
+    /// Prefix of API tokens, so that people and secret scanners recognise one (feed tokens sit in URLs and
+    /// have none).
+    public static let apiPrefix = "rtk_"
+
+    /// A new random token of 43 characters (256 bits).
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(32)
+        for _ in 0..<4 {
+            let word: UInt64 = generator.next()
+            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Lowercase hex SHA-256 of `token`'s UTF-8 bytes: what the store keeps.
+    public static func digest(_ token: some StringProtocol) -> String {
+        hex(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    /// Whether `text` has the shape of a feed token (43 base64url characters); anything else is refused
+    /// without reading the store.
+    public static func isWellFormed(_ text: some StringProtocol) -> Bool {
+        text.utf8.count == 43 && text.utf8.allSatisfy { c in (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95 }
+    }
+
+    /// Lowercase hex of `bytes`.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// What a new feed publishes.
+public enum FeedTarget: Hashable, Sendable {
+    /// Every booking and series (ids and statuses, no names).
+    case staff
+    /// Busy days from today to the booking horizon, no names or reasons.
+    case freebusy
+    /// One counselor (a resource name): their intensives, sessions and blackouts.
+    case counselor(String)
+    /// One couple (a booking id): their days and agenda in client wording.
+    case couple(bookingID: String)
+}
+
+/// A feed or API token as just created or rotated: the only moment its secret exists outside the holder.
+public struct IssuedFeed: Hashable, Sendable {
+    /// The stored record (digest only).
+    public var feed: FeedRecord
+    /// The token for the URL `…/feeds/TOKEN.ics`.
+    public var token: String
+}
+
+/// An API token as just created or rotated.
+public struct IssuedAPIToken: Hashable, Sendable {
+    /// The stored record (digest only).
+    public var record: APITokenRecord
+    /// The bearer token, shown once.
+    public var token: String
+}
+
+/// A feed's calendar as served: the text, its validators, and what the server may reuse.
+public struct FeedDocument: Hashable, Sendable {
+    /// The feed's id.
+    public var feedID: String
+    /// What it publishes.
+    public var kind: FeedKind
+    /// The .ics text (CRLF, folded). DTSTAMP is `lastModified`, so the same data gives the same bytes.
+    public var text: String
+    /// A strong entity tag: the quoted SHA-256 (first 128 bits) of `text`.
+    public var etag: String
+    /// When what the feed shows last changed (whole seconds).
+    public var lastModified: Date
+    /// How often subscribers should refresh, in seconds.
+    public var refreshSeconds: Int
+    /// What the document was built from; equal versions give equal documents.
+    public var version: String
+}
+
+extension RetreatService {
+    // MARK: feeds
+
+    /// Creates a subscription feed and returns its token (only its digest is stored).
+    /// - Throws: `.badInput` for an unknown counselor, `.notFound` for an unknown booking.
+    public func createFeed(_ target: FeedTarget) throws(AppError) -> IssuedFeed {
+        try write { ctx in
+            let kind: FeedKind
+            var subject: String?
+            switch target {
+            case .staff: kind = .staff
+            case .freebusy: kind = .freebusy
+            case .counselor(let name):
+                try ctx.base.requireResource(name, option: "counselor")
+                kind = .counselor
+                subject = name
+            case .couple(let id):
+                kind = .couple
+                subject = try ctx.base.booking(id).id
+            }
+            let existing = try ctx.tx.feeds()
+            let number = (existing.compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1
+            let token = AccessToken.generate()
+            let feed = FeedRecord(
+                id: String(format: "F%04d", number), kind: kind, subject: subject, tokenHash: AccessToken.digest(token), createdAt: ctx.now)
+            try ctx.tx.insert(feed)
+            var detail = ["kind": kind.rawValue]
+            if let subject { detail["subject"] = subject }
+            try ctx.audit("feed-create", "feed", feed.id, detail)
+            return IssuedFeed(feed: feed, token: token)
+        }
+    }
+
+    /// Every feed (revoked ones too), by id; no tokens.
+    public func feeds() throws(AppError) -> [FeedRecord] {
+        try read { ctx in try ctx.reader.feeds() }
+    }
+
+    /// Revokes a feed: its URL answers 404 from the next request on. Revoking twice changes nothing.
+    public func revokeFeed(id: String) throws(AppError) -> FeedRecord {
+        try write { ctx in
+            var feed = try Self.feed(ctx.base, id: id)
+            guard feed.revokedAt == nil else { return feed }
+            feed.revokedAt = ctx.now
+            try ctx.tx.update(feed)
+            try ctx.audit("feed-revoke", "feed", feed.id)
+            return feed
+        }
+    }
+
+    /// Gives a feed a new token: the old URL answers 404 at once, the new one serves the same calendar.
+    /// - Throws: `.invalid` for a revoked feed.
+    public func rotateFeed(id: String) throws(AppError) -> IssuedFeed {
+        try write { ctx in
+            var feed = try Self.feed(ctx.base, id: id)
+            guard feed.revokedAt == nil else { throw AppError(.invalid, "feed \(feed.id) is revoked; create a new one with `retreat feeds create`") }
+            let token = AccessToken.generate()
+            feed.tokenHash = AccessToken.digest(token)
+            feed.rotatedAt = ctx.now
+            try ctx.tx.update(feed)
+            try ctx.audit("feed-rotate", "feed", feed.id)
+            return IssuedFeed(feed: feed, token: token)
+        }
+    }
+
+    static func feed(_ ctx: ReadContext, id: String) throws -> FeedRecord {
+        guard let feed = try ctx.reader.feeds().first(where: { $0.id.caseInsensitiveCompare(id) == .orderedSame }) else {
+            throw AppError(.notFound, "no feed with id \(id); `retreat feeds list` shows them")
+        }
+        return feed
+    }
+
+    /// The calendar of the feed whose token is `token`, built from the store as `export` builds it.
+    ///
+    /// When `previous` (an earlier answer for the same token) was built from the same data, it is returned
+    /// as it is: the store is read (token, last change, lapsed holds) but no calendar is built.
+    /// - Throws: `.notFound` for a malformed, unknown or revoked token (all three alike).
+    public func feedDocument(token: String, reusing previous: FeedDocument? = nil) throws(AppError) -> FeedDocument {
+        guard AccessToken.isWellFormed(token) else { throw Self.noFeed }
+        let digest = AccessToken.digest(token)
+        return try read { ctx in
+            guard let feed = try ctx.reader.feed(tokenHash: digest), feed.revokedAt == nil else { throw Self.noFeed }
+            let latest = try ctx.reader.latestAuditEntry()
+            // A hold whose time is up reads as lapsed before any write records it: it changes the feeds too.
+            let lapses = try ctx.reader.bookings(BookingQuery(statuses: [.held])).compactMap(\.holdExpiresAt).filter { $0 <= ctx.now }
+            let today = ctx.today
+            let version = "\(feed.id)|\(feed.tokenHash)|\(latest?.id ?? 0)|\(latest?.at.timeIntervalSince1970 ?? 0)|\(lapses.count)|\(today)"
+            if let previous, previous.version == version { return previous }
+            var changed = max(latest?.at ?? feed.createdAt, lapses.max() ?? .distantPast)
+            if feed.kind == .freebusy { changed = max(changed, today.firstInstant(in: ctx.settings.timeZone)) }
+            let stamp = Date(timeIntervalSince1970: changed.timeIntervalSince1970.rounded(.down))
+            let calendar = try Self.feedCalendar(feed, ctx, stamp: stamp)
+            let text = try calendar.serialized()
+            let etag = "\"\(AccessToken.hex(SHA256.hash(data: Data(text.utf8)).prefix(16)))\""
+            return FeedDocument(
+                feedID: feed.id, kind: feed.kind, text: text, etag: etag, lastModified: stamp, refreshSeconds: FeedCalendars.refreshSeconds,
+                version: version)
+        }
+    }
+
+    static let noFeed = AppError(.notFound, "no such feed")
+
+    static func feedCalendar(_ feed: FeedRecord, _ ctx: ReadContext, stamp: Date) throws -> ICalendar {
+        let profile = try ctx.reader.profile()
+        switch feed.kind {
+        case .staff:
+            let calendar = BookingCalendars.staff(
+                bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), profile: profile, stamp: stamp, includeNames: false)
+            return FeedCalendars.published(calendar)
+        case .freebusy:
+            let today = ctx.today
+            let calendar = FreeBusyCalendar.make(
+                scheduler: try ctx.scheduler(), from: today, to: today.adding(months: ctx.settings.horizonMonths), resource: nil, profile: profile,
+                stamp: stamp)
+            return FeedCalendars.published(calendar)
+        case .counselor:
+            let name = feed.subject ?? ""
+            let today = ctx.today
+            let window = today.adding(days: -90)...today.adding(months: ctx.settings.horizonMonths)
+            let blackouts = try ctx.reader.blackouts().filter { $0.to >= window.lowerBound && $0.from <= window.upperBound }
+            return FeedCalendars.counselor(
+                name, bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: blackouts, profile: profile,
+                stamp: stamp)
+        case .couple:
+            let booking = try ctx.booking(feed.subject ?? "")
+            let agenda = try ctx.reader.agenda(bookingID: booking.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
+            let calendar = BookingCalendars.couple(booking: booking, agenda: agenda, settings: ctx.settings, profile: profile, stamp: stamp)
+            return FeedCalendars.published(calendar)
+        }
+    }
+
+    // MARK: API tokens
+
+    /// Creates a staff API token with `role`; the token is returned once and only its digest is stored.
+    public func createAPIToken(role: APIRole, label: String? = nil) throws(AppError) -> IssuedAPIToken {
+        let label = try Input.note(label, option: "--label")
+        return try write { ctx in
+            let number = (try ctx.tx.apiTokens().compactMap { Int($0.id.dropFirst()) }.max() ?? 0) + 1
+            let token = AccessToken.apiPrefix + AccessToken.generate()
+            let record = APITokenRecord(
+                id: String(format: "T%04d", number), role: role, label: label, tokenHash: AccessToken.digest(token), createdAt: ctx.now)
+            try ctx.tx.insert(record)
+            try ctx.audit("token-create", "api-token", record.id, ["role": role.rawValue])
+            return IssuedAPIToken(record: record, token: token)
+        }
+    }
+
+    /// Every API token (revoked ones too), by id; no tokens.
+    public func apiTokens() throws(AppError) -> [APITokenRecord] {
+        try read { ctx in try ctx.reader.apiTokens() }
+    }
+
+    /// Revokes an API token: requests bearing it are refused from the next one on.
+    public func revokeAPIToken(id: String) throws(AppError) -> APITokenRecord {
+        try write { ctx in
+            var record = try Self.apiToken(ctx.base, id: id)
+            guard record.revokedAt == nil else { return record }
+            record.revokedAt = ctx.now
+            try ctx.tx.update(record)
+            try ctx.audit("token-revoke", "api-token", record.id)
+            return record
+        }
+    }
+
+    /// Replaces an API token's secret (same id and role); the old one is refused at once.
+    public func rotateAPIToken(id: String) throws(AppError) -> IssuedAPIToken {
+        try write { ctx in
+            var record = try Self.apiToken(ctx.base, id: id)
+            guard record.revokedAt == nil else { throw AppError(.invalid, "API token \(record.id) is revoked; create a new one with `retreat tokens create`") }
+            let token = AccessToken.apiPrefix + AccessToken.generate()
+            record.tokenHash = AccessToken.digest(token)
+            record.rotatedAt = ctx.now
+            try ctx.tx.update(record)
+            try ctx.audit("token-rotate", "api-token", record.id)
+            return IssuedAPIToken(record: record, token: token)
+        }
+    }
+
+    static func apiToken(_ ctx: ReadContext, id: String) throws -> APITokenRecord {
+        guard let record = try ctx.reader.apiTokens().first(where: { $0.id.caseInsensitiveCompare(id) == .orderedSame }) else {
+            throw AppError(.notFound, "no API token with id \(id); `retreat tokens list` shows them")
+        }
+        return record
+    }
+
+    /// The live API token whose secret is `token`, or nil (unknown, revoked or malformed: all alike).
+    public func authenticate(apiToken token: String) throws(AppError) -> APITokenRecord? {
+        guard token.hasPrefix(AccessToken.apiPrefix), AccessToken.isWellFormed(token.dropFirst(AccessToken.apiPrefix.count)) else { return nil }
+        let digest = AccessToken.digest(token)
+        return try read { ctx in
+            guard let record = try ctx.reader.apiToken(tokenHash: digest), record.revokedAt == nil else { return nil }
+            return record
+        }
+    }
+}
