@@ -53,6 +53,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
+        // iMIP e-mail (RFC 6047) built from validated values, handed to the system's sendmail command.
+        .target(name: "RetreatMail", dependencies: ["RetreatScheduling"], swiftSettings: strict),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatStore"], path: "Benchmarks/RetreatBench"),
         .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
@@ -69,6 +71,10 @@ let package = Package(
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
+        .testTarget(
+            name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),
     ]
 )
