@@ -48,7 +48,8 @@ struct ChildProcess {
 
         let pid: pid_t
         do {
-            pid = try spawn(path: path, arguments: arguments, environment: environment, stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
+            pid = try spawn(
+                path: path, arguments: arguments, environment: environment, stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
         } catch {
             throw spawnError(error, shown: shown)
         }

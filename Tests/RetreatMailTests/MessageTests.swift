@@ -218,7 +218,13 @@ func parts(_ message: String, boundary: String) -> [String] {
         let cases: [(String, (inout CalendarMessage) -> Void)] = [
             ("has no recipient", { $0.to = [] }),
             ("says METHOD:REQUEST but the message is sent as CANCEL", { $0.method = .cancel }),
-            ("carries 2 UIDs", { $0.calendar = $0.calendar.replacingOccurrences(of: "END:VEVENT\r\n", with: "END:VEVENT\r\n" + SampleCalendar.eventBlock(uid: "other@retreat")) }),
+            (
+                "carries 2 UIDs",
+                {
+                    $0.calendar = $0.calendar.replacingOccurrences(
+                        of: "END:VEVENT\r\n", with: "END:VEVENT\r\n" + SampleCalendar.eventBlock(uid: "other@retreat"))
+                }
+            ),
             ("does not end in CRLF", { $0.calendar = $0.calendar.replacingOccurrences(of: "\r\n", with: "\n") }),
             ("has a line ending that is not CRLF", { $0.calendar = $0.calendar.replacingOccurrences(of: "VERSION:2.0\r\n", with: "VERSION:2.0\n") }),
             ("a carriage return that is not part of CRLF", { $0.calendar = $0.calendar.replacingOccurrences(of: "SUMMARY:", with: "SUMMARY:\r") }),
@@ -239,7 +245,10 @@ func parts(_ message: String, boundary: String) -> [String] {
             #expect(e?.message.contains(words) == true, "\(words) -> \(e?.message ?? "accepted")")
         }
         // PUBLISH may carry several events.
-        #expect(error { $0.method = .publish; $0.calendar = SampleCalendar.publish() } == nil)
+        #expect(
+            error {
+                $0.method = .publish; $0.calendar = SampleCalendar.publish()
+            } == nil)
     }
 
     @Test func quotedPrintableKeepsEveryLineSafe() {

@@ -110,7 +110,9 @@ struct Scratch {
 
 /// Runs a program (tests only; the transport under test has its own process code) and returns exit status and output.
 @discardableResult
-func runTool(_ path: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+func runTool(_ path: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws -> (
+    status: Int32, out: String, err: String
+) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = arguments
@@ -125,7 +127,9 @@ func runTool(_ path: String, _ arguments: [String], environment: [String: String
     if let input { inPipe.fileHandleForWriting.write(input) }
     try inPipe.fileHandleForWriting.close()
     let errBox = ErrBox()
-    let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); errBox.done.signal() }
+    let reader = Thread {
+        errBox.data = err.fileHandleForReading.readDataToEndOfFile(); errBox.done.signal()
+    }
     reader.start()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     errBox.done.wait()
