@@ -103,7 +103,7 @@ struct ChildProcess {
             } else if clock.now >= deadline {
                 let signal = stop(pid, status: &status)
                 result.ending = .timedOut(signal)
-                return finish(result)
+                return result
             }
 
             var fds: [pollfd] = []
@@ -149,10 +149,8 @@ struct ChildProcess {
         }
         let code = status & 0x7F
         result.ending = code == 0 ? .exited((status >> 8) & 0xFF) : .signalled(code)
-        return finish(result)
+        return result
     }
-
-    private static func finish(_ result: ChildProcess) -> ChildProcess { result }
 
     /// SIGTERM to the program's process group, SIGKILL two seconds later if it is still there; reaps it.
     private static func stop(_ pid: pid_t, status: inout Int32) -> Int32 {

@@ -69,7 +69,7 @@ public struct SendmailTransport: MailTransport {
         case .signalled(let signal):
             throw MailError(
                 .signalled, "the mail command (\(name)) was ended by signal \(signal); the message may not have been sent\(said)",
-                signal: signal, standardError: stderrText, outcomeUnknown: !run.inputClosedEarly)
+                signal: signal, standardError: stderrText, outcomeUnknown: run.inputFullyWritten)
         case .timedOut(let signal):
             throw MailError(
                 .timedOut,

@@ -139,7 +139,7 @@ public struct EmailAddress: Hashable, Sendable, Comparable, CustomStringConverti
         let lowered = text.precomposedNFC.lowercased()
         let labels = lowered.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else {
-            throw fail("has a domain with no dot (\"@\(labels.first ?? "")\" needs a name like example.org)", .malformedAddress)
+            throw fail("has a domain with no dot (it needs a name like example.org)", .malformedAddress)
         }
         var ascii: [String] = []
         for label in labels {
