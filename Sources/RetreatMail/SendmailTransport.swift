@@ -38,6 +38,15 @@ public struct SendmailTransport: MailTransport {
         self.environment = environment
     }
 
+    /// The transport `retreat notify` uses: the command from `$RETREAT_SENDMAIL`, else `configured` (the
+    /// practice's `[mail] sendmail`), else `sendmail -t -i`; this process's environment is passed on.
+    /// - Throws: `MailError.invalidCommand` naming where the unusable command came from.
+    public static func resolved(
+        configured: String?, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60
+    ) throws(MailError) -> SendmailTransport {
+        SendmailTransport(command: try SendmailCommand.resolve(environment: environment, configured: configured), timeout: timeout)
+    }
+
     /// Hands `message.bytes` to the command.
     public func send(_ message: RenderedMessage) throws(MailError) {
         _ = try deliver(message.bytes)

@@ -155,7 +155,10 @@ func roundTrip(_ messages: [CalendarMessage], label: String) throws -> (rendered
     static var messages: [CalendarMessage] {
         var hostile = sampleMessage(method: .request, attachment: nil)
         let trap = "Bcc: spy@evil.org"
-        hostile.to = [Mailbox(displayName: name("Jo\" <spy@evil.org>, \"x"), address: couple[1].address)]
+        hostile.to = [
+            Mailbox(displayName: name("Jo\" <spy@evil.org>, \"x"), address: couple[1].address),
+            Mailbox(displayName: name("Müller, Zoë <spy@evil.org>"), address: couple[0].address),
+        ]
         hostile.subject = name(trap)
         hostile.calendar = SampleCalendar.request(uid: "intensive-b2-day1@retreat", attendees: hostile.to)
         return [sampleMessage(method: .request), sampleMessage(method: .cancel, attachment: nil), sampleMessage(method: .publish), hostile]
@@ -217,8 +220,8 @@ func roundTrip(_ messages: [CalendarMessage], label: String) throws -> (rendered
         // The header-injection attempt reached only its own header.
         let hostile = try #require(received.last)
         #expect(hostile.subject == "Bcc: spy@evil.org")
-        #expect(hostile.to.map(\.address) == ["jo.smith@example.net"])
-        #expect(hostile.to.first?.name == "Jo\" <spy@evil.org>, \"x")
+        #expect(hostile.to.map(\.address) == ["jo.smith@example.net", "zoe@example.com"])
+        #expect(hostile.to.map(\.name) == ["Jo\" <spy@evil.org>, \"x", "Müller, Zoë <spy@evil.org>"])
         #expect(!(hostile.envelope.rcptTos ?? []).contains("spy@evil.org"))
     }
 

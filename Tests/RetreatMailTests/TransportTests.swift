@@ -58,6 +58,9 @@ import Testing
             #expect(error.message.hasPrefix("$RETREAT_SENDMAIL: the mail command has an unquoted \"|\""))
         }
         #expect(throws: MailError.self) { try SendmailCommand.resolve(environment: [:], configured: "msmtp 'x") }
+        let transport = try SendmailTransport.resolved(configured: configured, environment: ["RETREAT_SENDMAIL": "/opt/mta -t"], timeout: 5)
+        #expect(transport.command.arguments == ["/opt/mta", "-t"])
+        #expect(transport.timeout == 5)
     }
 }
 
