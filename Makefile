@@ -75,3 +75,46 @@ bench-agenda: deps
 # Formatting and the no-force-unwrap/no-try! rules (.swift-format) over the sources; tests may force-unwrap.
 lint:
 	$(SWIFT) format lint --strict -r Sources Benchmarks Fuzz Package.swift
+
+# --- E-mail delivery: tools the RetreatMail tests use (installed when missing) ---------------------------------
+# msmtp (Debian) is the sendmail-compatible transport; aiosmtpd (PyPI, in a venv under .build/) is the loopback
+# SMTP server the round-trip tests start. Tests that find them missing print that they skipped.
+MAIL_VENV ?= .build/mail-venv
+AIOSMTPD_VERSION ?= 1.4.6
+.PHONY: mail-deps ics-validator mail-test
+mail-deps:
+	@SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	if ! command -v msmtp >/dev/null 2>&1; then \
+	  echo "installing: msmtp"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y msmtp; \
+	fi
+	@if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; echo "installing: python3-venv"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-venv; \
+	fi
+	@if ! $(MAIL_VENV)/bin/python -c 'import aiosmtpd' >/dev/null 2>&1; then \
+	  echo "installing: aiosmtpd $(AIOSMTPD_VERSION) into $(MAIL_VENV)"; \
+	  python3 -m venv $(MAIL_VENV) && $(MAIL_VENV)/bin/pip install --quiet aiosmtpd==$(AIOSMTPD_VERSION); \
+	fi
+
+# The independent iCalendar validator ../shared/tools/ics-validate.py (not copied into this repo): its Python
+# parsers in a venv under .build/ and licheck (libical's restriction checks) built next to it.
+ICSVAL_VENV ?= .build/icsval
+ICSVAL_TOOLS ?= ../shared/tools
+ics-validator: deps
+	@if [ ! -f $(ICSVAL_TOOLS)/ics-validate.py ]; then \
+	  echo "ics-validator: $(ICSVAL_TOOLS)/ics-validate.py is missing; the tests that need it will say they skipped"; exit 0; fi; \
+	if ! $(ICSVAL_VENV)/bin/python -c 'import icalendar, ical, vobject, ics, recurring_ical_events, x_wr_timezone' >/dev/null 2>&1; then \
+	  echo "installing: the validator's parsers into $(ICSVAL_VENV)"; \
+	  python3 -m venv $(ICSVAL_VENV) && $(ICSVAL_VENV)/bin/pip install --quiet icalendar==7.3.2 ical==14.3.1 \
+	    vobject==0.9.9 ics==0.7.3 recurring-ical-events==3.8.2 x-wr-timezone==2.0.1; \
+	fi; \
+	if [ ! -x .build/licheck ] || [ $(ICSVAL_TOOLS)/licheck.c -nt .build/licheck ]; then \
+	  echo "building: .build/licheck"; mkdir -p .build; \
+	  gcc -O1 $(ICSVAL_TOOLS)/licheck.c -o .build/licheck $$(pkg-config --cflags --libs libical); \
+	fi
+
+# The e-mail tests alone: input validation, message building, the sendmail transport and the SMTP round trip.
+mail-test: deps mail-deps ics-validator
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests'

@@ -59,6 +59,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "retreat", dependencies: ["RetreatCLI"]),
+        // iMIP e-mail (RFC 6047) built from validated values, handed to the system's sendmail command.
+        .target(name: "RetreatMail", dependencies: ["RetreatScheduling"]),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(
             name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench"),
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(
             name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
+        .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"]),
     ]
 )
