@@ -20,7 +20,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-test: deps
+test: deps mail-deps ics-validator
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
