@@ -68,7 +68,7 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                     """
                 let busy = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: today, to: today.adding(days: 365), settings: settings)
                 _ = try store.importBlackouts(
-                    busy.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) },
+                    busy.busy.compactMap { b in b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) } },
                     source: "import:worker\(index).ics", resource: nil, replace: Int.random(in: 0..<2, using: &rng) == 0, now: now, actor: "worker\(index)")
             default:
                 action = "export"
