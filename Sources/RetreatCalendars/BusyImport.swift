@@ -76,17 +76,16 @@ public enum BusyImport {
         let windowStart = from.firstInstant(in: zone)
         let windowEnd = to.adding(days: 1).firstInstant(in: zone)
         let floating = calendar.defaultTimeZone.flatMap { ICalTimeZones.isKnown($0) ? $0 : nil } ?? settings.timeZoneIdentifier
-        let occurrences = try calendar.occurrences(
-            in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)),
-            floatingTimeZone: floating, limits: limits)
         let sessions = SessionHours(settings: settings, from: from, to: to)
         var busy: [ImportedBusy] = []
-        busy.reserveCapacity(occurrences.count)
+        var order: [(start: Date, index: Int)] = []
         var free = 0
-        for occ in occurrences {
-            if occ.event.transparency == .transparent || occ.event.status == .cancelled {
+        try calendar.forEachInstance(
+            in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)), floatingTimeZone: floating, limits: limits
+        ) { occ in
+            if calendar.events[occ.eventIndex].transparency == .transparent || calendar.events[occ.eventIndex].status == .cancelled {
                 free += 1
-                continue
+                return
             }
             let interval: BusyInterval
             let days: ClosedRange<CalendarDay>?
@@ -100,8 +99,12 @@ public enum BusyImport {
                 interval = .instants(start: occ.startInstant, end: occ.endInstant)
                 days = sessions.days(start: occ.startInstant, end: occ.endInstant)
             }
+            order.append((occ.startInstant, busy.count))
             busy.append(ImportedBusy(uid: occ.uid, recurrenceID: isoUTC(occ.recurrenceInstant), interval: interval, days: days))
         }
+        // Start order, then UID (stable for equal keys): sort small keys, then move each value once.
+        order.sort { $0.start != $1.start ? $0.start < $1.start : busy[$0.index].uid < busy[$1.index].uid }
+        busy = order.map { busy[$0.index] }
         return BusyImportResult(busy: busy, free: free, ignoredComponents: calendar.ignoredComponentCount)
     }
 
@@ -116,27 +119,28 @@ public enum BusyImport {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let day = CalendarDay(daysSinceEpoch: days)
-        var bytes = [UInt8](repeating: 0, count: 20)
-        func put(_ value: Int, _ at: Int, _ width: Int) {
-            var v = value
-            for i in stride(from: at + width - 1, through: at, by: -1) {
-                bytes[i] = UInt8(48 + v % 10)
-                v /= 10
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    bytes[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
             }
+            put(day.year, 0, 4)
+            put(day.month, 5, 2)
+            put(day.day, 8, 2)
+            put(rest / 3600, 11, 2)
+            put(rest % 3600 / 60, 14, 2)
+            put(rest % 60, 17, 2)
+            bytes[4] = 45
+            bytes[7] = 45
+            bytes[10] = 84
+            bytes[13] = 58
+            bytes[16] = 58
+            bytes[19] = 90
+            return 20
         }
-        put(day.year, 0, 4)
-        put(day.month, 5, 2)
-        put(day.day, 8, 2)
-        put(rest / 3600, 11, 2)
-        put(rest % 3600 / 60, 14, 2)
-        put(rest % 60, 17, 2)
-        bytes[4] = 45
-        bytes[7] = 45
-        bytes[10] = 84
-        bytes[13] = 58
-        bytes[16] = 58
-        bytes[19] = 90
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

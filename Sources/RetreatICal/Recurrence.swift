@@ -22,6 +22,32 @@ public struct ICalOccurrence: Hashable, Sendable {
     public var event: ICalEvent
 }
 
+/// One occurrence as the expansion produces it, without a copy of its event: `eventIndex` points into
+/// `ICalendar.events` (the override's index when an override applies).
+public struct ICalInstance: Sendable {
+    /// UID of the series.
+    public var uid: String
+    /// The original start this occurrence stands for (its RECURRENCE-ID), as an instant.
+    public var recurrenceInstant: Date
+    /// Start as written (a DATE for all-day occurrences) and exclusive end of the same kind.
+    public var start: ICalDateTime
+    public var end: ICalDateTime
+    /// UTC instants of start and end (all-day and floating values read in the floating zone).
+    public var startInstant: Date
+    public var endInstant: Date
+    /// True when an override (RECURRENCE-ID) replaced or moved the generated instance.
+    public var isOverride: Bool
+    /// The VEVENT whose properties (STATUS, TRANSP, …) apply, as an index into `events`.
+    public var eventIndex: Int
+    /// True for an all-day (VALUE=DATE) occurrence.
+    public var isAllDay: Bool { start.isDate }
+
+    func overlaps(_ window: DateInterval) -> Bool {
+        if endInstant == startInstant { return startInstant >= window.start && startInstant < window.end }
+        return startInstant < window.end && endInstant > window.start
+    }
+}
+
 /// Limits that bound recurrence expansion of hostile rules, in steps and in time.
 public struct ICalExpansionLimits: Sendable, Hashable {
     /// Most occurrences one event may produce inside the window before expansion fails.
@@ -84,16 +110,30 @@ extension ICalendar {
     public func occurrences(
         in window: DateInterval, floatingTimeZone: String? = nil, limits: ICalExpansionLimits = ICalExpansionLimits()
     ) throws(ICalError) -> [ICalOccurrence] {
-        try Libical.locked { () throws(ICalError) -> [ICalOccurrence] in
-            var result: [ICalOccurrence] = []
-            try forEachOccurrence(in: window, floatingTimeZone: floatingTimeZone, limits: limits) { result.append($0) }
-            return result.sorted { ($0.startInstant, $0.uid) < ($1.startInstant, $1.uid) }
+        var result: [ICalOccurrence] = []
+        try forEachInstance(in: window, floatingTimeZone: floatingTimeZone, limits: limits) { i in
+            result.append(
+                ICalOccurrence(
+                    uid: i.uid, recurrenceInstant: i.recurrenceInstant, start: i.start, end: i.end, startInstant: i.startInstant,
+                    endInstant: i.endInstant, isAllDay: i.isAllDay, isOverride: i.isOverride, event: events[i.eventIndex]))
+        }
+        return result.sorted { ($0.startInstant, $0.uid) < ($1.startInstant, $1.uid) }
+    }
+
+    /// Calls `body` with every occurrence overlapping `window`, series by series in file order (not sorted), as
+    /// `occurrences(in:floatingTimeZone:limits:)` finds them but without copying events: the fast path for imports.
+    /// - Throws: as `occurrences(in:floatingTimeZone:limits:)`.
+    public func forEachInstance(
+        in window: DateInterval, floatingTimeZone: String? = nil, limits: ICalExpansionLimits = ICalExpansionLimits(),
+        _ body: (ICalInstance) -> Void
+    ) throws(ICalError) {
+        try Libical.locked { () throws(ICalError) in
+            try expandInstances(in: window, floatingTimeZone: floatingTimeZone, limits: limits, body)
         }
     }
 
-    /// Calls `body` with every occurrence overlapping `window`, series by series in file order (unsorted).
-    func forEachOccurrence(
-        in window: DateInterval, floatingTimeZone: String?, limits: ICalExpansionLimits, _ body: (ICalOccurrence) -> Void
+    private func expandInstances(
+        in window: DateInterval, floatingTimeZone: String?, limits: ICalExpansionLimits, _ body: (ICalInstance) -> Void
     ) throws(ICalError) {
         let budget = ExpansionBudget(limits)
         let endYear = Int(window.end.timeIntervalSince1970 / 31_556_952) + 1970
@@ -110,21 +150,32 @@ extension ICalendar {
             if (try? zones.zone(for: candidate)) != nil { organizerZone = candidate }
         }
         let context = SeriesContext(
-            zones: zones, floating: floating, organizerZone: organizerZone, limits: limits, budget: budget, window: window)
+            events: events, zones: zones, floating: floating, organizerZone: organizerZone, limits: limits, budget: budget, window: window)
         // Group by UID in file order; events without a UID stand alone.
-        var order: [String] = []
-        var groups: [String: [Int]] = [:]
+        var first: [String: Int] = [:]
+        first.reserveCapacity(events.count)
+        var more: [Int: [Int]] = [:]
+        var order: [Int] = []
         for (index, event) in events.enumerated() where !event.uid.isEmpty {
-            if groups[event.uid] == nil { order.append(event.uid) }
-            groups[event.uid, default: []].append(index)
+            if let head = first[event.uid] {
+                more[head, default: []].append(index)
+            } else {
+                first[event.uid] = index
+                order.append(index)
+            }
         }
-        for event in events where event.uid.isEmpty {
-            try context.expand(master: event.recurrenceID == nil ? event : nil, overrides: event.recurrenceID == nil ? [] : [event], body)
+        for (index, event) in events.enumerated() where event.uid.isEmpty {
+            try context.expand(master: event.recurrenceID == nil ? index : nil, overrides: event.recurrenceID == nil ? [] : [index], body)
         }
-        for uid in order {
-            guard let members = groups[uid] else { continue }
-            try budget.check()
-            let (master, overrides) = Self.currentRevision(members, events: events)
+        for head in order {
+            try budget.tick()
+            guard let others = more[head] else {
+                // One VEVENT with this UID: the common case.
+                let isMaster = events[head].recurrenceID == nil
+                try context.expand(master: isMaster ? head : nil, overrides: isMaster ? [] : [head], body)
+                continue
+            }
+            let (master, overrides) = Self.currentRevision([head] + others, events: events)
             try context.expand(master: master, overrides: overrides, body)
         }
     }
@@ -132,7 +183,7 @@ extension ICalendar {
     /// The master with the highest SEQUENCE (then the latest DTSTAMP, then the last in the file) and the overrides
     /// that belong to it: with several masters, an override belongs to the nearest master before it in the file
     /// (the revision it was exported with). For each RECURRENCE-ID the override with the highest SEQUENCE wins.
-    static func currentRevision(_ members: [Int], events: [ICalEvent]) -> (ICalEvent?, [ICalEvent]) {
+    static func currentRevision(_ members: [Int], events: [ICalEvent]) -> (Int?, [Int]) {
         let masters = members.filter { events[$0].recurrenceID == nil }
         var overrides = members.filter { events[$0].recurrenceID != nil }
         func newer(_ a: Int, _ b: Int) -> Bool {
@@ -156,13 +207,13 @@ extension ICalendar {
                 ridOrder.append(rid)
             }
         }
-        return (chosen.map { events[$0] }, ridOrder.compactMap { byRID[$0].map { events[$0] } })
+        return (chosen, ridOrder.compactMap { byRID[$0] })
     }
 
     static func occurrence(
-        _ event: ICalEvent, start: ICalDateTime, recurrence: Date, zones: ZoneResolver, floating: String?, isOverride: Bool,
+        _ event: ICalEvent, index: Int, start: ICalDateTime, recurrence: Date, zones: ZoneResolver, floating: String?, isOverride: Bool,
         periodEnd: ICalDateTime? = nil, lengthSeconds: Int? = nil
-    ) throws(ICalError) -> ICalOccurrence {
+    ) throws(ICalError) -> ICalInstance {
         let startInstant = try zones.instant(of: start, floatingZone: floating)
         let end: ICalDateTime
         if let periodEnd {
@@ -183,9 +234,9 @@ extension ICalendar {
         }
         var endInstant = try zones.instant(of: end, floatingZone: floating)
         if endInstant < startInstant { endInstant = startInstant }
-        return ICalOccurrence(
+        return ICalInstance(
             uid: event.uid, recurrenceInstant: recurrence, start: start, end: end, startInstant: startInstant,
-            endInstant: endInstant, isAllDay: start.isDate, isOverride: isOverride, event: event)
+            endInstant: endInstant, isOverride: isOverride, eventIndex: index)
     }
 
     /// Nominal length in seconds: wall-clock difference of DTEND and DTSTART (days for DATE values),
@@ -207,13 +258,6 @@ extension ICalendar {
     }
 }
 
-extension ICalOccurrence {
-    func overlaps(_ window: DateInterval) -> Bool {
-        if endInstant == startInstant { return startInstant >= window.start && startInstant < window.end }
-        return startInstant < window.end && endInstant > window.start
-    }
-}
-
 /// One generated instance of a master: its start as written, its original instant, the key overrides and
 /// EXDATEs are matched on, and (for an `RDATE;VALUE=PERIOD`) its own end.
 struct Instance {
@@ -226,6 +270,7 @@ struct Instance {
 
 /// Expands one series (a master and its overrides) for one calendar.
 struct SeriesContext {
+    let events: [ICalEvent]
     let zones: ZoneResolver
     let floating: String?
     let organizerZone: String?
@@ -252,28 +297,44 @@ struct SeriesContext {
         return Int(try zones.instant(of: aligned, floatingZone: floating).timeIntervalSince1970)
     }
 
-    func expand(master: ICalEvent?, overrides: [ICalEvent], _ body: (ICalOccurrence) -> Void) throws(ICalError) {
-        guard let master else {
+    func expand(master masterIndex: Int?, overrides: [Int], _ body: (ICalInstance) -> Void) throws(ICalError) {
+        guard let masterIndex else {
             // Overrides without their master: each counts on its own.
-            for o in overrides {
+            for index in overrides {
+                let o = events[index]
                 let rid = try zones.instant(of: o.recurrenceID ?? o.start, floatingZone: floating)
-                let occ = try ICalendar.occurrence(o, start: o.start, recurrence: rid, zones: zones, floating: floating, isOverride: true)
+                let occ = try ICalendar.occurrence(
+                    o, index: index, start: o.start, recurrence: rid, zones: zones, floating: floating, isOverride: true)
                 if occ.overlaps(window) { body(occ) }
             }
             return
         }
-        var exact: [Int: ICalEvent] = [:]
+        let master = events[masterIndex]
+        if overrides.isEmpty, master.recurrenceRules.isEmpty, master.recurrenceDates.isEmpty, master.recurrencePeriods.isEmpty {
+            // A single event: its one instance, unless an EXDATE removes it.
+            let instant = try zones.instant(of: master.start, floatingZone: floating)
+            if !master.exceptionDates.isEmpty {
+                let k = master.start.isDate ? master.start.date.daysSinceEpoch : Int(instant.timeIntervalSince1970)
+                for ex in master.exceptionDates where try key(ex, start: master.start) == k { return }
+            }
+            let occ = try ICalendar.occurrence(
+                master, index: masterIndex, start: master.start, recurrence: instant, zones: zones, floating: floating, isOverride: false)
+            if occ.overlaps(window) { body(occ) }
+            return
+        }
+        var exact: [Int: Int] = [:]
         var exactOrder: [Int] = []
-        var ranges: [(key: Int, event: ICalEvent)] = []
+        var ranges: [(key: Int, index: Int)] = []
         var earlier: TimeInterval = 0
         var later: TimeInterval = 0
-        for o in overrides {
+        for index in overrides {
+            let o = events[index]
             guard let rid = o.recurrenceID else { continue }
             let k = try key(rid, start: master.start)
             if exact[k] == nil { exactOrder.append(k) }
-            exact[k] = o
+            exact[k] = index
             if o.appliesToFutureInstances {
-                ranges.append((k, o))
+                ranges.append((k, index))
                 let shift = try zones.instant(of: o.start, floatingZone: floating).timeIntervalSince(
                     try zones.instant(of: rid.isDate && !master.start.isDate ? Expander.rebase(master.start, onto: rid.date) : rid, floatingZone: floating))
                 let length = TimeInterval(try ICalendar.length(of: o, zones: zones, floating: floating))
@@ -287,38 +348,44 @@ struct SeriesContext {
         var used = Set<Int>()
         for inst in instances {
             try budget.tick()
-            if let o = exact[inst.key] {
+            if !exact.isEmpty, let index = exact[inst.key] {
                 used.insert(inst.key)
-                let occ = try ICalendar.occurrence(o, start: o.start, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true)
+                let o = events[index]
+                let occ = try ICalendar.occurrence(
+                    o, index: index, start: o.start, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true)
                 if occ.overlaps(window) { body(occ) }
                 continue
             }
-            if let range = ranges.last(where: { $0.key < inst.key }) {
-                let occ = try shifted(inst, by: range.event, master: master)
+            if !ranges.isEmpty, let range = ranges.last(where: { $0.key < inst.key }) {
+                let occ = try shifted(inst, by: range.index, master: master)
                 if occ.overlaps(window) { body(occ) }
                 continue
             }
             let occ = try ICalendar.occurrence(
-                master, start: inst.value, recurrence: inst.instant, zones: zones, floating: floating, isOverride: false,
-                periodEnd: inst.periodEnd, lengthSeconds: inst.periodSeconds)
+                master, index: masterIndex, start: inst.value, recurrence: inst.instant, zones: zones, floating: floating,
+                isOverride: false, periodEnd: inst.periodEnd, lengthSeconds: inst.periodSeconds)
             if occ.overlaps(window) { body(occ) }
         }
         // Overrides whose original instance was not generated in the window (or not at all) still count when
         // they themselves fall inside it.
         for k in exactOrder where !used.contains(k) {
-            guard let o = exact[k], let rid = o.recurrenceID else { continue }
+            guard let index = exact[k], let rid = events[index].recurrenceID else { continue }
+            let o = events[index]
             let ridValue = rid.isDate && !master.start.isDate ? Expander.rebase(master.start, onto: rid.date) : rid
             let instant = try zones.instant(of: ridValue, floatingZone: floating)
-            let occ = try ICalendar.occurrence(o, start: o.start, recurrence: instant, zones: zones, floating: floating, isOverride: true)
+            let occ = try ICalendar.occurrence(
+                o, index: index, start: o.start, recurrence: instant, zones: zones, floating: floating, isOverride: true)
             if occ.overlaps(window) { body(occ) }
         }
     }
 
     /// An instance after a `RANGE=THISANDFUTURE` override: moved by the override's offset from its
     /// RECURRENCE-ID, with the override's length and properties.
-    func shifted(_ inst: Instance, by o: ICalEvent, master: ICalEvent) throws(ICalError) -> ICalOccurrence {
+    func shifted(_ inst: Instance, by index: Int, master: ICalEvent) throws(ICalError) -> ICalInstance {
+        let o = events[index]
         guard let rid = o.recurrenceID else {
-            return try ICalendar.occurrence(master, start: inst.value, recurrence: inst.instant, zones: zones, floating: floating, isOverride: false)
+            return try ICalendar.occurrence(
+                o, index: index, start: inst.value, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true)
         }
         let length = try ICalendar.length(of: o, zones: zones, floating: floating)
         let start: ICalDateTime
@@ -335,7 +402,7 @@ struct SeriesContext {
             start = .utc(inst.instant.addingTimeInterval(offset))
         }
         return try ICalendar.occurrence(
-            o, start: start, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true, lengthSeconds: length)
+            o, index: index, start: start, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true, lengthSeconds: length)
     }
 }
 
