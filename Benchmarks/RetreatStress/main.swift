@@ -67,8 +67,11 @@ func worker(db: String, index: Int, ops: Int, log: String) throws {
                     DTSTAMP:20261201T000000Z\r\nDTSTART;VALUE=DATE:\(day.description.replacingOccurrences(of: "-", with: ""))\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
                     """
                 let busy = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: today, to: today.adding(days: 365), settings: settings)
+                let items = busy.busy.compactMap { b in
+                    b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) }
+                }
                 _ = try store.importBlackouts(
-                    busy.busy.compactMap { b in b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) } },
+                    items,
                     source: "import:worker\(index).ics", resource: nil, replace: Int.random(in: 0..<2, using: &rng) == 0, now: now, actor: "worker\(index)")
             default:
                 action = "export"

@@ -75,7 +75,9 @@ extension RetreatCommand {
                     } catch {
                         throw CLIError("\(url.lastPathComponent): \(error); nothing was imported")
                     }
-                    let items = result.busy.compactMap { b in b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) } }
+                    let items = result.busy.compactMap { b in
+                        b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) }
+                    }
                     let summary = try ctx.store.importBlackouts(
                         items, source: source ?? "import:\(url.lastPathComponent)", resource: resource,
                         replace: replace, now: ctx.now, actor: ctx.actor)

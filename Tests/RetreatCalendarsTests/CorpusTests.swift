@@ -61,10 +61,11 @@ import Testing
     }
 
     static func days(_ rows: [Row]) -> Set<String> {
-        Set(rows.flatMap { r -> [String] in
-            guard let a = CalendarDay(iso: r.from), let b = CalendarDay(iso: r.to) else { return [] }
-            return (0...a.days(until: b)).map { a.adding(days: $0).description }
-        })
+        Set(
+            rows.flatMap { r -> [String] in
+                guard let a = CalendarDay(iso: r.from), let b = CalendarDay(iso: r.to) else { return [] }
+                return (0...a.days(until: b)).map { a.adding(days: $0).description }
+            })
     }
 
     @Test func everyCorpusFileMatchesTheIndependentExpansion() throws {
@@ -90,7 +91,10 @@ import Testing
                 continue
             }
             #expect(Self.days(ours) == Self.days(theirs), "blocked days differ for \(name)")
-            #expect(ours == theirs, "rows differ for \(name): only Retreat \(Set(ours).subtracting(theirs).sorted().prefix(5)), only reference \(Set(theirs).subtracting(ours).sorted().prefix(5))")
+            #expect(
+                ours == theirs,
+                "rows differ for \(name): only Retreat \(Set(ours).subtracting(theirs).sorted().prefix(5)), only reference \(Set(theirs).subtracting(ours).sorted().prefix(5))"
+            )
             compared += 1
         }
         print("CorpusTests: \(compared) of \(Self.files.count) corpus files give the reference's rows exactly")
