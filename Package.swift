@@ -103,7 +103,9 @@ let package = Package(
             name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
         .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
-        .testTarget(name: "RetreatServerTests", dependencies: ["RetreatServer", "RetreatApp", "RetreatScheduling", "RetreatStore"]),
+        .testTarget(
+            name: "RetreatServerTests",
+            dependencies: ["RetreatServer", "RetreatApp", "RetreatScheduling", "RetreatStore", .product(name: "HTTPTypes", package: "swift-http-types")]),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"]),
     ]
 )

@@ -42,7 +42,9 @@ extension RetreatCommand {
             ).validated()
         }
 
-        func validate() throws { _ = try options() }
+        func validate() throws {
+            do { _ = try options() } catch let error as AppError { throw ValidationError(error.message) }
+        }
 
         func run() throws {
             guard let launch = RetreatMain.serverLauncher else {

@@ -19,30 +19,33 @@ struct APIRoutes: Sendable {
     struct Endpoint: Sendable {
         let method: HTTPRequest.Method
         let path: String
-        let handler: Handler
+        let handler: @Sendable (APIRoutes) -> Handler
+    }
+
+    /// Method and path of every endpoint (what `/openapi.json` must describe).
+    static var endpointList: [(method: String, path: String)] {
+        endpoints.map { ($0.method.rawValue, $0.path) }
     }
 
     /// Every endpoint, in the order `/openapi.json` lists them.
-    var endpoints: [Endpoint] {
-        [
-            Endpoint(method: .get, path: "/api/availability", handler: availability),
-            Endpoint(method: .get, path: "/api/check/{date}", handler: check),
-            Endpoint(method: .get, path: "/api/bookings", handler: list),
-            Endpoint(method: .post, path: "/api/bookings", handler: book),
-            Endpoint(method: .get, path: "/api/bookings/{id}", handler: show),
-            Endpoint(method: .post, path: "/api/bookings/{id}/confirm", handler: confirm),
-            Endpoint(method: .post, path: "/api/bookings/{id}/cancel", handler: cancel),
-            Endpoint(method: .post, path: "/api/bookings/{id}/reschedule", handler: reschedule),
-            Endpoint(method: .post, path: "/api/bookings/{id}/payments", handler: pay),
-            Endpoint(method: .get, path: "/api/bookings/{id}/agenda", handler: agenda),
-            Endpoint(method: .post, path: "/api/bookings/{id}/agenda", handler: plan),
-        ]
-    }
+    static let endpoints: [Endpoint] = [
+        Endpoint(method: .get, path: "/api/availability") { api in api.availability },
+        Endpoint(method: .get, path: "/api/check/{date}") { api in api.check },
+        Endpoint(method: .get, path: "/api/bookings") { api in api.list },
+        Endpoint(method: .post, path: "/api/bookings") { api in api.book },
+        Endpoint(method: .get, path: "/api/bookings/{id}") { api in api.show },
+        Endpoint(method: .post, path: "/api/bookings/{id}/confirm") { api in api.confirm },
+        Endpoint(method: .post, path: "/api/bookings/{id}/cancel") { api in api.cancel },
+        Endpoint(method: .post, path: "/api/bookings/{id}/reschedule") { api in api.reschedule },
+        Endpoint(method: .post, path: "/api/bookings/{id}/payments") { api in api.pay },
+        Endpoint(method: .get, path: "/api/bookings/{id}/agenda") { api in api.agenda },
+        Endpoint(method: .post, path: "/api/bookings/{id}/agenda") { api in api.plan },
+    ]
 
     func add(to router: Router<RetreatContext>) {
         let api = router.group().add(middleware: BearerAuthMiddleware(runner: runner))
-        for endpoint in endpoints {
-            let handler = endpoint.handler
+        for endpoint in Self.endpoints {
+            let handler = endpoint.handler(self)
             api.on(RouterPath(endpoint.path), method: endpoint.method) { request, context in
                 do {
                     return try await handler(request, context)

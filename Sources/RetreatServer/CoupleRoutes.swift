@@ -163,7 +163,7 @@ struct CoupleRoutes: Sendable {
         body += """
             </fieldset>
             <label>Anything you would like us to know <span class="small">(optional)</span>
-            <textarea name="note" rows="5" maxlength="2000">\(HTML.escape(draft.note))</textarea></label>
+            <textarea name="note" rows="5" maxlength="4000">\(HTML.escape(draft.note))</textarea></label>
             <p class="small">Only our counselors read what you write here. It never appears in a calendar.</p>
             <button type="submit">Request these dates</button>
             </form>
@@ -213,8 +213,12 @@ struct CoupleRoutes: Sendable {
         guard Set(chosen).count == chosen.count else {
             return try await form(draft, status: .badRequest, notice: "Please choose each topic once.", cookieNonce: nonce)
         }
-        for address in [draft.email1, draft.email2] where !address.trimmingCharacters(in: .whitespaces).isEmpty {
-            if let wait = perAddress.attempt("mail:\(address.trimmingCharacters(in: .whitespaces).lowercased())", at: now) { return tooMany(wait) }
+        // An address may receive a few holds a day (each one sends it mail); refused attempts do not count.
+        let addressKeys = [draft.email1, draft.email2].map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }.map {
+            "mail:\($0)"
+        }
+        for key in addressKeys {
+            if let wait = perAddress.check(key, at: now) { return tooMany(wait) }
         }
         let dateRequest = DateRequest(
             names: [draft.name1, draft.name2], emails: [draft.email1, draft.email2].filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
@@ -237,6 +241,7 @@ struct CoupleRoutes: Sendable {
                 return plainPage(.internalServerError, "Your request could not be saved. Nothing was booked. Please try again later.")
             }
         }
+        if !outcome.replayed { for key in addressKeys { perAddress.record(key, at: now) } }
         for notice in outcome.notices {
             // The seam for the invitations issue: its outbox takes these (recipients are never logged).
             context.logger.info("notice pending", metadata: ["notice": "\(notice.kind.rawValue)", "booking": "\(notice.bookingID)"])

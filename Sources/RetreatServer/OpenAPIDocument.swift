@@ -118,7 +118,7 @@ enum OpenAPIDocument {
                 "parameters": [{ "$ref": "#/components/parameters/Id" }],
                 "requestBody": {
                   "required": false,
-                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string", "maxLength": 2000 } } } } }
+                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string", "maxLength": 4000 } } } } }
                 },
                 "responses": {
                   "200": { "description": "Cancelled", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Booking" } } } },
@@ -162,7 +162,7 @@ enum OpenAPIDocument {
                     "properties": {
                       "amount": { "type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["1125.00"] },
                       "date": { "$ref": "#/components/schemas/Date" },
-                      "note": { "type": "string", "maxLength": 2000 },
+                      "note": { "type": "string", "maxLength": 4000 },
                       "refund": { "type": "boolean" },
                       "void": { "type": "integer", "format": "int64", "description": "A payment id to void instead" }
                     } } } }

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// A sliding-window limit: at most `limit` events per key within `window` seconds. In memory (one process
-/// serves the store); bounded to `maxKeys` keys, the stalest dropped first.
+/// serves the store); bounded to `maxKeys` keys, the least recently active dropped first.
 final class RateLimiter: Sendable {
     let limit: Int
     let window: TimeInterval
@@ -19,23 +19,39 @@ final class RateLimiter: Sendable {
     /// will (and records nothing).
     func attempt(_ key: String, at now: Date) -> TimeInterval? {
         events.withLockedValue { table in
-            let cutoff = now.addingTimeInterval(-window)
-            var recent = (table[key] ?? []).filter { $0 > cutoff }
-            if recent.count >= limit {
-                table[key] = recent
-                let oldest = recent.min() ?? now
-                return max(1, oldest.addingTimeInterval(window).timeIntervalSince(now).rounded(.up))
-            }
-            recent.append(now)
-            table[key] = recent
-            if table.count > maxKeys {
-                table = table.filter { $0.value.contains { $0 > cutoff } }
-                if table.count > maxKeys {
-                    let keep = table.sorted { ($0.value.max() ?? .distantPast) > ($1.value.max() ?? .distantPast) }.prefix(maxKeys / 2)
-                    table = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
-                }
-            }
+            if let wait = wait(&table, key, now) { return wait }
+            record(&table, key, now)
             return nil
+        }
+    }
+
+    /// The seconds until `key` may have another event, or nil when it may now (nothing is recorded).
+    func check(_ key: String, at now: Date) -> TimeInterval? {
+        events.withLockedValue { table in wait(&table, key, now) }
+    }
+
+    /// Records an event for `key` at `now` (after `check` allowed it and the event happened).
+    func record(_ key: String, at now: Date) {
+        events.withLockedValue { table in record(&table, key, now) }
+    }
+
+    private func wait(_ table: inout [String: [Date]], _ key: String, _ now: Date) -> TimeInterval? {
+        let cutoff = now.addingTimeInterval(-window)
+        let recent = (table[key] ?? []).filter { $0 > cutoff }
+        table[key] = recent.isEmpty ? nil : recent
+        guard recent.count >= limit else { return nil }
+        let oldest = recent.min() ?? now
+        return max(1, oldest.addingTimeInterval(window).timeIntervalSince(now).rounded(.up))
+    }
+
+    private func record(_ table: inout [String: [Date]], _ key: String, _ now: Date) {
+        let cutoff = now.addingTimeInterval(-window)
+        table[key, default: []].append(now)
+        guard table.count > maxKeys else { return }
+        table = table.filter { $0.value.contains { $0 > cutoff } }
+        if table.count > maxKeys {
+            let keep = table.sorted { ($0.value.max() ?? .distantPast) > ($1.value.max() ?? .distantPast) }.prefix(maxKeys / 2)
+            table = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
     }
 }

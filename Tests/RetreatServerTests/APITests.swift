@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import RetreatServer
+
+/// The staff API over a real socket: tokens and roles, the CLI's error meanings as status codes, the same
+/// JSON as the CLI, an OpenAPI document that matches the routes, and one winner when many hold one date.
+@Suite struct APITests {
+    @Test func tokensAndRolesGuardTheAPI() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let staff = try box.token("staff")
+        let reader = try box.token("read-only")
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let url = server.base + "/api/bookings"
+        let none = try await HTTP.json("GET", url, token: nil)
+        #expect(none.status == 401)
+        #expect(none.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+        #expect(try await HTTP.json("GET", url, token: "rtk_" + String(repeating: "A", count: 43)).status == 401)
+        #expect(try await HTTP.json("GET", url, token: "not-a-token").status == 401)
+        #expect(try await HTTP.json("GET", url, token: reader).status == 200)
+        let refused = try await HTTP.json("POST", url, token: reader, ["couple": "A B", "start": "2027-01-11"])
+        #expect(refused.status == 403)
+        #expect((try box.json(["list"]) as? [Any])?.isEmpty == true)
+        #expect(try await HTTP.json("POST", url, token: staff, ["couple": "A B", "start": "2027-01-11"]).status == 201)
+        let listed = try box.json(["tokens", "list"]) as? [[String: Any]]
+        let readerID = try #require(listed?.first { $0["role"] as? String == "read-only" }?["id"] as? String)
+        #expect(try box.run(["tokens", "revoke", readerID]).code == 0)
+        #expect(try await HTTP.json("GET", url, token: reader).status == 401, "a revoked token must be refused at once")
+        let staffID = try #require(listed?.first { $0["role"] as? String == "staff" }?["id"] as? String)
+        guard let rotated = try box.json(["tokens", "rotate", staffID]) as? [String: Any], let fresh = rotated["token"] as? String else {
+            throw TestFailure(description: "rotate printed no token")
+        }
+        #expect(try await HTTP.json("GET", url, token: staff).status == 401)
+        #expect(try await HTTP.json("GET", url, token: fresh).status == 200)
+        // The audit log names the token that made the change.
+        let history = (try box.json(["show", "B0001"]) as? [String: Any])?["history"] as? [[String: Any]]
+        #expect(history?.first?["actor"] as? String == "api:\(staffID)")
+        #expect(!server.stop().log.contains(fresh.prefix(12)), "a token reached the log")
+    }
+
+    @Test func theCLIsErrorMeaningsBecomeStatusCodes() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let token = try box.token("staff")
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let api = server.base + "/api"
+        let booked = try await HTTP.json("POST", api + "/bookings", token: token, ["couple": "Lee Park", "start": "2027-01-11", "contact": "lee@example.org"])
+        #expect(booked.status == 201)
+        #expect(booked.header("Location") == "/api/bookings/B0001")
+        let bad = try await HTTP.json("GET", api + "/availability?from=2027-13-01&to=2027-01-31", token: token)
+        #expect(bad.status == 400)
+        #expect((bad.json as? [String: [String: Any]])?["error"]?["kind"] as? String == "badInput")
+        #expect(try await HTTP.json("POST", api + "/bookings", token: token, ["start": "2027-01-18"]).status == 400)
+        #expect(try await HTTP.json("POST", api + "/bookings", token: token, ["couple": "X", "start": "2027-01-18", "priorities": ["politics"]]).status == 400)
+        #expect(try await HTTP.json("GET", api + "/bookings/B0099", token: token).status == 404)
+        let taken = try await HTTP.json("POST", api + "/bookings", token: token, ["couple": "Other Pair", "start": "2027-01-12"])
+        #expect(taken.status == 409)
+        let error = (taken.json as? [String: [String: Any]])?["error"]
+        #expect(error?["kind"] as? String == "conflict")
+        #expect((error?["rejections"] as? [Any])?.isEmpty == false)
+        let message = error?["message"] as? String ?? ""
+        #expect(!message.isEmpty && !message.contains("Lee"), "a conflict must not name the other couple")
+        #expect(try await HTTP.json("POST", api + "/bookings/B0001/cancel", token: token, ["reason": "asked to"]).status == 200)
+        #expect(try await HTTP.json("POST", api + "/bookings/B0001/confirm", token: token).status == 422)
+        #expect(try await HTTP.json("POST", api + "/bookings/B0001/reschedule", token: token, ["start": "2027-01-18"]).status == 422)
+        #expect(try await HTTP.json("GET", api + "/bookings/B0001/agenda", token: token).status == 404)
+        let unknownRoute = try await HTTP.json("GET", api + "/nothing-here", token: token)
+        #expect(unknownRoute.status == 404)
+    }
+
+    @Test func answersAreTheCLIsJSON() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let token = try box.token("staff")
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let api = server.base + "/api"
+        let booked = try await HTTP.json(
+            "POST", api + "/bookings", token: token,
+            ["couple": "Lee Park", "start": "2027-01-11", "hold": true, "priorities": ["communication"], "requestId": "k1"])
+        #expect(booked.status == 201)
+        let replay = try await HTTP.json(
+            "POST", api + "/bookings", token: token,
+            ["couple": "Lee Park", "start": "2027-01-11", "hold": true, "priorities": ["communication"], "requestId": "k1"])
+        #expect(replay.status == 200 && (replay.json as? [String: Any])?["replayed"] as? Bool == true)
+        #expect(try await HTTP.json("POST", api + "/bookings/B0001/payments", token: token, ["amount": "1125.00", "note": "deposit"]).status == 200)
+        #expect(try await HTTP.json("POST", api + "/bookings/B0001/confirm", token: token).status == 200)
+        let planned = try await HTTP.json("POST", api + "/bookings/B0001/agenda", token: token)
+        #expect(planned.status == 200)
+        // Each answer equals what the CLI prints for the same question.
+        let pairs: [(String, [String])] = [
+            ("/bookings/B0001", ["show", "B0001"]), ("/bookings?status=confirmed", ["list", "--status", "confirmed"]),
+            ("/availability?from=2027-01-01&to=2027-02-28", ["availability", "--from", "2027-01-01", "--to", "2027-02-28"]),
+            ("/check/2027-01-12", ["check", "2027-01-12"]), ("/bookings/B0001/agenda", ["agenda", "B0001"]),
+        ]
+        for (path, command) in pairs {
+            let answer = try await HTTP.json("GET", api + path, token: token)
+            #expect(answer.status == 200, "\(path)")
+            let cli = try box.run(command + ["--json"])
+            let fromAPI = try JSONSerialization.jsonObject(with: answer.body) as? NSObject
+            let fromCLI = try JSONSerialization.jsonObject(with: Data(cli.out.utf8)) as? NSObject
+            #expect(fromAPI != nil && fromAPI == fromCLI, "GET /api\(path) differs from `retreat \(command.joined(separator: " ")) --json`")
+        }
+    }
+
+    @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let response = try await HTTP.get(server.base + "/openapi.json")
+        #expect(response.status == 200 && response.header("Content-Type") == "application/json")
+        let document = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, operations) in paths {
+            for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        let served = Set(APIRoutes.endpointList.map { "\($0.method) \($0.path)" })
+        #expect(documented == served)
+        // Every documented operation exists behind the token check (401, not 404), with sample parameters.
+        for operation in documented.sorted() {
+            let parts = operation.split(separator: " ")
+            let path = String(parts[1]).replacingOccurrences(of: "{id}", with: "B0001").replacingOccurrences(of: "{date}", with: "2027-01-11")
+            let r = try await HTTP.request(String(parts[0]), server.base + path)
+            #expect(r.status == 401, "\(operation) answered \(r.status)")
+        }
+        // The independent validator of the OpenAPI specification, when Python has it.
+        let file = box.dir.appendingPathComponent("openapi.json")
+        try response.body.write(to: file)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sys, json\nfrom openapi_spec_validator import validate\nvalidate(json.load(open(sys.argv[1])))", file.path]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if message.contains("No module named 'openapi_spec_validator'") {
+            print("SKIPPED openapi-spec-validator: the Python package openapi-spec-validator is not installed")
+        } else {
+            #expect(p.terminationStatus == 0, "openapi-spec-validator: \(message)")
+        }
+    }
+
+    @Test func manyConcurrentHoldsForOneDateHaveOneWinner() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let token = try box.token("staff")
+        let server = try ServerProcess(box, ["--threads", "4"])
+        defer { server.stop() }
+        let base = server.base
+        let starts = ["2027-01-04", "2027-01-11", "2027-01-18", "2027-01-25", "2027-02-01", "2027-02-08"]
+        for start in starts {
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        try await HTTP.json("POST", base + "/api/bookings", token: token, ["couple": "Couple \(i)", "start": start, "hold": true]).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(start): \(statuses.sorted())")
+            #expect(statuses.filter { $0 == 409 }.count == 11, "\(start): \(statuses.sorted())")
+        }
+        let held = try box.json(["list", "--status", "held"]) as? [[String: Any]]
+        #expect(held?.count == starts.count)
+        let check = try box.run(["audit", "--json"])
+        #expect(check.code == 0)
+    }
+}

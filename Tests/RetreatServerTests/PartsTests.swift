@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import RetreatServer
+
+/// The server's small parts on their own: CSRF tokens, rate limits, form decoding, escaping, validators.
+@Suite struct PartsTests {
+    let now = Date(timeIntervalSince1970: 1_796_137_200)
+
+    @Test func csrfTokensBindToTheCookieTheKeyAndTheTime() {
+        let csrf = CSRF(key: Array(repeating: 7, count: 32))
+        let nonce = CSRF.nonce()
+        #expect(CSRF.isNonce(nonce))
+        let token = csrf.token(for: nonce, at: now)
+        #expect(csrf.verify(token: token, nonce: nonce, at: now.addingTimeInterval(600)))
+        #expect(!csrf.verify(token: token, nonce: CSRF.nonce(), at: now), "another cookie")
+        #expect(!CSRF(key: Array(repeating: 8, count: 32)).verify(token: token, nonce: nonce, at: now), "another server key")
+        #expect(!csrf.verify(token: token, nonce: nonce, at: now.addingTimeInterval(2 * 3600 + 1)), "expired")
+        #expect(!csrf.verify(token: "", nonce: nonce, at: now))
+        let issued = token.split(separator: ".")[1]
+        let later = String(Int(issued)! + 3600)
+        #expect(!csrf.verify(token: token.replacingOccurrences(of: String(issued), with: later), nonce: nonce, at: now), "a moved issue time")
+        #expect(!csrf.verify(token: token, nonce: "short", at: now))
+    }
+
+    @Test func rateLimitsSlideAndSayHowLongToWait() {
+        let limiter = RateLimiter(limit: 2, window: 60)
+        #expect(limiter.attempt("a", at: now) == nil)
+        #expect(limiter.attempt("a", at: now.addingTimeInterval(10)) == nil)
+        #expect(limiter.attempt("a", at: now.addingTimeInterval(20)) == 40)
+        #expect(limiter.attempt("b", at: now.addingTimeInterval(20)) == nil, "keys are counted apart")
+        #expect(limiter.attempt("a", at: now.addingTimeInterval(61)) == nil, "the oldest event left the window")
+        let small = RateLimiter(limit: 1, window: 60, maxKeys: 4)
+        for i in 0..<50 { _ = small.attempt("k\(i)", at: now.addingTimeInterval(Double(i))) }
+        #expect(small.attempt("k49", at: now.addingTimeInterval(50)) != nil, "the newest keys are kept when the table is trimmed")
+    }
+
+    @Test func formFieldsDecodeLikeBrowsersSendThem() throws {
+        let f = try #require(FormFields("name1=Ana+L%C3%B3pez&note=a%26b%3Dc&note=second&empty="))
+        #expect(f["name1"] == "Ana López")
+        #expect(f["note"] == "a&b=c", "the first value counts")
+        #expect(f["empty"] == "" && f["absent"] == "")
+        #expect(FormFields("bad=%E0%A4%A") == nil)
+    }
+
+    @Test func htmlEscapingCoversAttributesAndText() {
+        #expect(HTML.escape(#"<a href="x" onclick='y'>&</a>"#) == "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+    }
+
+    @Test func conditionalHeadersFollowRFC9110() throws {
+        let etag = "\"abc\""
+        let modified = now
+        func headers(_ pairs: [(String, String)]) -> HTTPFields {
+            var fields = HTTPFields()
+            for (k, v) in pairs { if let name = HTTPField.Name(k) { fields.append(HTTPField(name: name, value: v)) } }
+            return fields
+        }
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "\"abc\"")]), etag: etag, lastModified: modified))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "W/\"abc\"")]), etag: etag, lastModified: modified))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "*")]), etag: etag, lastModified: modified))
+        #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"abd\"")]), etag: etag, lastModified: modified))
+        let date = FeedRoutes.httpDate(modified)
+        #expect(FeedRoutes.notModified(headers([("If-Modified-Since", date)]), etag: etag, lastModified: modified))
+        #expect(!FeedRoutes.notModified(headers([("If-Modified-Since", FeedRoutes.httpDate(modified.addingTimeInterval(-1)))]), etag: etag, lastModified: modified))
+        // If-None-Match wins over If-Modified-Since.
+        #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"x\""), ("If-Modified-Since", date)]), etag: etag, lastModified: modified))
+        #expect(FeedRoutes.parseHTTPDate("Tue, 01 Dec 2026 15:00:00 GMT") == ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z"))
+    }
+}
