@@ -159,8 +159,10 @@ extension RetreatService {
             let deposit = Money.percentage(settings.depositPercent, of: settings.priceCents)
             return PublicCalendar(
                 practiceName: profile.name, contactEmail: profile.organizerEmail, intensiveDays: settings.intensiveDays, dayStart: settings.dayStart,
-                dayEnd: settings.dayEnd, holdExpiryHours: settings.holdExpiryHours, price: Money.format(cents: settings.priceCents, currency: settings.currency),
-                deposit: Money.format(cents: deposit, currency: settings.currency), today: today, timeZone: settings.timeZone, months: months, freeStarts: starts, lastMonth: lastMonth)
+                dayEnd: settings.dayEnd, holdExpiryHours: settings.holdExpiryHours,
+                price: Money.format(cents: settings.priceCents, currency: settings.currency),
+                deposit: Money.format(cents: deposit, currency: settings.currency), today: today, timeZone: settings.timeZone, months: months,
+                freeStarts: starts, lastMonth: lastMonth)
         }
     }
 }

@@ -187,11 +187,14 @@ struct CoupleRoutes: Sendable {
         } catch {
             return plainPage(.contentTooLarge, "The form is too large: please shorten the note.")
         }
-        guard let fields = FormFields(String(buffer: bytes)) else { return plainPage(.badRequest, "The form could not be read. Please open the request page again.") }
+        guard let fields = FormFields(String(buffer: bytes)) else {
+            return plainPage(.badRequest, "The form could not be read. Please open the request page again.")
+        }
         let nonce = request.cookies[CSRF.cookieName]?.value ?? ""
         guard csrf.verify(token: fields["csrf"], nonce: nonce, at: now), originAllowed(request) else {
             return plainPage(
-                .forbidden, "This form has expired or did not come from our request page. Nothing was sent. Please <a href=\"/request\">open the request page again</a>.")
+                .forbidden,
+                "This form has expired or did not come from our request page. Nothing was sent. Please <a href=\"/request\">open the request page again</a>.")
         }
         var draft = Draft()
         draft.start = CalendarDay(iso: fields["start"])
@@ -232,7 +235,8 @@ struct CoupleRoutes: Sendable {
                 draft.requestID = nil
                 return try await form(
                     draft, status: .conflict,
-                    notice: "Sorry: \(HTML.long(start)) was taken while you were filling in the form, or cannot be requested any more. Nothing was booked. Please choose another date; what you wrote is kept below.",
+                    notice:
+                        "Sorry: \(HTML.long(start)) was taken while you were filling in the form, or cannot be requested any more. Nothing was booked. Please choose another date; what you wrote is kept below.",
                     cookieNonce: nonce)
             case .badInput, .invalid:
                 return try await form(draft, status: ErrorStatus.of(error.kind), notice: HTML.escape(Self.sentence(error.message)), cookieNonce: nonce)
@@ -252,10 +256,11 @@ struct CoupleRoutes: Sendable {
     func thanks(_ outcome: DateRequestOutcome) async throws -> Response {
         let b = outcome.booking
         let view = try await runner.run(as: "web") { try $0.publicCalendar(months: 1) }
-        let lapse = b.holdExpiresAt.map { instant -> String in
-            let local = LocalTime(instant, in: view.timeZone)
-            return "\(HTML.long(local.day)) at \(local.time) (\(view.timeZone.identifier) time)"
-        } ?? ""
+        let lapse =
+            b.holdExpiresAt.map { instant -> String in
+                let local = LocalTime(instant, in: view.timeZone)
+                return "\(HTML.long(local.day)) at \(local.time) (\(view.timeZone.identifier) time)"
+            } ?? ""
         let body = """
             <h1>Thank you: we are holding your dates</h1>
             <p class="ok">\(HTML.long(b.start)) to \(HTML.long(b.end)).</p>

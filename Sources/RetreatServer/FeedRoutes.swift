@@ -27,7 +27,8 @@ struct FeedRoutes: Sendable {
             document = try await runner.run(as: "feed") { service in try service.feedDocument(token: token, reusing: previous) }
         } catch let error as AppError where error.kind == .notFound {
             cache.withLockedValue { _ = $0.removeValue(forKey: token) }
-            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "no such feed\n")))
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "no such feed\n")))
         }
         if previous != document {
             cache.withLockedValue { table in
