@@ -125,15 +125,16 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 }
 
-/// Headers every answer carries: no sniffing, no framing, no referrer (feed URLs are secrets), and a content
-/// security policy that allows only this server's stylesheet and forms.
+/// Headers every answer carries: no sniffing, no framing, no referrer to other sites (feed URLs are secrets;
+/// `same-origin` rather than `no-referrer`, under which browsers send `Origin: null` with the form), and a
+/// content security policy that allows only this server's stylesheet and forms.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = RetreatContext
 
     func handle(_ request: Request, context: RetreatContext, next: (Request, RetreatContext) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
-        for (name, value) in [("Referrer-Policy", "no-referrer"), ("X-Frame-Options", "DENY")] {
+        for (name, value) in [("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")] {
             if let field = HTTPField.Name(name) { response.headers[field] = value }
         }
         response.headers[.contentSecurityPolicy] =
