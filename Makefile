@@ -4,7 +4,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz lint ics-validator mail-deps mail-test
+.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz lint ics-validator mail-deps mail-test \
+	serve browser-test bench-serve server-deps
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
 # when they are missing.
@@ -23,7 +24,7 @@ build: deps
 # Everything the tests start or compare with is installed when missing: the mail tools (msmtp, aiosmtpd), and
 # one Python venv (.build/icsval) with the pinned parsers that the iCalendar validator, the corpus comparison
 # and the import benchmark use, plus licheck. A test whose tool cannot be installed prints that it skipped.
-test: deps mail-deps ics-validator
+test: deps mail-deps ics-validator server-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -117,6 +118,50 @@ ics-validator: deps
 	fi
 
 # The e-mail tests alone: input validation, message building, the sendmail transport and the SMTP round trip.
-mail-test: deps mail-deps ics-validator
+mail-test: deps mail-deps ics-validator server-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests'
+
+# --- retreat serve ----------------------------------------------------------------------------------------------
+
+# What the server tests use besides the validator: openapi-spec-validator (PyPI, pinned, in a venv under .build/)
+# checks /openapi.json. The test says it skipped when it cannot be installed.
+API_VENV ?= .build/openapi-venv
+OPENAPI_SPEC_VALIDATOR_VERSION ?= 0.9.0
+server-deps:
+	-@if [ ! -x $(API_VENV)/bin/python ] || ! $(API_VENV)/bin/python -c 'import openapi_spec_validator' 2>/dev/null; then \
+	  echo "installing: openapi-spec-validator $(OPENAPI_SPEC_VALIDATOR_VERSION) into $(API_VENV)"; \
+	  python3 -m venv $(API_VENV) && $(API_VENV)/bin/pip install --quiet openapi-spec-validator==$(OPENAPI_SPEC_VALIDATOR_VERSION); \
+	fi
+
+# The demo store (make demo) served on http://127.0.0.1:$(SERVE_PORT) with the demo's clock: prints a staff feed,
+# a couple's feed and a staff API token, then serves until Ctrl-C (SIGINT/SIGTERM stop it gracefully).
+SERVE_PORT ?= 8080
+SERVE_NOW ?= 2026-12-01T15:00:00Z
+serve: demo
+	@export RETREAT_DB=$(DEMO_DB) RETREAT_NOW=$(SERVE_NOW) RETREAT_ACTOR=make-serve; base=http://127.0.0.1:$(SERVE_PORT); \
+	.build/debug/retreat feeds create staff --base-url $$base | sed -n 2p | sed 's/^ */staff feed:    /'; \
+	.build/debug/retreat feeds create couple B0001 --base-url $$base | sed -n 2p | sed 's/^ */couple feed:   /'; \
+	.build/debug/retreat tokens create --role staff --label make-serve | sed -n 2p | sed 's/^ */API token:     /'; \
+	echo "couples' page: $$base/   API: $$base/api/ (curl -H 'Authorization: Bearer TOKEN' $$base/api/bookings)"; \
+	exec .build/debug/retreat serve --port $(SERVE_PORT)
+
+# A real browser: headless Chromium (Debian's chromium + chromium-driver, installed when missing) requests a date
+# on the couples' page; screenshots land in .build/browser-test/. Prints that it skipped when Chromium cannot be
+# installed.
+browser-test: deps
+	-@SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v curl >/dev/null; then \
+	  echo "installing: chromium chromium-driver curl"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium chromium-driver curl \
+	    || echo "browser-test: chromium could not be installed; the test will say it skipped"; \
+	fi
+	$(SWIFT) build --build-tests
+	RETREAT_BROWSER_TEST=1 $(SWIFT) test --skip-build --filter BrowserTests
+
+# Load: wrk (Debian) against the staff feed, the couples' page and the API on loopback, next to nginx (Debian)
+# serving the same feed bytes as a static file, in one run; then many concurrent holds for one date. Release build.
+BENCH_SECONDS ?= 10
+bench-serve: deps
+	$(SWIFT) build -c release --product retreat
+	BENCH_SECONDS=$(BENCH_SECONDS) Benchmarks/serve/run.sh .build/release/retreat

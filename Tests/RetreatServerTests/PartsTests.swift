@@ -66,5 +66,13 @@ import Testing
         // If-None-Match wins over If-Modified-Since.
         #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"x\""), ("If-Modified-Since", date)]), etag: etag, lastModified: modified))
         #expect(FeedRoutes.parseHTTPDate("Tue, 01 Dec 2026 15:00:00 GMT") == ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z"))
+        #expect(FeedRoutes.httpDate(try #require(ISO8601DateFormatter().date(from: "2027-03-07T09:05:03Z"))) == "Sun, 07 Mar 2027 09:05:03 GMT")
+        for instant in stride(from: 0.0, to: 4e9, by: 123_456_789.5) {
+            let date = Date(timeIntervalSince1970: instant)
+            #expect(FeedRoutes.parseHTTPDate(FeedRoutes.httpDate(date)) == Date(timeIntervalSince1970: instant.rounded(.down)))
+        }
+        for bad in ["", "yesterday", "Tue, 01 Dec 2026 15:00:00 UTC", "Tue, 32 Dec 2026 15:00:00 GMT", "Tue, 01 Dez 2026 15:00:00 GMT"] {
+            #expect(FeedRoutes.parseHTTPDate(bad) == nil, "\(bad)")
+        }
     }
 }
