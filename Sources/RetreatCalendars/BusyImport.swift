@@ -149,25 +149,22 @@ final class SessionHours {
     private let settings: PracticeSettings
     private let from: CalendarDay
     private let to: CalendarDay
-    private var calendar: Calendar
+    private let zone: TimeZone
     private var cache: [(start: Date, end: Date)?]
 
     init(settings: PracticeSettings, from: CalendarDay, to: CalendarDay) {
         self.settings = settings
         self.from = from
         self.to = to
-        calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = settings.timeZone
+        zone = settings.timeZone
         cache = Array(repeating: nil, count: max(0, from.days(until: to) + 1))
     }
 
     func bounds(_ day: CalendarDay) -> (start: Date, end: Date) {
         let index = from.days(until: day)
         if let b = cache[index] { return b }
-        func at(_ t: ClockTime) -> Date {
-            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t.hour, minute: t.minute))
-                ?? day.firstInstant(in: settings.timeZone)
-        }
+        // The one local-time engine, as for every practice-local time.
+        func at(_ t: ClockTime) -> Date { LocalTime(day: day, time: t).instant(in: zone) }
         let b = (at(settings.dayStart), at(settings.dayEnd))
         cache[index] = b
         return b
