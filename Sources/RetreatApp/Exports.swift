@@ -54,12 +54,23 @@ extension RetreatService {
                 name = "\(s.series.id.lowercased())\(invite ? "-invite" : "").ics"
             case .staff(let names):
                 calendar = BookingCalendars.staff(
-                    bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), profile: profile, stamp: ctx.now, includeNames: names)
+                    bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try ctx.reader.blackouts(), profile: profile,
+                    stamp: ctx.now, includeNames: names)
                 name = "staff.ics"
             case .freeBusy(let from, let to, let resource):
                 guard to >= from else { throw AppError(.badInput, "--to \(to) is before --from \(from)") }
                 try ctx.requireResource(resource)
-                calendar = FreeBusyCalendar.make(scheduler: try ctx.scheduler(), from: from, to: to, resource: resource, profile: profile, stamp: ctx.now)
+                let zone = ctx.settings.timeZone
+                let window = DateInterval(start: from.firstInstant(in: zone), end: to.adding(days: 1).firstInstant(in: zone))
+                let bookings = try ctx.liveBookings()
+                let blackouts = try ctx.reader.blackouts()
+                let series = try ctx.reader.allSeries()
+                // Busy for the practice when no resource is free; for one resource, its own busy time.
+                let lists = (resource.map { [$0] } ?? ctx.settings.resources).map { r in
+                    BusyTime.of(resource: r, in: window, settings: ctx.settings, bookings: bookings, blackouts: blackouts, series: series)
+                }
+                calendar = FreeBusyCalendar.make(
+                    busy: BusyTime.intersection(lists), window: window, resource: resource, profile: profile, stamp: ctx.now)
                 name = "freebusy.ics"
             }
             return CalendarDocument(

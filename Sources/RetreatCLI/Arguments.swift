@@ -42,6 +42,13 @@ enum Parse {
         return t
     }
 
+    /// `YYYY-MM-DD` (a whole day) or `YYYY-MM-DDTHH:MM` (a time on the practice's clock).
+    @Sendable static func dayOrTime(_ text: String) throws -> DayOrTime {
+        if let day = CalendarDay(iso: text) { return .day(day) }
+        if let time = LocalTime(iso: text) { return .time(time) }
+        throw ValidationError("\"\(text)\" is neither a date (YYYY-MM-DD) nor a time (YYYY-MM-DDTHH:MM)")
+    }
+
     /// `MODULE@DAY/HH:MM` (day from 1).
     @Sendable static func pin(_ text: String) throws -> Pin {
         let parts = text.split(separator: "@", maxSplits: 1)
@@ -89,6 +96,12 @@ enum Parse {
         guard let f = SeriesFrequency(text: text) else { throw ValidationError("\"\(text)\" is not week, 2weeks or month") }
         return f
     }
+}
+
+/// A whole day or a time, for options that take either.
+enum DayOrTime: Hashable, Sendable {
+    case day(CalendarDay)
+    case time(LocalTime)
 }
 
 /// A module length change given as `MODULE=MINUTES`.
