@@ -31,6 +31,10 @@ public enum ExportRequest: Hashable, Sendable {
 extension RetreatService {
     /// Builds a calendar from the store's records.
     public func export(_ request: ExportRequest) throws(AppError) -> CalendarDocument {
+        try export(request, productID: nil)
+    }
+
+    func export(_ request: ExportRequest, productID: String?) throws(AppError) -> CalendarDocument {
         try read { ctx in
             let profile = try ctx.reader.profile()
             let calendar: ICalendar
@@ -79,8 +83,10 @@ extension RetreatService {
                     busy: BusyTime.intersection(lists), window: window, resource: resource, profile: profile, stamp: ctx.now)
                 name = "freebusy.ics"
             }
+            var document = calendar
+            if let productID { document.productID = productID }
             return CalendarDocument(
-                text: try calendar.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
+                text: try document.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
         }
     }
 }
