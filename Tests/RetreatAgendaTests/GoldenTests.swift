@@ -15,7 +15,7 @@ struct GoldenTests {
             makeRequest(
                 [.unresolvedIssues, .communication],
                 adjustments: Adjustments(
-                    pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:00"))],
+                    pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:45"))],
                     excluded: ["time-outs-repair"],
                     durationOverrides: ["plan-forward": 75]
                 )
