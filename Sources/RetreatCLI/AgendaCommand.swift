@@ -79,7 +79,9 @@ extension RetreatCommand {
                     let intake = try ctx.store.intake(bookingID: booking.id)
                     let request = PlanRequest(
                         priorities: booking.priorities.map(Priority.init),
-                        intake: Intake(affairEnded: intake.affairEnded, safetyScreenPassed: intake.safetyScreenPassed),
+                        // The stored record has one shared screen flag that defaulted to "passed", so it is not a
+                        // per-partner screen: both partners count as not screened until intake is per partner.
+                        intake: Intake(affairEnded: intake.affairEnded.map { $0 ? .yes : .no } ?? .unknown),
                         days: settings.intensiveDays, template: try PracticeConfig.storedTemplate(ctx.store, settings: settings), catalog: catalog,
                         adjustments: adjustments)
                     agenda = try AgendaPlanner().plan(request)

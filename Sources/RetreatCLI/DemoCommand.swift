@@ -47,7 +47,10 @@ extension RetreatCommand {
                 try store.saveAgendaCatalog(catalogText, now: now, actor: "demo")
                 let agenda = try AgendaPlanner().plan(
                     PlanRequest(
-                        priorities: a.priorities.map(Priority.init), intake: Intake(affairEnded: true, safetyScreenPassed: true),
+                        priorities: a.priorities.map(Priority.init),
+                        intake: Intake(
+                            partnerA: SafetyScreen(result: .passed, recordedBy: "demo", recordedAt: now),
+                            partnerB: SafetyScreen(result: .passed, recordedBy: "demo", recordedAt: now), affairEnded: .yes, hurtPartner: .b),
                         days: settings.intensiveDays,
                         template: try PracticeConfig.dayTemplate(text, settings: settings, file: config) ?? DayTemplate(settings: settings),
                         catalog: try ModuleCatalog(toml: catalogText)))
