@@ -90,7 +90,7 @@ public struct Intake: Hashable, Codable, Sendable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if container.contains(.safetyScreenPassed) || (!container.contains(.partnerA) && !container.contains(.partnerB)) {
+        if container.contains(.safetyScreenPassed) {
             // The old shape: one shared Bool that defaulted to "passed"; it is not a per-partner screen.
             let ended = try container.decodeIfPresent(Bool.self, forKey: .affairEnded)
             self.init(affairEnded: ended.map { $0 ? .yes : .no } ?? .unknown)

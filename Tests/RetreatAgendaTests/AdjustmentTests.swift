@@ -43,7 +43,8 @@ struct AdjustmentTests {
     func exclusion() throws {
         let base = try testPlanner.plan(makeRequest([.communication, .intimacy]))
         #expect(base.days.flatMap(\.blocks).contains { $0.moduleID == "complaints-to-requests" })
-        let request = makeRequest([.communication, .intimacy], adjustments: Adjustments(excluded: ["complaints-to-requests", "origins-autonomy-togetherness"]))
+        let request = makeRequest(
+            [.communication, .intimacy], adjustments: Adjustments(excluded: ["complaints-to-requests", "origins-autonomy-togetherness"]))
         let agenda = try testPlanner.plan(request)
         #expect(!agenda.days.flatMap(\.blocks).contains { $0.moduleID == "complaints-to-requests" || $0.moduleID == "origins-autonomy-togetherness" })
         #expect(hardViolations(agenda, request).isEmpty)

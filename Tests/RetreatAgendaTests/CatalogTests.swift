@@ -192,16 +192,16 @@ struct CatalogTests {
         let toml =
             moduleTOML("a", extra: "skills = [\"listening\", \"mirroring\"]\nflags = [\"general\", \"blame-framing\"]")
             + moduleTOML("b", extra: "repeatable = true\nflags = [\"opens-day\", \"calming\"]")
-            + """
-            [[module]]
-            id = "c"
-            title = "Evening"
-            client_title = "Reflection"
-            minutes = 15
-            kind = "reflection"
-            homework = "self-soothing"
+                + """
+                [[module]]
+                id = "c"
+                title = "Evening"
+                client_title = "Reflection"
+                minutes = 15
+                kind = "reflection"
+                homework = "self-soothing"
 
-            """
+                """
         let catalog = try ModuleCatalog(toml: toml)
         #expect(catalog.module("a")?.skills == [.listening, .mirroring])
         #expect(catalog.module("a")?.general == true && catalog.module("a")?.blameFraming == true)

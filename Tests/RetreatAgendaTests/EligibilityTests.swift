@@ -40,7 +40,10 @@ struct EligibilityTests {
         do {
             try AgendaPlanner.validate(priorities: [.communication, Priority("Grief")], catalog: standardCatalog)
         } catch {
-            #expect(error.description == "Priority \"grief\" is not known; use one of unresolved-issues, affair-recovery, communication, intimacy (custom priorities must be declared in the catalog).")
+            #expect(
+                error.description
+                    == "Priority \"grief\" is not known; use one of unresolved-issues, affair-recovery, communication, intimacy (custom priorities must be declared in the catalog)."
+            )
             #expect(error.category == .usage)
         }
         // Declared in the catalog: accepted, and its modules are planned.

@@ -1,5 +1,6 @@
-@testable import RetreatAgenda
 import Testing
+
+@testable import RetreatAgenda
 
 /// The planners' filters and bounds come from the rule table; these properties show that none of
 /// them rejects what `evaluate` accepts, over many random requests and plans.
@@ -87,7 +88,9 @@ struct FilterPropertyTests {
             request.days = 3
             let agenda = try testPlanner.plan(request)
             let p = try Problem(request, strict: true)
-            let days = agenda.days.map { day in day.blocks.compactMap { block in p.index[block.moduleID].map { Placed(module: $0, start: block.start.minutes, end: block.end.minutes) } } }
+            let days = agenda.days.map { day in
+                day.blocks.compactMap { block in p.index[block.moduleID].map { Placed(module: $0, start: block.start.minutes, end: block.end.minutes) } }
+            }
             #expect(p.evaluate(days, explain: false).hard == 0)
             // Rebuild it the exhaustive search's way to get the partial plans on the way.
             var closed: [[Placed]] = []

@@ -83,6 +83,9 @@ struct IntakeTests {
         #expect(try JSONDecoder().decode(Intake.self, from: data) == intake)
         let unscreened = try JSONEncoder().encode(Intake())
         #expect(String(decoding: unscreened, as: UTF8.self).contains("\"not-screened\""))
+        // Missing keys of the new shape take their defaults.
+        #expect(try JSONDecoder().decode(Intake.self, from: Data("{}".utf8)) == Intake())
+        #expect(try JSONDecoder().decode(Intake.self, from: Data("{\"affairEnded\":\"yes\"}".utf8)).affairEnded == .yes)
     }
 
     @Test(

@@ -6,8 +6,6 @@ import Testing
 /// the independent checker of `Support.swift` sees it too, so "no plan breaks it" is a real check.
 @Suite("Each clinical rule is checked")
 struct RuleCheckTests {
-    typealias Edit = (inout [AgendaDay]) throws -> Void
-
     static func block(_ id: String, _ start: String, _ end: String, _ kind: BlockKind = .session) -> AgendaBlock {
         AgendaBlock(start: time(start), end: time(end), kind: kind, moduleID: id, staffTitle: "", clientTitle: "", priorities: [], intensity: 1)
     }
@@ -32,15 +30,21 @@ struct RuleCheckTests {
         ("affair-ranked", [.communication], { days in swapModule(&days, "dialogue-practice", "affair-safety") }),
         ("unranked-general", [.communication], { days in swapModule(&days, "dialogue-practice", "issue-mapping") }),
         ("affair-steps", [.affairRecovery], { days in for d in days.indices { days[d].blocks.removeAll { $0.moduleID == "affair-trust-plan" } } }),
-        ("atone-early", [.affairRecovery], { days in
-            for d in days.indices { days[d].blocks.removeAll { $0.moduleID == "affair-impact" } }
-            days[2].blocks.append(block("affair-impact", "17:00", "18:00"))
-        }),
+        (
+            "atone-early", [.affairRecovery],
+            { days in
+                for d in days.indices { days[d].blocks.removeAll { $0.moduleID == "affair-impact" } }
+                days[2].blocks.append(block("affair-impact", "17:00", "18:00"))
+            }
+        ),
         ("atone-order", [.affairRecovery], { days in swapModule(&days, "affair-safety", "affair-trust-plan") }),
         ("attach-after-atone", [.affairRecovery, .intimacy], { days in swapModule(&days, "affair-safety", "intimacy-touch") }),
-        ("no-blame-after-disclosure", [.affairRecovery, .unresolvedIssues], { days in
-            days[2].blocks.append(block("beyond-the-blame-game", "17:00", "18:00"))
-        }),
+        (
+            "no-blame-after-disclosure", [.affairRecovery, .unresolvedIssues],
+            { days in
+                days[2].blocks.append(block("beyond-the-blame-game", "17:00", "18:00"))
+            }
+        ),
         ("first-day-gentle", [.affairRecovery], { days in swapModule(&days, "self-soothing", "affair-disclosure") }),
         ("individual-time", [.communication], { days in swapModule(&days, "individual-partner-a", "individual-partner-b") }),
         ("intake-first", [.communication], { days in days[0].blocks.removeFirst() }),
