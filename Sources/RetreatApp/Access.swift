@@ -199,28 +199,40 @@ extension RetreatService {
 
     static func feedCalendar(_ feed: FeedRecord, _ ctx: ReadContext, stamp: Date) throws -> ICalendar {
         let profile = try ctx.reader.profile()
+        let today = ctx.today
+        let horizon = today.adding(months: ctx.settings.horizonMonths)
+        // Blackouts from 90 days back to the horizon: an imported calendar may hold tens of thousands.
+        func blackouts() throws -> [Blackout] {
+            try ctx.reader.blackouts().filter { $0.to >= today.adding(days: -90) && $0.from <= horizon }
+        }
         switch feed.kind {
         case .staff:
             let calendar = BookingCalendars.staff(
-                bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), profile: profile, stamp: stamp, includeNames: false)
+                bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(), profile: profile,
+                stamp: stamp, includeNames: false)
             return FeedCalendars.published(calendar)
         case .freebusy:
-            let today = ctx.today
-            let calendar = FreeBusyCalendar.make(
-                scheduler: try ctx.scheduler(), from: today, to: today.adding(months: ctx.settings.horizonMonths), resource: nil, profile: profile,
-                stamp: stamp)
+            let zone = ctx.settings.timeZone
+            let window = DateInterval(start: today.firstInstant(in: zone), end: horizon.adding(days: 1).firstInstant(in: zone))
+            let bookings = try ctx.liveBookings()
+            let all = try ctx.reader.blackouts()
+            let series = try ctx.reader.allSeries()
+            // Busy for the practice when no resource is free, as `retreat freebusy` publishes it.
+            let lists = ctx.settings.resources.map { r in
+                BusyTime.of(resource: r, in: window, settings: ctx.settings, bookings: bookings, blackouts: all, series: series)
+            }
+            let calendar = FreeBusyCalendar.make(busy: BusyTime.intersection(lists), window: window, resource: nil, profile: profile, stamp: stamp)
             return FeedCalendars.published(calendar)
         case .counselor:
-            let name = feed.subject ?? ""
-            let today = ctx.today
-            let window = today.adding(days: -90)...today.adding(months: ctx.settings.horizonMonths)
-            let blackouts = try ctx.reader.blackouts().filter { $0.to >= window.lowerBound && $0.from <= window.upperBound }
             return FeedCalendars.counselor(
-                name, bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: blackouts, profile: profile,
-                stamp: stamp)
+                feed.subject ?? "", bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(),
+                profile: profile, stamp: stamp)
         case .couple:
             let booking = try ctx.booking(feed.subject ?? "")
-            let agenda = try ctx.reader.agenda(bookingID: booking.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
+            let stored = try ctx.reader.agenda(bookingID: booking.id)
+            // A stale agenda (the dates, the intake or the ranking changed since it was planned) is never published:
+            // the feed then shows the plain days until staff plan again.
+            let agenda = stored.flatMap { $0.staleReason == nil ? try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) : nil }
             let calendar = BookingCalendars.couple(booking: booking, agenda: agenda, settings: ctx.settings, profile: profile, stamp: stamp)
             return FeedCalendars.published(calendar)
         }

@@ -50,6 +50,19 @@ public struct BookingRequest: Hashable, Sendable {
     }
 }
 
+/// How amounts and instants read for this practice: its currency and its time zone.
+public struct PracticeDisplay: Hashable, Sendable {
+    /// ISO 4217 currency of every amount.
+    public var currency: String
+    /// The practice's time zone, for instants such as a hold's lapse.
+    public var timeZone: TimeZone
+
+    init(_ settings: PracticeSettings) {
+        currency = settings.currency
+        timeZone = settings.timeZone
+    }
+}
+
 /// What a booking change returns.
 public struct BookingOutcome: Hashable, Sendable {
     /// The booking as it now stands.
@@ -58,6 +71,28 @@ public struct BookingOutcome: Hashable, Sendable {
     public var replayed: Bool
     /// Waitlist entries that now have a free start (after a cancellation, a move or an expiry).
     public var offers: [WaitlistOffer]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
+}
+
+/// Bookings with how to show them.
+public struct BookingList: Hashable, Sendable {
+    /// The bookings, by start date.
+    public var bookings: [Booking]
+    /// How to show their amounts and times.
+    public var display: PracticeDisplay
+}
+
+/// One booking with its history.
+public struct BookingDetail: Hashable, Sendable {
+    /// The booking.
+    public var booking: Booking
+    /// Its audit log entries, oldest first.
+    public var history: [AuditEntry]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
+    /// What the couple wrote with their request for dates, if it came from the couples' page (staff only).
+    public var note: String? = nil
 }
 
 /// Filters for `list`.
@@ -91,6 +126,7 @@ extension RetreatService {
         let couple = try Input.name(request.couple, option: "--couple")
         let contact = try Input.contact(request.contact, option: "--contact")
         if let price = request.priceCents { try Input.amount(price, option: "--price") }
+        if let key = request.requestID { _ = try Input.name(key, option: "--request-id", maxLength: 128) }
         return try write { ctx in try place(ctx, request, couple: couple, contact: contact) }
     }
 
@@ -103,7 +139,7 @@ extension RetreatService {
             guard fingerprint == nil || fingerprint == request.fingerprint else {
                 throw AppError(.invalid, "request id \(key) was already used for a different request; use a new --request-id")
             }
-            return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [])
+            return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [], display: PracticeDisplay(ctx.settings))
         }
         let priorities = try AgendaRules.checkedPriorities(request.priorities, ctx.base, option: "--priority")
         let slot = try allocate(ctx.base, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
@@ -131,7 +167,7 @@ extension RetreatService {
         }
         let detail = ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)].merging(auditDetail) { a, _ in a }
         try ctx.audit(request.hold ? "hold" : "book", "booking", booking.id, detail)
-        return BookingOutcome(booking: booking, replayed: false, offers: [])
+        return BookingOutcome(booking: booking, replayed: false, offers: [], display: PracticeDisplay(ctx.settings))
     }
 
     /// Confirms a hold (a confirmed booking is returned unchanged).
@@ -148,7 +184,7 @@ extension RetreatService {
             b.holdExpiresAt = nil
             b.sequence += 1
             try ctx.tx.update(b)
-            try ctx.audit("confirm", "booking", b.id)
+            try ctx.audit("confirm", "booking", b.id, before: ["status": "held"], after: ["status": "confirmed"])
             return b
         }
     }
@@ -173,7 +209,7 @@ extension RetreatService {
             if let reason { detail["reason"] = reason }
             try ctx.audit("cancel", "booking", b.id, detail)
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking was cancelled")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -183,6 +219,7 @@ extension RetreatService {
         try write { ctx in
             var b = try ctx.base.booking(id)
             guard b.status.isLive else { throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue) and cannot be rescheduled") }
+            guard b.start > ctx.today else { throw AppError(.invalid, "booking \(b.id)'s intensive began on \(b.start); it cannot be moved now") }
             let preferred = resource.map { [$0] } ?? [b.resource] + ctx.settings.resources.filter { $0 != b.resource }
             let slot = try allocate(ctx.base, start: start, resources: preferred, ignoring: b.id)
             let before = ["start": b.start.description, "resource": b.resource]
@@ -194,7 +231,7 @@ extension RetreatService {
             try ctx.tx.update(b)
             try ctx.audit("reschedule", "booking", b.id, before: before, after: ["start": b.start.description, "resource": b.resource])
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking moved from \(before["start"] ?? "") to \(b.start)")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -203,13 +240,29 @@ extension RetreatService {
         try read { ctx in try ctx.booking(id) }
     }
 
+    /// One booking with its audit history, for `show`.
+    public func bookingDetail(id: String) throws(AppError) -> BookingDetail {
+        try read { ctx in
+            let b = try ctx.booking(id)
+            return BookingDetail(
+                booking: b, history: try ctx.reader.auditLog(entityID: b.id), display: PracticeDisplay(ctx.settings),
+                note: try ctx.reader.bookingNote(bookingID: b.id)?.note)
+        }
+    }
+
     /// Bookings matching a filter, by start date.
     public func bookings(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> [Booking] {
+        try bookingList(filter).bookings
+    }
+
+    /// Bookings matching a filter, by start date, with how to show them.
+    public func bookingList(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> BookingList {
         try read { ctx in
             let today = ctx.today
-            return try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
+            let bookings = try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
                 (!filter.owing || b.balanceCents > 0 || b.creditCents > 0) && (!filter.depositOverdue || b.depositOverdue(on: today))
             }
+            return BookingList(bookings: bookings, display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -217,6 +270,10 @@ extension RetreatService {
     /// counselor has no counseling session on its intensive or turnover days; else every reason, as an error.
     func allocate(_ ctx: ReadContext, start: CalendarDay, resources: [String]?, ignoring: String?) throws -> Slot {
         for r in resources ?? [] { try ctx.requireResource(r) }
+        // Starting today is possible only before today's session hours begin.
+        if start == ctx.today, ctx.now >= LocalTime(day: start, time: ctx.settings.dayStart).instant(in: ctx.settings.timeZone) {
+            throw AppError(.invalid, "cannot start an intensive on \(start): its first session at \(ctx.settings.dayStart) has already begun")
+        }
         let scheduler = try ctx.scheduler()
         let series = try ctx.reader.allSeries()
         var sessionClashes: [String] = []
@@ -250,5 +307,75 @@ enum Fingerprint {
             hash = hash &* 0x100_0000_01b3
         }
         return String(hash, radix: 16)
+    }
+}
+
+/// Corrections staff make to a booking after the fact; nil leaves a field as it is.
+public struct BookingEdit: Hashable, Sendable {
+    /// The couple's display name.
+    public var couple: String?
+    /// Partners' e-mail addresses (an empty text removes them).
+    public var contact: String?
+    /// Price in cents (the deposit follows: the practice's deposit percentage of the new price).
+    public var priceCents: Int?
+    /// Another resource for the same dates (checked like a booking).
+    public var resource: String?
+
+    /// Creates an edit.
+    public init(couple: String? = nil, contact: String? = nil, priceCents: Int? = nil, resource: String? = nil) {
+        self.couple = couple
+        self.contact = contact
+        self.priceCents = priceCents
+        self.resource = resource
+    }
+
+    /// Whether it changes anything at all.
+    public var isEmpty: Bool { couple == nil && contact == nil && priceCents == nil && resource == nil }
+}
+
+extension RetreatService {
+    /// Corrects a booking's couple name, contact, price or resource, each checked as at booking, audited with
+    /// the values before and after. Moving to another resource keeps the dates and must find them free there.
+    public func edit(id: String, _ edit: BookingEdit) throws(AppError) -> Booking {
+        guard !edit.isEmpty else { throw AppError(.badInput, "give at least one of --couple, --contact, --price, --resource") }
+        let couple = try edit.couple.map { (name: String) throws(AppError) -> String in try Input.name(name, option: "--couple") }
+        let contact = try edit.contact.map { (text: String) throws(AppError) -> String? in try Input.contact(text, option: "--contact") }
+        if let price = edit.priceCents { try Input.amount(price, option: "--price") }
+        return try write { ctx in
+            var b = try ctx.base.booking(id)
+            guard b.status.isLive || b.status == .completed else {
+                throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue); only live or completed bookings can be edited")
+            }
+            var before: [String: String] = [:]
+            var after: [String: String] = [:]
+            if let couple, couple != b.couple {
+                before["couple"] = b.couple
+                after["couple"] = couple
+                b.couple = couple
+            }
+            if let contact, contact != b.contact {
+                before["contact"] = b.contact ?? ""
+                after["contact"] = contact ?? ""
+                b.contact = contact
+            }
+            if let price = edit.priceCents, price != b.priceCents {
+                before["priceCents"] = String(b.priceCents)
+                after["priceCents"] = String(price)
+                b.priceCents = price
+                b.deposit.amountCents = Money.percentage(ctx.settings.depositPercent, of: price)
+            }
+            if let resource = edit.resource, resource != b.resource {
+                guard b.status.isLive else { throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue); its resource cannot change") }
+                let slot = try allocate(ctx.base, start: b.start, resources: [resource], ignoring: b.id)
+                before["resource"] = b.resource
+                after["resource"] = slot.resource
+                b.resource = slot.resource
+                b.sequence += 1
+            }
+            guard !after.isEmpty else { return b }
+            try ctx.tx.update(b)
+            try ctx.audit("edit", "booking", b.id, before: before, after: after)
+            return b
+        }
     }
 }

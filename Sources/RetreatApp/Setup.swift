@@ -78,6 +78,11 @@ extension RetreatService {
         }
     }
 
+    /// Marks this store as one `retreat demo` made.
+    func markAsDemo() throws(AppError) {
+        try write { ctx in try ctx.tx.saveDocument(.demoMarker, "made by retreat demo") }
+    }
+
     /// The stored settings, profile and counselors.
     public func overview() throws(AppError) -> PracticeOverview {
         try read { ctx in
@@ -85,13 +90,18 @@ extension RetreatService {
         }
     }
 
-    /// Replaces the settings with `new` after checking them against their documented ranges and the live
-    /// bookings: a resource with live bookings cannot go, and a live booking's span (intensive and turnover
-    /// days) cannot change under it. With `dryRun`, nothing is written. Returns what changes.
-    public func updateSettings(_ new: PracticeSettings, dryRun: Bool = false) throws(AppError) -> [SettingChange] {
-        do { try new.validate() } catch { throw AppError(.badInput, error.description) }
-        return try write { ctx in
+    /// Sets each `(key, value)` (keys as `settings --json` names them) on the stored settings, checks the result
+    /// against the documented ranges and the live bookings (a resource with live bookings cannot go, and a live
+    /// booking's span cannot change under it), and stores it, audited with the values before and after. With
+    /// `dryRun`, nothing is written. Returns what changes.
+    public func updateSettings(_ assignments: [(key: String, value: String)], dryRun: Bool = false) throws(AppError) -> [SettingChange] {
+        try write { ctx in
             let old = ctx.settings
+            var new = old
+            for (key, value) in assignments {
+                do { new = try new.setting(key, to: value) } catch { throw AppError(.badInput, "\(error)") }
+            }
+            do { try new.validate() } catch { throw AppError(.badInput, "\(error)") }
             let changes = SettingsDiff.changes(from: old, to: new)
             let live = try ctx.base.liveBookings().filter { $0.lastOccupiedDay >= ctx.today }
             for b in live where !new.resources.contains(b.resource) {
@@ -103,6 +113,22 @@ extension RetreatService {
                     .conflict,
                     "changing intensiveDays/turnoverDays would change the days of live booking(s) \(spanChanged.map(\.id).joined(separator: ", ")); reschedule or cancel them first"
                 )
+            }
+            // What a live booking already means (its times of day, its zone, its money) cannot change under it.
+            let meaning = changes.map(\.key).filter { ["timeZone", "dayStart", "dayEnd", "currency"].contains($0) }
+            if !meaning.isEmpty, !live.isEmpty {
+                throw AppError(
+                    .conflict,
+                    "changing \(meaning.joined(separator: ", ")) would change what live booking(s) \(live.map(\.id).joined(separator: ", ")) mean (their hours, zone or money); change it when none is live"
+                )
+            }
+            // Every live booking must still fit its counselor's hours.
+            let counselors = try ctx.tx.counselorProfiles()
+            let hours = Scheduler(settings: new, today: ctx.today, occupancies: [], blackouts: [], counselors: counselors)
+            let misfits = live.filter { b in b.days.contains { !hours.isWorkable($0, resource: b.resource) } }
+            if !misfits.isEmpty {
+                throw AppError(
+                    .conflict, "the new settings put live booking(s) \(misfits.map(\.id).joined(separator: ", ")) outside their counselor's working hours")
             }
             if dryRun || changes.isEmpty { return changes }
             try ctx.tx.saveSettings(new)
@@ -135,6 +161,7 @@ enum SettingsDiff {
             ("priceCents", "\(a.priceCents)", "\(b.priceCents)"),
             ("depositPercent", "\(a.depositPercent)", "\(b.depositPercent)"),
             ("depositDueDays", "\(a.depositDueDays)", "\(b.depositDueDays)"),
+            ("partnerWindow", a.partnerWindow.description, b.partnerWindow.description),
             (
                 "refundTiers", a.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ","),
                 b.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ",")

@@ -19,10 +19,11 @@ extension RetreatCommand {
         func validate() throws { try checkRange(from, to) }
 
         func run() throws {
-            let service = try store.service()
-            let bookings = try service.bookings(BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
+            let list = try store.service().bookingList(
+                BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
+            let bookings = list.bookings
             if json { return try printJSON(bookings.map { BookingJSON($0) }) }
-            let currency = try service.overview().settings.currency
+            let currency = list.display.currency
             if bookings.isEmpty { Swift.print("no bookings match") }
             for b in bookings { Terminal.print(describe(b, currency: currency)) }
         }
@@ -44,12 +45,11 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            let service = try store.service()
-            let b = try service.booking(id: id)
-            let history = try service.auditLog(entityID: b.id)
-            let note = try service.bookingNote(id: b.id)?.note
-            if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, note: note, payments: b.payments, history: history)) }
-            let settings = try service.overview().settings
+            let detail = try store.service().bookingDetail(id: id)
+            let b = detail.booking
+            let history = detail.history
+            if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, note: detail.note, payments: b.payments, history: history)) }
+            let settings = detail.display
             func m(_ c: Int) -> String { money(c, settings.currency) }
             let lapse = b.holdExpiresAt.map { ", hold lapses \(local($0, settings.timeZone)) unless the deposit is recorded" } ?? ""
             for line in """
@@ -60,7 +60,7 @@ extension RetreatCommand {
               contact    \(Terminal.safe(b.contact ?? "—"))
               price      \(m(b.priceCents)); deposit \(m(b.deposit.amountCents)) due \(b.deposit.due); paid \(m(b.paidCents)); owes \(m(b.balanceCents))
             """.split(separator: "\n") { Terminal.print(String(line)) }
-            if let note { Terminal.print("  note       \(note.replacingOccurrences(of: "\n", with: " / "))") }
+            if let note = detail.note { Terminal.print("  note       \(note.replacingOccurrences(of: "\n", with: " / "))") }
             if b.creditCents > 0 { Terminal.print("  credit     \(m(b.creditCents)) paid beyond the price, to return") }
             if let r = b.refundCents {
                 Terminal.print("  refund     \(b.refundPercent ?? 0)% = \(m(r))\(b.cancellationReason.map { "; reason: \($0)" } ?? "")")

@@ -15,7 +15,7 @@ public struct RetreatCommand: ParsableCommand {
         version: "0.3.0",
         subcommands: [
             Init.self, Settings.self, Availability.self, Check.self, Calendar.self, Book.self, Confirm.self,
-            Cancel.self, Reschedule.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
+            Cancel.self, Reschedule.self, Edit.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
             AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Audit.self, Backup.self, Restore.self, ExportData.self, Demo.self,
             FeedsGroup.self, TokensGroup.self, Serve.self,
         ]
@@ -36,7 +36,15 @@ public enum RetreatMain {
     /// any error as one line on standard error, and exits with its code. `server` runs `retreat serve`.
     public static func run(server: ServerLauncher? = nil) {
         serverLauncher = server
-        let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let given = Array(CommandLine.arguments.dropFirst())
+        // Argument parsing grows with the square of repeated options: no command needs more than this.
+        if given.count > 400 { exit(fail("\(given.count) arguments are more than any command takes (at most 400)", code: 64)) }
+        let arguments: [String]
+        do {
+            arguments = try hoistGlobalOptions(given)
+        } catch {
+            exit(fail(error.message, code: 64))
+        }
         do {
             var command = try RetreatCommand.parseAsRoot(arguments)
             try command.run()
@@ -53,9 +61,31 @@ public enum RetreatMain {
         }
     }
 
+    /// A mistake in the global options, found before parsing.
+    struct GlobalOptionError: Error {
+        var message: String
+    }
+
+    /// The commands that only group subcommands (a global option cannot go to them).
+    static let groups: Set<String> = ["blackout", "waitlist", "sessions", "help"]
+
     /// Moves global options given before the subcommand (`--db PATH`, `--db=PATH`, `--json`) to the end, where
-    /// every subcommand accepts them, as `git -C` works before the subcommand.
-    static func hoistGlobalOptions(_ args: [String]) -> [String] {
+    /// every subcommand accepts them, as `git -C` works before the subcommand. `--db` may be given once, with
+    /// a value that is not empty.
+    static func hoistGlobalOptions(_ args: [String]) throws(GlobalOptionError) -> [String] {
+        var dbCount = 0
+        for (i, arg) in args.enumerated() {
+            if arg == "--" { break }
+            if arg == "--db" {
+                dbCount += 1
+                guard i + 1 < args.count, !args[i + 1].hasPrefix("--") else { throw GlobalOptionError(message: "--db needs a value: the store file") }
+                if args[i + 1].isEmpty { throw GlobalOptionError(message: "--db must not be empty; give the store file") }
+            } else if arg.hasPrefix("--db=") {
+                dbCount += 1
+                if arg == "--db=" { throw GlobalOptionError(message: "--db must not be empty; give the store file") }
+            }
+        }
+        if dbCount > 1 { throw GlobalOptionError(message: "--db is given \(dbCount) times; give the store once") }
         var leading: [String] = []
         var index = 0
         while index < args.count {
@@ -72,6 +102,8 @@ public enum RetreatMain {
         }
         guard !leading.isEmpty, index < args.count else { return args }
         let rest = Array(args[index...])
+        // A group with no subcommand after it: its own message says what is missing.
+        if groups.contains(rest[0]) && (rest.count == 1 || rest[1].hasPrefix("-")) { return rest }
         if let terminator = rest.firstIndex(of: "--") {
             return Array(rest[..<terminator]) + leading + Array(rest[terminator...])
         }

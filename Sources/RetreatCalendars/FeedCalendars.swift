@@ -10,21 +10,14 @@ public enum FeedCalendars {
     public static let refreshSeconds = 3600
 
     /// One counselor's calendar: the intensives on their resource (id and status only), their counseling
-    /// series, and the blackouts that apply to them as all-day "Unavailable" events with no reason.
+    /// series, and the blackouts that apply to them as "Unavailable" (never with a reason), as the staff
+    /// calendar shows them.
     public static func counselor(
         _ name: String, bookings: [Booking], series: [StoredSeries], blackouts: [Blackout], profile: PracticeProfile, stamp: Date
     ) -> ICalendar {
         var calendar = BookingCalendars.staff(
-            bookings: bookings.filter { $0.resource == name }, series: series.filter { $0.series.spec.counselor == name }, profile: profile,
-            stamp: stamp)
-        let organizer = BookingCalendars.organizer(profile)
-        for b in blackouts where b.applies(to: name) && b.to >= b.from {
-            calendar.events.append(
-                ICalEvent(
-                    uid: "blackout-\(b.id.map(String.init) ?? "\(b.from)-\(b.to)")@retreat", stamp: stamp, start: .date(ICalDate(b.from)),
-                    end: .date(ICalDate(b.to.adding(days: 1))), summary: "Unavailable", status: .confirmed, classification: .privateClass,
-                    transparency: .opaque, categories: ["Blackout"], organizer: organizer))
-        }
+            bookings: bookings.filter { $0.resource == name }, series: series.filter { $0.series.spec.counselor == name },
+            blackouts: blackouts.filter { $0.applies(to: name) }, profile: profile, stamp: stamp)
         calendar.name = "\(profile.name): \(name)"
         calendar.refreshIntervalSeconds = refreshSeconds
         return calendar

@@ -148,12 +148,9 @@ struct APIRoutes: Sendable {
 
     func show(_ request: Request, _ context: RetreatContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let out = try await run(context) { service in
-            let b = try service.booking(id: id)
-            return ShowJSON(
-                booking: BookingJSON(b), contact: b.contact, note: try service.bookingNote(id: b.id)?.note, payments: b.payments,
-                history: try service.auditLog(entityID: b.id))
-        }
+        let detail = try await run(context) { try $0.bookingDetail(id: id) }
+        let b = detail.booking
+        let out = ShowJSON(booking: BookingJSON(b), contact: b.contact, note: detail.note, payments: b.payments, history: detail.history)
         return try Self.json(.ok, out)
     }
 
@@ -201,14 +198,14 @@ struct APIRoutes: Sendable {
             guard body.amount == nil, body.refund == nil, body.date == nil, body.note == nil else {
                 throw AppError(.badInput, "void takes no amount, refund, date or note")
             }
-            b = try await run(context) { try $0.voidPayment(id: id, paymentID: paymentID) }
+            b = try await run(context) { try $0.voidPayment(id: id, paymentID: paymentID).booking }
         } else {
             guard let text = body.amount else { throw AppError(.badInput, "give amount (e.g. \"1125.00\") or void (a payment id)") }
             guard let cents = Amount.cents(text), cents <= Money.maximumCents else {
                 throw AppError(.badInput, "amount \"\(text)\" is not an amount such as 1125.00 (digits, at most two decimals, no sign)")
             }
             let day = try body.date.map { try Self.day($0, "date") }
-            b = try await run(context) { try $0.pay(id: id, amountCents: cents, on: day, note: body.note, refund: body.refund ?? false) }
+            b = try await run(context) { try $0.pay(id: id, amountCents: cents, on: day, note: body.note, refund: body.refund ?? false).booking }
         }
         return try Self.json(.ok, BookingJSON(b))
     }

@@ -88,6 +88,7 @@ import Testing
         #expect(replay.status == 200 && (replay.json as? [String: Any])?["replayed"] as? Bool == true)
         #expect(try await HTTP.json("POST", api + "/bookings/B0001/payments", token: token, ["amount": "1125.00", "note": "deposit"]).status == 200)
         #expect(try await HTTP.json("POST", api + "/bookings/B0001/confirm", token: token).status == 200)
+        for partner in ["A", "B"] { #expect(try box.run(["intake", "B0001", "--partner", partner, "--safety", "passed"]).code == 0) }
         let planned = try await HTTP.json("POST", api + "/bookings/B0001/agenda", token: token)
         #expect(planned.status == 200)
         // Each answer equals what the CLI prints for the same question.

@@ -14,6 +14,8 @@ import Testing
             [
                 "sessions", "book", "--couple", "Casey Private", "--start", "2027-03-01T12:00", "--length", "50", "--every", "week", "--count", "4",
             ],
+            ["intake", "B0001", "--partner", "A", "--safety", "passed"],
+            ["intake", "B0001", "--partner", "B", "--safety", "passed"],
             ["agenda", "B0001"],
         ]
         for step in steps {
@@ -120,6 +122,9 @@ import Testing
         #expect(coupleAfter.status == 200)
         #expect(coupleAfter.text.contains("SEQUENCE:1\r\n") && !coupleAfter.text.contains("SEQUENCE:0\r\n"))
         #expect(coupleAfter.text.contains(";TZID=America/New_York:20270125T"))
+        // The agenda went stale with the move: the feed shows the plain days until staff plan again.
+        #expect(coupleBefore.text.contains("UID:intensive-b0001-day1-0"))
+        #expect(coupleAfter.text.contains("UID:intensive-b0001-day1@retreat") && !coupleAfter.text.contains("UID:intensive-b0001-day1-0"))
         let problems = try Validator.problems(coupleAfter.text, name: "moved.ics", in: box.dir)
         #expect(problems == nil, "\(problems ?? "")")
         #expect(try box.run(["cancel", "B0001"]).code == 0)
