@@ -87,6 +87,11 @@ extension RetreatService {
             couple: names.joined(separator: " & "), contact: emails.joined(separator: ", "), start: request.start, priorities: request.priorities,
             hold: true, requestID: request.requestID)
         return try write { ctx in
+            if let key = booking.requestID, let (_, fingerprint) = try ctx.tx.booking(requestID: key), let fingerprint,
+                fingerprint != booking.fingerprint
+            {
+                throw AppError(.invalid, "this form was already sent with other details; open the request page again to make a new request")
+            }
             let outcome = try place(ctx, booking, couple: booking.couple, contact: booking.contact, auditDetail: ["channel": "web"])
             if let note, !outcome.replayed {
                 try ctx.tx.save(BookingNote(bookingID: outcome.booking.id, note: note, source: "web", createdAt: ctx.now))

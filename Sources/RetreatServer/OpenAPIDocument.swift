@@ -118,7 +118,7 @@ enum OpenAPIDocument {
                 "parameters": [{ "$ref": "#/components/parameters/Id" }],
                 "requestBody": {
                   "required": false,
-                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "reason": { "type": "string", "maxLength": 4000 } } } } }
+                  "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string", "maxLength": 4000 } } } } }
                 },
                 "responses": {
                   "200": { "description": "Cancelled", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Booking" } } } },
@@ -137,7 +137,7 @@ enum OpenAPIDocument {
                 "parameters": [{ "$ref": "#/components/parameters/Id" }],
                 "requestBody": {
                   "required": true,
-                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "required": ["start"],
+                  "content": { "application/json": { "schema": { "type": "object", "required": ["start"],
                     "properties": { "start": { "$ref": "#/components/schemas/Date" }, "resource": { "type": "string" } } } } }
                 },
                 "responses": {
@@ -158,7 +158,7 @@ enum OpenAPIDocument {
                 "parameters": [{ "$ref": "#/components/parameters/Id" }],
                 "requestBody": {
                   "required": true,
-                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false,
+                  "content": { "application/json": { "schema": { "type": "object",
                     "properties": {
                       "amount": { "type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$", "examples": ["1125.00"] },
                       "date": { "$ref": "#/components/schemas/Date" },
@@ -195,7 +195,7 @@ enum OpenAPIDocument {
                 "parameters": [{ "$ref": "#/components/parameters/Id" }],
                 "requestBody": {
                   "required": false,
-                  "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false,
+                  "content": { "application/json": { "schema": { "type": "object",
                     "properties": { "priorities": { "type": "array", "items": { "type": "string" } }, "replan": { "type": "boolean" } } } } }
                 },
                 "responses": {
@@ -249,7 +249,7 @@ enum OpenAPIDocument {
                 }
               },
               "BookRequest": {
-                "type": "object", "additionalProperties": false, "required": ["couple", "start"],
+                "type": "object", "required": ["couple", "start"],
                 "properties": {
                   "couple": { "type": "string", "minLength": 1, "maxLength": 200 },
                   "start": { "$ref": "#/components/schemas/Date" },

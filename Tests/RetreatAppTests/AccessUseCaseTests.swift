@@ -85,6 +85,11 @@ import Testing
         #expect(try service.bookingNote(id: outcome.booking.id)?.note == "Evenings are hard for us.")
         let replay = try service.requestDates(request)
         #expect(replay.replayed && replay.booking.id == outcome.booking.id && replay.notices.isEmpty)
+        var changed = request
+        changed.names = ["Ana", "Bea"]
+        #expect {
+            try service.requestDates(changed)
+        } throws: { ($0 as? AppError)?.message.contains("already sent with other details") == true }
         var other = request
         other.requestID = "web-2"
         other.names = ["Cy"]
