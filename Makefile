@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz lint
+.PHONY: deps build test demo leaks bench bench-import bench-agenda bench-store stress fuzz lint pg-deps pg-start pg-stop
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
 # when they are missing.
@@ -20,9 +20,22 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The store and use-case tests run against SQLite and PostgreSQL: a throwaway PostgreSQL cluster (installed from
+# Debian when missing) serves them on a loopback port and is deleted afterwards. When PostgreSQL cannot be had,
+# the skip is printed and the PostgreSQL cases report themselves skipped; with $$RETREAT_TEST_POSTGRES set, that
+# server is used instead.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	PG_FAST=1 scripts/pg-cluster.sh run -- $(SWIFT) test --skip-build
+
+# PostgreSQL by hand: install it (Debian's postgresql + postgresql-contrib) when missing; start a throwaway
+# cluster (its folder is printed; `. FOLDER/env` sets RETREAT_TEST_POSTGRES and PGPASSWORD); stop and delete it.
+pg-deps:
+	scripts/pg-cluster.sh install
+pg-start: pg-deps
+	PG_FAST=1 scripts/pg-cluster.sh start
+pg-stop:
+	scripts/pg-cluster.sh stop
 
 # The main job on the embedded default: writes the sample calendars into Calendars/.
 demo: deps
@@ -46,6 +59,15 @@ bench: deps
 stress: deps
 	$(SWIFT) build --product RetreatStress
 	.build/debug/RetreatStress 200
+
+# Issue 15's measurements on both stores, side by side in one run (a fresh PostgreSQL cluster with its default
+# durability settings): processes racing for one slot (exactly one winner per round), the stress run, and
+# availability over 10 years x 20 resources next to process start-up.
+bench-store: deps pg-deps
+	$(SWIFT) build -c release --product retreat
+	$(SWIFT) build -c release --product RetreatStress
+	$(SWIFT) build -c release --product RetreatBench
+	scripts/pg-cluster.sh run -- Benchmarks/store/run.sh .build/release
 
 # Import of a 50,000-event calendar next to the libical C floor and Python's icalendar.
 bench-import: deps

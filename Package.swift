@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libical through pkg-config; `make` installs libical-dev when pkg-config cannot find it.
@@ -47,12 +49,22 @@ let package = Package(
             dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The store protocol on PostgreSQL (postgres-nio): for practices that outgrow one machine.
+        .target(
+            name: "RetreatPostgres",
+            dependencies: [
+                "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Plain values to iCalendar documents; imported calendars to busy time.
         .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatAgenda"], swiftSettings: strict),
         // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
         .target(
             name: "RetreatApp",
-            dependencies: ["RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal"],
+            dependencies: [
+                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatCalendars", "RetreatICal",
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -72,7 +84,7 @@ let package = Package(
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
             name: "RetreatStress",
-            dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"],
             path: "Benchmarks/RetreatStress", swiftSettings: strict
         ),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
@@ -81,9 +93,14 @@ let package = Package(
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(
-            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"],
+            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "RetreatPostgresTests",
+            dependencies: ["RetreatPostgres", "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict),
         .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
-        .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"], swiftSettings: strict),
+        .testTarget(
+            name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatPostgres", "RetreatScheduling"], swiftSettings: strict),
     ]
 )

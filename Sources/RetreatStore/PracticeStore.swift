@@ -74,6 +74,9 @@ public protocol StoreReading {
 
     /// The audit log, oldest first (only entries about `entityID` when given).
     func auditLog(entityID: String?) throws -> [AuditEntry]
+
+    /// Every record with its ids and numbering, for copies between stores (`retreat migrate`, backups).
+    func records() throws -> StoreRecords
 }
 
 /// The records a use case can write inside a transaction.

@@ -8,8 +8,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func bookHoldConfirmRescheduleCancelWithJSON() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func bookHoldConfirmRescheduleCancelWithJSON(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         let booked = try json(
             box.run([

@@ -9,8 +9,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func seriesAcrossDSTRoundTripsThroughICS() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func seriesAcrossDSTRoundTripsThroughICS(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         let booked = try box.run([
             "sessions", "book", "--couple", "Jo & Max", "--start", "2027-03-01T12:00", "--length", "50", "--every", "week",
@@ -60,8 +60,8 @@ import Testing
         #expect(ICalValidator.problems(in: try String(contentsOfFile: path, encoding: .utf8)).isEmpty)
     }
 
-    @Test func collisionsWithIntensivesBlackoutsAndSessionsAreNamed() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func collisionsWithIntensivesBlackoutsAndSessionsAreNamed(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         try box.run(["book", "--couple", "I", "--start", "2027-03-15"])
         try box.run(["blackout", "add", "--from", "2027-03-29", "--to", "2027-03-29", "--reason", "Leave"])

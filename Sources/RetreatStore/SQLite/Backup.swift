@@ -36,29 +36,7 @@ extension SQLiteStore {
         let candidate = try Self.temporaryFile(beside: self.path)
         defer { Self.removeDatabaseFiles(candidate) }
         do {
-            // Copy the backup (read-only: its own file is never touched) into a private file next to the store.
-            let source: DatabaseQueue
-            do {
-                var config = Configuration()
-                config.readonly = true
-                source = try DatabaseQueue(path: path, configuration: config)
-                let header = try source.read { db in
-                    (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
-                }
-                guard header.0 == SQLiteSchema.applicationID else { throw StoreError(.incompatible, "\(path) is not a Retreat store") }
-                if header.1 > SQLiteSchema.version {
-                    throw StoreError(
-                        .incompatible, "\(path) is of a newer schema (\(header.1); this build knows \(SQLiteSchema.version)); upgrade retreat")
-                }
-                let copy = try DatabaseQueue(path: candidate)
-                try source.backup(to: copy)
-                try source.close()
-                try copy.close()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-                throw StoreError(.incompatible, "\(path) is not a Retreat store (not an SQLite database)")
-            }
-            let copy = try DatabaseQueue(path: candidate)
-            try Self.check(copy, name: path)
+            let copy = try Self.checkedCopy(of: path, into: candidate)
             try copy.backup(to: queue)
             try copy.close()
             try write { tx in try tx.append(audit) }
@@ -69,6 +47,32 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.io, "restore from \(path) failed: \(error); nothing was restored")
         }
+    }
+
+    /// Copies the backup at `path` (opened read-only: its own file is never touched) into the private, empty file
+    /// `candidate`, migrates the copy and runs every check of `check(_:name:)` on it.
+    static func checkedCopy(of path: String, into candidate: String) throws -> DatabaseQueue {
+        do {
+            var config = Configuration()
+            config.readonly = true
+            let source = try DatabaseQueue(path: path, configuration: config)
+            let header = try source.read { db in
+                (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+            }
+            guard header.0 == SQLiteSchema.applicationID else { throw StoreError(.incompatible, "\(path) is not a Retreat store") }
+            if header.1 > SQLiteSchema.version {
+                throw StoreError(.incompatible, "\(path) is of a newer schema (\(header.1); this build knows \(SQLiteSchema.version)); upgrade retreat")
+            }
+            let copy = try DatabaseQueue(path: candidate)
+            try source.backup(to: copy)
+            try source.close()
+            try copy.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError(.incompatible, "\(path) is not a Retreat store (not an SQLite database)")
+        }
+        let copy = try DatabaseQueue(path: candidate)
+        try Self.check(copy, name: path)
+        return copy
     }
 
     /// The checks a restore candidate must pass, migrating it first (it is a private copy).

@@ -115,8 +115,12 @@ struct SQLiteTransaction: StoreWriting {
 
     func insert(_ booking: Booking, requestFingerprint: String?) throws {
         let seq = try lastBookingNumber() + 1
-        try BookingRow(booking, seq: seq, fingerprint: requestFingerprint).insert(db)
-        try occupy(booking)
+        // In a savepoint: a refused booking leaves no row behind, even when the caller goes on.
+        try db.inSavepoint {
+            try BookingRow(booking, seq: seq, fingerprint: requestFingerprint).insert(db)
+            try occupy(booking)
+            return .commit
+        }
     }
 
     func update(_ booking: Booking) throws {
@@ -124,9 +128,12 @@ struct SQLiteTransaction: StoreWriting {
             throw StoreError(.notFound, "no booking with id \(booking.id)")
         }
         row = BookingRow(booking, seq: row.seq, fingerprint: row.requestFingerprint)
-        try row.update(db)
-        try OccupiedDayRow.filter(OccupiedDayRow.CodingKeys.bookingID == booking.id).deleteAll(db)
-        try occupy(booking)
+        try db.inSavepoint {
+            try row.update(db)
+            try OccupiedDayRow.filter(OccupiedDayRow.CodingKeys.bookingID == booking.id).deleteAll(db)
+            try occupy(booking)
+            return .commit
+        }
     }
 
     /// One row per day of a live booking's stored span; the primary key refuses a day already taken.

@@ -1,0 +1,111 @@
+import Foundation
+internal import GRDB
+import RetreatScheduling
+
+extension SQLiteTransaction {
+    func records() throws -> StoreRecords {
+        let payments = try payments(of: nil)
+        var records = StoreRecords()
+        records.settings = try SettingsRow.fetchOne(db, key: 1)?.json
+        records.profile = Dictionary(try ProfileRow.fetchAll(db).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        records.bookings = try BookingRow.order(BookingRow.CodingKeys.seq).fetchAll(db).map {
+            StoreRecords.BookingRecord(booking: try $0.booking(payments: payments[$0.id] ?? []), seq: $0.seq, requestFingerprint: $0.requestFingerprint)
+        }
+        records.blackouts = try BlackoutRow.order(BlackoutRow.CodingKeys.id).fetchAll(db).map {
+            StoreRecords.BlackoutRecord(blackout: try $0.blackout, uid: $0.uid, recurrenceID: $0.recurrenceID)
+        }
+        records.waitlist = try WaitlistRow.order(WaitlistRow.CodingKeys.id).fetchAll(db).map { try $0.entry }
+        records.series = try SeriesRow.order(SeriesRow.CodingKeys.seq).fetchAll(db).map { StoreRecords.SeriesRecord(stored: $0.stored, seq: $0.seq) }
+        records.intakes = Dictionary(try IntakeRow.fetchAll(db).map { ($0.bookingID, $0.json) }, uniquingKeysWith: { a, _ in a })
+        records.agendas = try AgendaRow.order(AgendaRow.CodingKeys.bookingID).fetchAll(db).map {
+            StoredAgenda(
+                bookingID: $0.bookingID, agendaJSON: $0.json, adjustmentsJSON: $0.adjustments, plannedAt: Date(timeIntervalSince1970: $0.plannedAt),
+                staleReason: $0.staleReason)
+        }
+        records.audit = try AuditRow.order(AuditRow.CodingKeys.id).fetchAll(db).map(\.entry)
+        return records
+    }
+
+    /// Writes `records` into this empty store with their ids and numbers, occupancy rows derived as usual.
+    func load(_ records: StoreRecords) throws {
+        if let settings = records.settings { try SettingsRow(json: settings).insert(db) }
+        for (key, value) in records.profile.sorted(by: { $0.key < $1.key }) { try ProfileRow(key: key, value: value).insert(db) }
+        for record in records.bookings {
+            try BookingRow(record.booking, seq: record.seq, fingerprint: record.requestFingerprint).insert(db)
+            try occupy(record.booking)
+            for p in record.booking.payments {
+                var row = PaymentRow(
+                    id: p.id, bookingID: record.booking.id, amountCents: p.amountCents, day: p.date.description, note: p.note, voided: p.voided)
+                try row.insert(db)
+            }
+        }
+        for record in records.blackouts {
+            let b = record.blackout
+            var row = BlackoutRow(
+                id: b.id, fromDay: b.from.description, toDay: b.to.description, resource: b.resource, reason: b.reason, source: b.source,
+                uid: record.uid, recurrenceID: record.recurrenceID)
+            try row.insert(db)
+        }
+        for entry in records.waitlist {
+            var row = WaitlistRow(entry)
+            try row.insert(db)
+        }
+        for record in records.series { try SeriesRow(record.stored, seq: record.seq).insert(db) }
+        for (bookingID, json) in records.intakes.sorted(by: { $0.key < $1.key }) { try IntakeRow(bookingID: bookingID, json: json).insert(db) }
+        for agenda in records.agendas { try save(agenda) }
+        for entry in records.audit {
+            var row = AuditRow(
+                id: entry.id, at: entry.at.timeIntervalSince1970, actor: entry.actor, action: entry.action, entity: entry.entity,
+                entityID: entry.entityID, detail: entry.detail)
+            try row.insert(db)
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Writes `records` as a new SQLite store file at `path` (which must not exist), mode 0600, complete or not
+    /// at all: how a PostgreSQL store is backed up (`retreat backup`), in the format `retreat restore` reads on
+    /// either store.
+    /// - Throws: `StoreError.invalid` when `path` exists, `.io` when it cannot be written.
+    public static func writeBackup(_ records: StoreRecords, to path: String) throws(StoreError) {
+        if FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+            throw StoreError(.invalid, "\(path) already exists; choose a new file for the backup")
+        }
+        let temporary = try temporaryFile(beside: path)
+        defer { removeDatabaseFiles(temporary) }
+        do {
+            let store = try SQLiteStore(path: temporary)
+            try store.queue.write { db in try SQLiteTransaction(db: db).load(records) }
+            try store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try store.queue.close()
+        } catch let error as StoreError {
+            throw StoreError(error.code, "backup to \(path) failed: \(error.message)")
+        } catch {
+            throw StoreError(.io, "backup to \(path) failed: \(error)")
+        }
+        try publish(temporary, at: path)
+    }
+
+    /// The records of the backup file at `path` after the checks `restore` makes (a Retreat store of this or an
+    /// older schema, integrity, schema shape, settings, invariants), read from a private copy: how a PostgreSQL
+    /// store is restored. The backup's own file is never touched.
+    public static func records(ofBackup path: String) throws(StoreError) -> StoreRecords {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.notFound, "cannot read \(path): no such file") }
+        let candidate = try temporaryFile(beside: FileManager.default.temporaryDirectory.appendingPathComponent("retreat-restore").path)
+        defer { removeDatabaseFiles(candidate) }
+        do {
+            let copy = try checkedCopy(of: path, into: candidate)
+            defer { try? copy.close() }
+            return try copy.read { db in try SQLiteTransaction(db: db).records() }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.incompatible, "\(path) cannot be restored: \(error.message ?? "\(error.resultCode)")")
+        } catch {
+            throw StoreError(.io, "cannot read \(path): \(error)")
+        }
+    }
+
+    /// Names of the migrations this build applies, in order (the PostgreSQL store applies the same list).
+    public static var migrationNames: [String] { SQLiteSchema.migrationNames }
+}
