@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import bench-agenda bench-store stress fuzz lint pg-deps pg-start pg-stop
+.PHONY: deps build test demo leaks bench bench-import bench-agenda bench-store stress fuzz lint ics-validator mail-deps mail-test pg-deps pg-start pg-stop
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
 # when they are missing.
@@ -20,11 +20,14 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Everything the tests start or compare with is installed when missing: the mail tools (msmtp, aiosmtpd), and
+# one Python venv (.build/icsval) with the pinned parsers that the iCalendar validator, the corpus comparison
+# and the import benchmark use, plus licheck. A test whose tool cannot be installed prints that it skipped.
 # The store and use-case tests run against SQLite and PostgreSQL: a throwaway PostgreSQL cluster (installed from
 # Debian when missing) serves them on a loopback port and is deleted afterwards. When PostgreSQL cannot be had,
 # the skip is printed and the PostgreSQL cases report themselves skipped; with $$RETREAT_TEST_POSTGRES set, that
 # server is used instead.
-test: deps
+test: deps mail-deps ics-validator
 	$(SWIFT) build --build-tests
 	PG_FAST=1 scripts/pg-cluster.sh run -- $(SWIFT) test --skip-build
 
@@ -43,11 +46,12 @@ demo: deps
 	.build/debug/retreat demo --out Calendars
 
 # Runs the iCalendar and import tests under LeakSanitizer (an AddressSanitizer build in .build-asan): fails on any leak.
-# valgrind 3.19 crashes inside the Swift Testing runner, so LSan is the checker here.
+# valgrind 3.19 crashes inside the Swift Testing runner, so LSan is the checker here. CorpusTests is left out: it runs
+# Python through Foundation.Process, which leaks 32 bytes of its own (a weak-reference side table).
 LEAK_FILTER ?= RetreatICalTests|RetreatCalendarsTests
 leaks: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)'
+	ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/RetreatPackageTests.xctest --testing-library swift-testing --filter '$(LEAK_FILTER)' --skip 'CorpusTests'
 
 # Benchmarks in release: availability on a 10-year, 20-resource store next to process start-up.
 bench: deps
@@ -69,8 +73,9 @@ bench-store: deps pg-deps
 	$(SWIFT) build -c release --product RetreatBench
 	scripts/pg-cluster.sh run -- Benchmarks/store/run.sh .build/release
 
-# Import of a 50,000-event calendar next to the libical C floor and Python's icalendar.
-bench-import: deps
+# Import of a 50,000-event calendar, like for like: Retreat, a C program on libical + SQLite doing the same work,
+# and Python (icalendar + recurring-ical-events); the stored rows are compared before the ratios are printed.
+bench-import: deps ics-validator
 	Benchmarks/import/run.sh
 
 # libFuzzer over the iCalendar parser and the import path, seeded from the fixtures, for FUZZ_SECONDS.
@@ -97,3 +102,43 @@ bench-agenda: deps
 # Formatting and the no-force-unwrap/no-try! rules (.swift-format) over the sources; tests may force-unwrap.
 lint:
 	$(SWIFT) format lint --strict -r Sources Benchmarks Fuzz Package.swift
+
+# --- E-mail delivery: tools the RetreatMail tests use (installed when missing) ---------------------------------
+# msmtp (Debian) is the sendmail-compatible transport; aiosmtpd (PyPI, in a venv under .build/) is the loopback
+# SMTP server the round-trip tests start. Tests that find them missing print that they skipped.
+MAIL_VENV ?= .build/mail-venv
+AIOSMTPD_VERSION ?= 1.4.6
+.PHONY: mail-deps ics-validator mail-test
+mail-deps:
+	@SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	if ! command -v msmtp >/dev/null 2>&1; then \
+	  echo "installing: msmtp"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y msmtp; \
+	fi
+	@if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; echo "installing: python3-venv"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y python3-venv; \
+	fi
+	@if ! $(MAIL_VENV)/bin/python -c 'import aiosmtpd' >/dev/null 2>&1; then \
+	  echo "installing: aiosmtpd $(AIOSMTPD_VERSION) into $(MAIL_VENV)"; \
+	  python3 -m venv $(MAIL_VENV) && $(MAIL_VENV)/bin/pip install --quiet aiosmtpd==$(AIOSMTPD_VERSION); \
+	fi
+
+# The independent iCalendar validator ../shared/tools/ics-validate.py (not copied into this repo): its Python
+# parsers in the venv .build/icsval (also used by the corpus test and the import benchmark) and licheck
+# (libical's restriction checks) built next to it.
+ICSVAL_VENV ?= .build/icsval
+ICSVAL_TOOLS ?= ../shared/tools
+ics-validator: deps
+	-@Benchmarks/import/venv.sh $(ICSVAL_VENV)
+	@if [ ! -f $(ICSVAL_TOOLS)/ics-validate.py ]; then \
+	  echo "ics-validator: $(ICSVAL_TOOLS)/ics-validate.py is missing; the tests that need it will say they skipped"; exit 0; fi; \
+	if [ ! -x .build/licheck ] || [ $(ICSVAL_TOOLS)/licheck.c -nt .build/licheck ]; then \
+	  echo "building: .build/licheck"; mkdir -p .build; \
+	  gcc -O1 $(ICSVAL_TOOLS)/licheck.c -o .build/licheck $$(pkg-config --cflags --libs libical); \
+	fi
+
+# The e-mail tests alone: input validation, message building, the sendmail transport and the SMTP round trip.
+mail-test: deps mail-deps ics-validator
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests'

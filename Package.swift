@@ -28,79 +28,78 @@ let package = Package(
             providers: [.apt(["libical-dev", "pkg-config"])]
         ),
         // The only module that touches libical.
-        .target(name: "RetreatICal", dependencies: ["CLibical"], swiftSettings: strict),
+        .target(name: "RetreatICal", dependencies: ["CLibical"]),
         // Pure scheduling rules: no I/O, no libical; `today` and settings are inputs.
-        .target(name: "RetreatScheduling", swiftSettings: strict),
+        .target(name: "RetreatScheduling"),
         // Pure agenda planning: module catalog (TOML), day templates, the planner and its score.
         .target(
             name: "RetreatAgenda",
-            dependencies: ["RetreatScheduling", .product(name: "TOMLKit", package: "TOMLKit")],
-            swiftSettings: strict
+            dependencies: ["RetreatScheduling", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         // Reading the practice TOML into values (TOMLDecoder, errors that name the key).
         .target(
             name: "RetreatConfig",
-            dependencies: ["RetreatScheduling", "RetreatAgenda", .product(name: "TOMLKit", package: "TOMLKit")],
-            swiftSettings: strict
+            dependencies: ["RetreatScheduling", "RetreatAgenda", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         // Persistence only: the store protocol and its SQLite implementation (GRDB records, migrations).
         .target(
             name: "RetreatStore",
-            dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict
+            dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The store protocol on PostgreSQL (postgres-nio): for practices that outgrow one machine.
         .target(
             name: "RetreatPostgres",
             dependencies: [
                 "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict
+            ]
         ),
         // Plain values to iCalendar documents; imported calendars to busy time.
-        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatAgenda"], swiftSettings: strict),
+        .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatAgenda"]),
         // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
         .target(
             name: "RetreatApp",
             dependencies: [
                 "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatCalendars", "RetreatICal",
-            ],
-            swiftSettings: strict
+            ]
         ),
         .target(
             name: "RetreatCLI",
             dependencies: [
                 "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatCalendars", "RetreatICal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
+            ]
         ),
-        .executableTarget(name: "retreat", dependencies: ["RetreatCLI"], swiftSettings: strict),
+        .executableTarget(name: "retreat", dependencies: ["RetreatCLI"]),
+        // iMIP e-mail (RFC 6047) built from validated values, handed to the system's sendmail command.
+        .target(name: "RetreatMail", dependencies: ["RetreatScheduling"]),
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(
-            name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench", swiftSettings: strict),
+            name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench"),
         .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
         // libFuzzer target over the parser and the import path (`make fuzz`); a replay tool otherwise.
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
             name: "RetreatStress",
             dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"],
-            path: "Benchmarks/RetreatStress", swiftSettings: strict
+            path: "Benchmarks/RetreatStress"
         ),
-        .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"], swiftSettings: strict),
+        .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"]),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatSeriesTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
-        .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda"],
-            swiftSettings: strict),
+            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(
             name: "RetreatPostgresTests",
-            dependencies: ["RetreatPostgres", "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio")],
-            swiftSettings: strict),
-        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"], swiftSettings: strict),
-        .testTarget(
-            name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatPostgres", "RetreatScheduling"], swiftSettings: strict),
+            dependencies: ["RetreatPostgres", "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
+        .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
+        .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatPostgres", "RetreatScheduling"]),
     ]
 )
+
+// The upcoming-feature settings apply to every Swift target, tests, benchmarks and the fuzz harness included.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strict
+}

@@ -1,36 +1,91 @@
 #!/usr/bin/env bash
-# Import benchmark: a 50,000-event calendar with recurrences, imported by `retreat blackout import`
-# (release build), next to a plain C program that only parses the same file with libical (the floor) and,
-# when it can be installed, Python's icalendar parsing it (+ recurring-ical-events expanding it).
-# Reports medians of RUNS runs (wall time and peak RSS from /usr/bin/time) and the ratios.
+# Import benchmark, like for like: a generated 50,000-VEVENT staff calendar imported over 2027-2029 by
+#   1. `retreat blackout import` (release build),
+#   2. import_c, a C program on libical + SQLite doing the same work (parse, zones, expansion in the window,
+#      mapping to the same rows, one transaction with one prepared statement),
+#   3. Python: icalendar + recurring-ical-events doing the same work, rows written with sqlite3.
+# Each writes into its own fresh Retreat store (created by `retreat init`, so the schema is the same). The rows
+# of the three stores are compared first: the times are printed only when all three stored the same rows.
+# Wall time and peak RSS come from /usr/bin/time; medians of RUNS runs (Retreat and C alternate, one process at
+# a time); Python runs PY_RUNS times (default 1: it takes about a minute).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
+PY_RUNS=${PY_RUNS:-1}
+COUNT=${COUNT:-50000}
 WORK=${WORK:-/tmp/retreat-import-bench}
+VENV=${VENV:-.build/icsval}
+FROM=2027-01-01 TO=2029-12-31 ZONE=America/New_York DAY_START=09:00 DAY_END=17:00
 mkdir -p "$WORK"
 command -v /usr/bin/time >/dev/null || apt-get install -y time >/dev/null
-python3 Benchmarks/import/make_calendar.py "$WORK/cal50k.ics" >/dev/null
-gcc -O2 Benchmarks/import/parse_floor.c -o "$WORK/parse_floor" $(pkg-config --cflags --libs libical)
+command -v sqlite3 >/dev/null || apt-get install -y sqlite3 >/dev/null
+pkg-config --exists sqlite3 || apt-get install -y libsqlite3-dev >/dev/null
+python3 Benchmarks/import/make_calendar.py "$WORK/cal50k.ics" "$COUNT" >/dev/null 2>&1
+gcc -O2 Benchmarks/import/import_c.c -o "$WORK/import_c" $(pkg-config --cflags --libs libical sqlite3)
 swift build -c release --product retreat >/dev/null
-measure() { /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >/dev/null 2>&1; cat "$WORK/t"; }
+Benchmarks/import/venv.sh "$VENV" >/dev/null
+
+fresh() {  # a new, empty Retreat store at $1
+  rm -f "$1" "$1"-wal "$1"-shm
+  RETREAT_DB="$1" RETREAT_NOW=2026-12-01T15:00:00Z .build/release/retreat init --config Fixtures/practice.toml >/dev/null
+}
+rows() {  # the stored rows, in a fixed order (ids left out: they depend on insertion order)
+  sqlite3 "$1" "SELECT from_day, to_day, ifnull(resource, '-'), reason, source, uid, recurrence_id FROM blackouts ORDER BY uid, recurrence_id"
+}
+measure() {  # prints "seconds peak-KiB"
+  /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; exit 1; }
+  cat "$WORK/t"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-: > "$WORK/retreat.txt"; : > "$WORK/floor.txt"
+
+retreat_import() {
+  measure env RETREAT_DB="$1" RETREAT_NOW=2026-12-01T15:00:00Z .build/release/retreat blackout import "$WORK/cal50k.ics" --from $FROM --to $TO
+}
+c_import() { measure "$WORK/import_c" "$WORK/cal50k.ics" "$1" $FROM $TO $ZONE $DAY_START $DAY_END; }
+py_import() { measure "$VENV/bin/python" Benchmarks/import/import_python.py "$WORK/cal50k.ics" "$1" $FROM $TO $ZONE $DAY_START $DAY_END; }
+
+: >"$WORK/retreat.txt"; : >"$WORK/c.txt"; : >"$WORK/py.txt"
 for i in $(seq "$RUNS"); do
-  rm -f "$WORK"/store.sqlite*
-  RETREAT_DB="$WORK/store.sqlite" RETREAT_NOW=2026-12-01T15:00:00Z .build/release/retreat init --config Fixtures/practice.toml >/dev/null
-  RETREAT_DB="$WORK/store.sqlite" RETREAT_NOW=2026-12-01T15:00:00Z measure .build/release/retreat blackout import "$WORK/cal50k.ics" --from 2027-01-01 --to 2029-12-31 >> "$WORK/retreat.txt"
-  measure "$WORK/parse_floor" "$WORK/cal50k.ics" >> "$WORK/floor.txt"
+  fresh "$WORK/retreat.sqlite"; retreat_import "$WORK/retreat.sqlite" >>"$WORK/retreat.txt"
+  fresh "$WORK/c.sqlite"; c_import "$WORK/c.sqlite" >>"$WORK/c.txt"
 done
+have_python=0
+if [ "$PY_RUNS" -gt 0 ] && "$VENV/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
+  have_python=1
+  for i in $(seq "$PY_RUNS"); do fresh "$WORK/py.sqlite"; py_import "$WORK/py.sqlite" >>"$WORK/py.txt"; done
+fi
+
+# Agreement first: the same rows in every store, or no figures at all.
+rows "$WORK/retreat.sqlite" >"$WORK/retreat.rows"
+rows "$WORK/c.sqlite" >"$WORK/c.rows"
+n=$(wc -l <"$WORK/retreat.rows")
+if ! cmp -s "$WORK/retreat.rows" "$WORK/c.rows"; then
+  echo "DISAGREEMENT: Retreat and the C program stored different rows:" >&2
+  diff "$WORK/retreat.rows" "$WORK/c.rows" | head -20 >&2
+  exit 1
+fi
+agree="Retreat = C"
+if [ "$have_python" = 1 ]; then
+  rows "$WORK/py.sqlite" >"$WORK/py.rows"
+  if ! cmp -s "$WORK/retreat.rows" "$WORK/py.rows"; then
+    echo "DISAGREEMENT: Retreat and Python stored different rows:" >&2
+    diff "$WORK/retreat.rows" "$WORK/py.rows" | head -20 >&2
+    exit 1
+  fi
+  agree="Retreat = C = Python"
+fi
+echo "agreement: $agree, $n rows each (sha1 $(sha1sum <"$WORK/retreat.rows" | cut -c1-12))"
+
 rt=$(cut -d' ' -f1 "$WORK/retreat.txt" | median); rm_=$(cut -d' ' -f2 "$WORK/retreat.txt" | median)
-ft=$(cut -d' ' -f1 "$WORK/floor.txt" | median); fm=$(cut -d' ' -f2 "$WORK/floor.txt" | median)
-echo "50,000 VEVENTs ($(du -h "$WORK/cal50k.ics" | cut -f1)), medians of $RUNS runs:"
-printf "  retreat blackout import (parse, expand 2027-2029, store)  %6.2f s  %7.0f MiB peak\n" "$rt" "$(echo "$rm_/1024" | bc -l)"
-printf "  C libical parse only (floor)                               %6.2f s  %7.0f MiB peak\n" "$ft" "$(echo "$fm/1024" | bc -l)"
-printf "  ratio retreat / floor                                      %6.2f x  %7.2f x memory\n" "$(echo "$rt/$ft" | bc -l)" "$(echo "$rm_/$fm" | bc -l)"
-VENV=${VENV:-.build/bench-venv}
-if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV" && "$VENV/bin/pip" install -q icalendar==7.3.2 recurring-ical-events==3.8.2 || true; fi
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
-  read -r pt pm < <(measure "$VENV/bin/python" Benchmarks/import/parse_python.py "$WORK/cal50k.ics" 2027-01-01 2030-01-01)
-  printf "  Python icalendar parse + recurring-ical-events (1 run)     %6.2f s  %7.0f MiB peak\n" "$pt" "$(echo "$pm/1024" | bc -l)"
-  printf "  ratio python / floor                                       %6.2f x\n" "$(echo "$pt/$ft" | bc -l)"
+ct=$(cut -d' ' -f1 "$WORK/c.txt" | median); cm=$(cut -d' ' -f2 "$WORK/c.txt" | median)
+echo "$COUNT VEVENTs ($(du -h "$WORK/cal50k.ics" | cut -f1)), window $FROM..$TO, medians of $RUNS runs:"
+printf "  %-58s %7.2f s %7.0f MiB\n" "retreat blackout import" "$rt" "$(echo "$rm_/1024" | bc -l)"
+printf "  %-58s %7.2f s %7.0f MiB\n" "C on libical + SQLite (same work)" "$ct" "$(echo "$cm/1024" | bc -l)"
+printf "  %-58s %7.2f x %7.2f x\n" "Retreat / C (goal: at most 1.30 x time and memory)" "$(echo "$rt/$ct" | bc -l)" "$(echo "$rm_/$cm" | bc -l)"
+if [ "$have_python" = 1 ]; then
+  pt=$(cut -d' ' -f1 "$WORK/py.txt" | median); pm=$(cut -d' ' -f2 "$WORK/py.txt" | median)
+  printf "  %-58s %7.2f s %7.0f MiB\n" "Python icalendar + recurring-ical-events ($PY_RUNS run(s))" "$pt" "$(echo "$pm/1024" | bc -l)"
+  printf "  %-58s %7.2f x\n" "Python / Retreat (goal: at least 15 x)" "$(echo "$pt/$rt" | bc -l)"
+else
+  echo "  Python: skipped (icalendar / recurring-ical-events could not be installed)"
 fi

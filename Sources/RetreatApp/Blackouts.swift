@@ -95,7 +95,9 @@ extension RetreatService {
         } catch {
             throw AppError(.invalid, "\(name): \(error); nothing was imported")
         }
-        let items = result.busy.map { ImportedBlackout(uid: $0.uid, recurrenceID: $0.recurrenceID, from: $0.from, to: $0.to) }
+        let items = result.busy.compactMap { b in
+            b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) }
+        }
         return try write { ctx in
             try ctx.base.requireResource(resource)
             let display = source ?? name
@@ -106,7 +108,7 @@ extension RetreatService {
                 "blackout-import", "blackout", sourceName,
                 ["added": String(counts.added), "unchanged": String(counts.unchanged), "removed": String(counts.removed), "resource": resource ?? "all"])
             return ImportSummary(
-                source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed, skipped: result.skipped,
+                source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed, skipped: result.free + result.busy.count - items.count,
                 affectedBookings: affected)
         }
     }

@@ -133,9 +133,12 @@ struct ReadContext {
         return current(b)
     }
 
-    /// The availability engine over the live bookings' stored spans and the blackouts.
+    /// The availability engine over the live bookings' stored spans, the blackouts and the working hours of the
+    /// counselors the practice file configures.
     func scheduler() throws -> Scheduler {
-        Scheduler(settings: settings, today: today, occupancies: try liveBookings().map(\.occupancy), blackouts: try reader.blackouts())
+        Scheduler(
+            settings: settings, today: today, occupancies: try liveBookings().map(\.occupancy), blackouts: try reader.blackouts(),
+            counselors: try reader.counselorProfiles())
     }
 
     /// Refuses a resource the practice does not have, naming the ones it has.

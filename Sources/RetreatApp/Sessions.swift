@@ -34,6 +34,7 @@ extension RetreatService {
     public func bookSeries(_ spec: CounselingSeriesSpec, contact: String? = nil) throws(AppError) -> StoredSeries {
         var spec = spec
         spec.couple = try Input.name(spec.couple, option: "--couple")
+        spec.link = try Input.link(spec.link, option: "--link")
         let contact = try Input.contact(contact, option: "--contact")
         return try write { ctx in
             let counselor = try Sessions.counselor(ctx.base, named: spec.counselor.isEmpty ? nil : spec.counselor)

@@ -49,19 +49,9 @@ enum Clock {
 
 /// Printing stored text to a terminal: control characters are shown, never obeyed.
 enum Terminal {
-    /// `text` with control characters (C0 except tab, DEL, C1, bidi overrides) replaced by `\u{…}` escapes.
+    /// `text` with control characters (C0, DEL, C1, line separators, bidi overrides) shown as escapes.
     static func safe(_ text: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if (v < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
-                out += "\\u{\(String(v, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        TextRules.terminalSafe(text)
     }
 
     /// Prints `line` with control characters made visible.

@@ -105,10 +105,13 @@ public enum BookingCalendars {
         return ICalendar(method: method, name: "\(profile.name): your intensive", events: events)
     }
 
-    /// Partner addresses from a booking's contact ("a@x.org, b@y.org").
+    /// Partner addresses from a booking's contact (`Name <a@x.org>, b@y.org`), parsed as RFC 5322 mailboxes;
+    /// empty when there is none or it cannot be read (the use cases check it before exporting).
     public static func attendeeAddresses(_ contact: String?) -> [ICalAddress] {
-        (contact ?? "").split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }).map(String.init).filter { $0.contains("@") }.map {
-            ICalAddress(uri: "mailto:\($0)", role: "REQ-PARTICIPANT", participationStatus: "NEEDS-ACTION", rsvp: true)
+        guard let contact, let list = try? Mailbox.list(contact, field: "contact") else { return [] }
+        return list.map {
+            ICalAddress(
+                uri: $0.address.mailtoURI, commonName: $0.displayName?.value, role: "REQ-PARTICIPANT", participationStatus: "NEEDS-ACTION", rsvp: true)
         }
     }
 }

@@ -2,35 +2,72 @@ import Foundation
 import RetreatICal
 import RetreatScheduling
 
-/// One busy occurrence of an imported calendar, mapped to practice-local days.
+/// A stretch of busy time at the granularity the calendar gives it.
+public enum BusyInterval: Hashable, Sendable {
+    /// An all-day occurrence: its first and last date (inclusive), as the calendar writes them. All-day dates
+    /// carry no zone, so they are read as the practice's own dates.
+    case days(first: CalendarDay, last: CalendarDay)
+    /// A timed occurrence: its start and exclusive end as instants (equal for a zero-length event).
+    case instants(start: Date, end: Date)
+
+    /// True when the interval shares time with `[start, end)`. A zero-length event counts when it starts inside.
+    /// Whole days are taken from midnight to midnight in `timeZone`.
+    public func overlaps(start: Date, end: Date, in timeZone: TimeZone) -> Bool {
+        switch self {
+        case .days(let first, let last):
+            return first.firstInstant(in: timeZone) < end && last.adding(days: 1).firstInstant(in: timeZone) > start
+        case .instants(let s, let e):
+            return e > s ? (s < end && e > start) : (s >= start && s < end)
+        }
+    }
+}
+
+/// One busy occurrence of an imported calendar.
 public struct ImportedBusy: Hashable, Sendable {
     /// UID of the event the occurrence comes from.
     public var uid: String
-    /// The occurrence's original start (its RECURRENCE-ID) as an ISO 8601 UTC instant: with `uid`, the key
-    /// that makes a second import of the same file change nothing.
+    /// The occurrence's original start (its RECURRENCE-ID) as an ISO 8601 UTC instant (`2027-01-04T15:00:00Z`):
+    /// with `uid`, the key that makes a second import of the same file change nothing.
     public var recurrenceID: String
-    /// First and last blocked practice-local day (inclusive).
-    public var from: CalendarDay
-    public var to: CalendarDay
+    /// The occurrence itself: whole dates for an all-day event, instants for a timed one. A counseling session is
+    /// blocked only by the intervals it overlaps.
+    public var interval: BusyInterval
+    /// The practice-local days (inclusive, clipped to the import window) this occurrence blocks for intensives:
+    /// an all-day event's dates, or the days whose session hours a timed event overlaps. Nil when it blocks no
+    /// intensive day (a 07:00 call before 09:00 sessions still blocks an early video session).
+    public var days: ClosedRange<CalendarDay>?
+
+    public init(uid: String, recurrenceID: String, interval: BusyInterval, days: ClosedRange<CalendarDay>?) {
+        self.uid = uid
+        self.recurrenceID = recurrenceID
+        self.interval = interval
+        self.days = days
+    }
 }
 
 /// What an import found, before it is stored.
 public struct BusyImportResult: Sendable {
+    /// Every busy occurrence that overlaps the window, in start order (then UID).
     public var busy: [ImportedBusy]
-    /// Occurrences skipped as free (TRANSP:TRANSPARENT), cancelled, or outside session hours.
-    public var skipped: Int
+    /// Occurrences skipped as free (TRANSP:TRANSPARENT) or cancelled (STATUS:CANCELLED, event or instance).
+    public var free: Int
     /// VTODO and VJOURNAL components, never interpreted.
     public var ignoredComponents: Int
+
+    /// Occurrences that block no intensive day: free, cancelled, or busy only outside session hours.
+    public var skipped: Int { free + busy.reduce(0) { $0 + ($1.days == nil ? 1 : 0) } }
 }
 
-/// Maps the busy time of a staff calendar to practice-local days.
+/// Maps the busy time of a staff calendar to intervals and to the practice-local days it blocks.
 ///
-/// Every occurrence in the window (RRULE, RDATE, EXDATE and RECURRENCE-ID overrides expanded) becomes a
-/// blocked day range. All-day events block their dates up to the exclusive DTEND. A timed event in any zone
-/// blocks a practice-local day when it overlaps that day's session hours (`dayStart`–`dayEnd`); floating
-/// times are read in the file's `X-WR-TIMEZONE`, else in the practice zone. Transparent and cancelled
-/// events and instances are skipped.
+/// Every occurrence in the window (RRULEs, RDATEs and periods, EXDATEs and RECURRENCE-ID overrides expanded)
+/// becomes one `ImportedBusy`: its interval as it is, and the days it blocks for intensives. All-day events block
+/// their dates up to the exclusive DTEND. A timed event in any zone blocks a practice-local day when it overlaps
+/// that day's session hours (`dayStart`–`dayEnd`); floating times are read in the file's `X-WR-TIMEZONE`, else in
+/// the practice zone. Transparent and cancelled events and instances are skipped.
 public enum BusyImport {
+    /// Expands `calendar` over the practice-local days `from`…`to` (inclusive).
+    /// - Throws: `ICalError` for an unknown zone or a rule past `limits` (in steps or time).
     public static func busyDays(
         in calendar: ICalendar, from: CalendarDay, to: CalendarDay, settings: PracticeSettings,
         limits: ICalExpansionLimits = ICalExpansionLimits()
@@ -39,34 +76,36 @@ public enum BusyImport {
         let windowStart = from.firstInstant(in: zone)
         let windowEnd = to.adding(days: 1).firstInstant(in: zone)
         let floating = calendar.defaultTimeZone.flatMap { ICalTimeZones.isKnown($0) ? $0 : nil } ?? settings.timeZoneIdentifier
-        let occurrences = try calendar.occurrences(
-            in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)),
-            floatingTimeZone: floating, limits: limits)
-        let iso = ISO8601DateFormatter()
-        let sessions = SessionHours(settings: settings)
+        let sessions = SessionHours(settings: settings, from: from, to: to)
         var busy: [ImportedBusy] = []
-        var skipped = 0
-        for occ in occurrences {
-            if occ.event.transparency == .transparent || occ.event.status == .cancelled {
-                skipped += 1
-                continue
+        var order: [(start: Date, index: Int)] = []
+        var free = 0
+        try calendar.forEachInstance(
+            in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)), floatingTimeZone: floating, limits: limits
+        ) { occ in
+            if calendar.events[occ.eventIndex].transparency == .transparent || calendar.events[occ.eventIndex].status == .cancelled {
+                free += 1
+                return
             }
+            let interval: BusyInterval
             let days: ClosedRange<CalendarDay>?
             if occ.isAllDay {
                 let first = CalendarDay(ical: occ.start.date)
                 let endExclusive = CalendarDay(ical: occ.end.date)
                 let last = endExclusive > first ? endExclusive.adding(days: -1) : first
+                interval = .days(first: first, last: last)
                 days = clip(first...last, from, to)
             } else {
-                days = sessions.days(start: occ.startInstant, end: occ.endInstant, from: from, to: to)
+                interval = .instants(start: occ.startInstant, end: occ.endInstant)
+                days = sessions.days(start: occ.startInstant, end: occ.endInstant)
             }
-            guard let days else {
-                skipped += 1
-                continue
-            }
-            busy.append(ImportedBusy(uid: occ.uid, recurrenceID: iso.string(from: occ.recurrenceInstant), from: days.lowerBound, to: days.upperBound))
+            order.append((occ.startInstant, busy.count))
+            busy.append(ImportedBusy(uid: occ.uid, recurrenceID: isoUTC(occ.recurrenceInstant), interval: interval, days: days))
         }
-        return BusyImportResult(busy: busy, skipped: skipped, ignoredComponents: calendar.ignoredComponentCount)
+        // Start order, then UID (stable for equal keys): sort small keys, then move each value once.
+        order.sort { $0.start != $1.start ? $0.start < $1.start : busy[$0.index].uid < busy[$1.index].uid }
+        busy = order.map { busy[$0.index] }
+        return BusyImportResult(busy: busy, free: free, ignoredComponents: calendar.ignoredComponentCount)
     }
 
     static func clip(_ r: ClosedRange<CalendarDay>, _ from: CalendarDay, _ to: CalendarDay) -> ClosedRange<CalendarDay>? {
@@ -74,37 +113,70 @@ public enum BusyImport {
         return lo <= hi ? lo...hi : nil
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ`, as `ISO8601DateFormatter` writes it, without ICU.
+    static func isoUTC(_ instant: Date) -> String {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        let day = CalendarDay(daysSinceEpoch: days)
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    bytes[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(day.year, 0, 4)
+            put(day.month, 5, 2)
+            put(day.day, 8, 2)
+            put(rest / 3600, 11, 2)
+            put(rest % 3600 / 60, 14, 2)
+            put(rest % 60, 17, 2)
+            bytes[4] = 45
+            bytes[7] = 45
+            bytes[10] = 84
+            bytes[13] = 58
+            bytes[16] = 58
+            bytes[19] = 90
+            return 20
+        }
+    }
 }
 
-/// Session hours of each practice-local day as instants, computed once per day (DST days included).
+/// Session hours of each practice-local day of the window as instants, computed once per day (DST days included).
 final class SessionHours {
     private let settings: PracticeSettings
-    private var calendar: Calendar
-    private var cache: [Int: (start: Date, end: Date)] = [:]
+    private let from: CalendarDay
+    private let to: CalendarDay
+    private let zone: TimeZone
+    private var cache: [(start: Date, end: Date)?]
 
-    init(settings: PracticeSettings) {
+    init(settings: PracticeSettings, from: CalendarDay, to: CalendarDay) {
         self.settings = settings
-        calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = settings.timeZone
+        self.from = from
+        self.to = to
+        zone = settings.timeZone
+        cache = Array(repeating: nil, count: max(0, from.days(until: to) + 1))
     }
 
     func bounds(_ day: CalendarDay) -> (start: Date, end: Date) {
-        if let b = cache[day.daysSinceEpoch] { return b }
-        func at(_ t: ClockTime) -> Date {
-            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: t.hour, minute: t.minute))
-                ?? day.firstInstant(in: settings.timeZone)
-        }
+        let index = from.days(until: day)
+        if let b = cache[index] { return b }
+        // The one local-time engine, as for every practice-local time.
+        func at(_ t: ClockTime) -> Date { LocalTime(day: day, time: t).instant(in: zone) }
         let b = (at(settings.dayStart), at(settings.dayEnd))
-        cache[day.daysSinceEpoch] = b
+        cache[index] = b
         return b
     }
 
-    /// Practice-local days in `[from, to]` whose session hours the interval overlaps (half-open; a
-    /// zero-length event counts when it starts inside the session).
-    func days(start: Date, end: Date, from: CalendarDay, to: CalendarDay) -> ClosedRange<CalendarDay>? {
-        let zone = settings.timeZone
-        var day = max(from, CalendarDay.today(at: start, in: zone).adding(days: -1))
-        let last = min(to, CalendarDay.today(at: end, in: zone).adding(days: 1))
+    /// Practice-local days in the window whose session hours the interval overlaps (half-open; a zero-length
+    /// event counts when it starts inside the session).
+    func days(start: Date, end: Date) -> ClosedRange<CalendarDay>? {
+        // A practice-local day is within one day of the UTC day (zones are at most 14 hours from UTC).
+        func utcDay(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
+        var day = max(from, CalendarDay(daysSinceEpoch: utcDay(start) - 1))
+        let last = min(to, CalendarDay(daysSinceEpoch: utcDay(end) + 1))
         var first: CalendarDay?
         var lastHit: CalendarDay?
         while day <= last {

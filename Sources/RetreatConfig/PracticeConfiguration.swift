@@ -175,10 +175,15 @@ struct PracticeFile: Decodable {
         let zone = practice?.timeZone ?? "America/New_York"
         var settings = PracticeSettings(timeZoneIdentifier: zone)
         var profile = PracticeProfile()
-        if let v = practice?.name { profile.name = v }
-        if let v = practice?.organizerEmail { profile.organizerEmail = v }
-        if let v = practice?.organizerName { profile.organizerName = v }
-        profile.location = practice?.location
+        // Every text that reaches a calendar or an e-mail header is checked where it enters.
+        do throws(InputError) {
+            if let v = practice?.name { profile.name = try PlainName(v, field: "practice.name").value }
+            if let v = practice?.organizerEmail { profile.organizerEmail = try EmailAddress(v, field: "practice.organizerEmail").addrSpec }
+            if let v = practice?.organizerName { profile.organizerName = try PlainName(v, field: "practice.organizerName").value }
+            if let v = practice?.location { profile.location = try PlainName(v, field: "practice.location").value }
+        } catch {
+            throw ConfigError(error.message)
+        }
         if let i = intensives {
             if let v = i.days { settings.intensiveDays = v }
             if let v = i.dayStart { settings.dayStart = try clock(v, "intensives.dayStart") }
@@ -207,6 +212,7 @@ struct PracticeFile: Decodable {
         var counselorProfiles: [CounselorProfile] = []
         for c in counselors ?? [] {
             do {
+                _ = try PlainName(c.name, field: "counselors.name", maxLength: 64)
                 let profile = CounselorProfile(name: c.name, timeZoneIdentifier: c.timeZone ?? zone, hours: try CounselorHours(parsing: c.hours))
                 try profile.validate()
                 counselorProfiles.append(profile)

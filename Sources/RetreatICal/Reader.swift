@@ -37,46 +37,52 @@ extension ICalendar {
         try self.init(data: data, limits: limits)
     }
 
-    /// Parses raw bytes.
+    /// Parses raw bytes in one pass: each line is checked (errors name it) and handed to libical's incremental
+    /// parser, one top-level component at a time (`ComponentStream`).
     public init(data: Data, limits: ICalReadLimits = ICalReadLimits()) throws(ICalError) {
         if data.count > limits.maxBytes {
             throw ICalError(.tooLarge, "the calendar is \(data.count / 1_048_576) MiB; the limit is \(limits.maxBytes / 1_048_576) MiB")
         }
-        var bytes = data
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let text = try ContentLines.check(bytes, maxDepth: limits.maxDepth)
-        self = try Libical.locked { () throws(ICalError) -> ICalendar in try ICalendar(libicalText: text) }
+        self = try Libical.locked { () throws(ICalError) -> ICalendar in
+            try ContentLines.withBytes(data) { (all: UnsafeBufferPointer<UInt8>) throws(ICalError) -> ICalendar in
+                var bytes = all
+                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: all[3...]) }
+                return try ICalendar(streaming: bytes, maxDepth: limits.maxDepth)
+            }
+        }
     }
 
-    private init(libicalText text: String) throws(ICalError) {
-        let root = try LibicalParse.parse(text)
+    private init(streaming bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(ICalError) {
         self.init()
-        let calendars: [OpaquePointer]
-        if icalcomponent_isa(root.pointer) == ICAL_VCALENDAR_COMPONENT {
-            calendars = [root.pointer]
-        } else {
-            calendars = Walk.children(root.pointer, ICAL_VCALENDAR_COMPONENT)
+        retreat_ical_nonfatal()
+        retreat_icalerrno_clear()
+        var calendars = 0
+        var stream = ComponentStream()
+        var result = self
+        try stream.run(bytes, maxDepth: maxDepth, feed: true) { (comp: OpaquePointer, line: Int, isShell: Bool) throws(ICalError) in
+            switch icalcomponent_isa(comp) {
+            case ICAL_VCALENDAR_COMPONENT where isShell:
+                if calendars == 0 { result.readHeader(comp) }
+                calendars += 1
+            case ICAL_VEVENT_COMPONENT:
+                result.events.append(try ICalEvent(reading: comp, line: line))
+            case ICAL_VTIMEZONE_COMPONENT:
+                if let p = icalcomponent_get_first_property(comp, ICAL_TZID_PROPERTY), let tzid = icalproperty_get_tzid(p) {
+                    let name = String(cString: tzid)
+                    if result.timeZoneDefinitions[name] == nil { result.timeZoneOrder.append(name) }
+                    result.timeZoneDefinitions[name] = OwnedComponentText.text(of: comp)
+                }
+            case ICAL_VFREEBUSY_COMPONENT:
+                if let fb = ICalFreeBusy(reading: comp) { result.freeBusy.append(fb) }
+            default:
+                break
+            }
         }
-        for (index, cal) in calendars.enumerated() {
-            if index == 0 { try readHeader(cal) }
-            for vtz in Walk.children(cal, ICAL_VTIMEZONE_COMPONENT) {
-                guard let p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY),
-                    let tzid = icalproperty_get_tzid(p)
-                else { continue }
-                timeZoneDefinitions[String(cString: tzid)] = OwnedComponentText.text(of: vtz)
-            }
-            for comp in Walk.children(cal, ICAL_VEVENT_COMPONENT) {
-                events.append(try ICalEvent(reading: comp))
-            }
-            for comp in Walk.children(cal, ICAL_VFREEBUSY_COMPONENT) {
-                if let fb = ICalFreeBusy(reading: comp) { freeBusy.append(fb) }
-            }
-            ignoredComponentCount += Walk.children(cal, ICAL_VTODO_COMPONENT).count
-            ignoredComponentCount += Walk.children(cal, ICAL_VJOURNAL_COMPONENT).count
-        }
+        result.ignoredComponentCount = stream.skipped
+        self = result
     }
 
-    private mutating func readHeader(_ cal: OpaquePointer) throws(ICalError) {
+    private mutating func readHeader(_ cal: OpaquePointer) {
         if let p = icalcomponent_get_first_property(cal, ICAL_PRODID_PROPERTY), let s = icalproperty_get_prodid(p) {
             productID = String(cString: s)
         }
@@ -144,69 +150,91 @@ enum LibicalParse {
 }
 
 extension ICalEvent {
-    init(reading comp: OpaquePointer) throws(ICalError) {
-        func text(_ kind: icalproperty_kind) -> String? {
-            guard let p = icalcomponent_get_first_property(comp, kind) else { return nil }
-            return LibicalParse.valueText(p)
-        }
-        func date(_ kind: icalproperty_kind, _ get: (OpaquePointer) -> icaltimetype) -> ICalDateTime? {
-            guard let p = icalcomponent_get_first_property(comp, kind) else { return nil }
+    /// Reads a VEVENT in one walk over its properties. `line` is where its BEGIN:VEVENT is, for messages.
+    init(reading comp: OpaquePointer, line: Int = 0) throws(ICalError) {
+        var uid: String?
+        var start: ICalDateTime?
+        var end: ICalDateTime?
+        var duration: Int?
+        var stampValue: ICalDateTime?
+        var recurrenceID: ICalDateTime?
+        var thisAndFuture = false
+        var summary: String?, description: String?, location: String?, url: String?
+        var status: ICalEventStatus?, sequence: Int?, classification: ICalClassification?, transparency: ICalTransparency?
+        var categories: [String] = [], organizer: ICalAddress?, attendees: [ICalAddress] = [], relatedTo: [String] = []
+        var rules: [String] = [], rdates: [ICalDateTime] = [], periods: [ICalPeriod] = [], exdates: [ICalDateTime] = []
+
+        func date(_ p: OpaquePointer, _ get: (OpaquePointer) -> icaltimetype) -> ICalDateTime? {
             let t = get(p)
             if icaltime_is_null_time(t) != 0 { return nil }
             return TimeConversion.value(t, property: p)
         }
-        let uid = text(ICAL_UID_PROPERTY) ?? ""
-        guard let start = date(ICAL_DTSTART_PROPERTY, icalproperty_get_dtstart) else {
-            throw ICalError(.malformed, "an event has no DTSTART (UID \"\(uid.prefix(60))\")")
-        }
-        var stamp = Date(timeIntervalSince1970: 0)
-        if let s = date(ICAL_DTSTAMP_PROPERTY, icalproperty_get_dtstamp) {
-            stamp = Date(timeIntervalSince1970: TimeInterval(s.local.naiveSeconds))
-        }
-        self.init(uid: uid, stamp: stamp, start: start)
-        end = date(ICAL_DTEND_PROPERTY, icalproperty_get_dtend)
-        if end == nil, let p = icalcomponent_get_first_property(comp, ICAL_DURATION_PROPERTY) {
-            durationSeconds = Int(icaldurationtype_as_int(icalproperty_get_duration(p)))
-        }
-        recurrenceID = date(ICAL_RECURRENCEID_PROPERTY, icalproperty_get_recurrenceid)
-        summary = text(ICAL_SUMMARY_PROPERTY)
-        description = text(ICAL_DESCRIPTION_PROPERTY)
-        location = text(ICAL_LOCATION_PROPERTY)
-        url = text(ICAL_URL_PROPERTY)
-        status = text(ICAL_STATUS_PROPERTY).flatMap { ICalEventStatus(rawValue: $0.uppercased()) }
-        if let p = icalcomponent_get_first_property(comp, ICAL_SEQUENCE_PROPERTY) {
-            sequence = Int(icalproperty_get_sequence(p))
-        }
-        classification = text(ICAL_CLASS_PROPERTY).flatMap { ICalClassification(rawValue: $0.uppercased()) }
-        transparency = text(ICAL_TRANSP_PROPERTY).flatMap { ICalTransparency(rawValue: $0.uppercased()) }
-        for p in Walk.properties(comp, ICAL_CATEGORIES_PROPERTY) {
-            categories.append(LibicalParse.valueText(p))
-        }
-        if let p = icalcomponent_get_first_property(comp, ICAL_ORGANIZER_PROPERTY) {
-            organizer = ICalAddress(reading: p)
-        }
-        attendees = Walk.properties(comp, ICAL_ATTENDEE_PROPERTY).map(ICalAddress.init(reading:))
-        relatedTo = Walk.properties(comp, ICAL_RELATEDTO_PROPERTY).map(LibicalParse.valueText)
-        if let p = icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY) {
-            var rule = icalproperty_get_rrule(p)
-            if let s = icalrecurrencetype_as_string_r(&rule) {
-                recurrenceRule = String(cString: s)
-                icalmemory_free_buffer(s)
+        var prop = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY)
+        while let p = prop {
+            prop = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY)
+            let kind = icalproperty_isa(p)
+            // Single-valued properties: the first one counts.
+            switch kind {
+            case ICAL_UID_PROPERTY where uid == nil: uid = LibicalParse.valueText(p)
+            case ICAL_DTSTART_PROPERTY where start == nil: start = date(p, icalproperty_get_dtstart)
+            case ICAL_DTEND_PROPERTY where end == nil: end = date(p, icalproperty_get_dtend)
+            case ICAL_DURATION_PROPERTY where duration == nil: duration = Int(icaldurationtype_as_int(icalproperty_get_duration(p)))
+            case ICAL_DTSTAMP_PROPERTY where stampValue == nil: stampValue = date(p, icalproperty_get_dtstamp)
+            case ICAL_RECURRENCEID_PROPERTY where recurrenceID == nil:
+                recurrenceID = date(p, icalproperty_get_recurrenceid)
+                if let r = Walk.parameter(p, ICAL_RANGE_PARAMETER) { thisAndFuture = icalparameter_get_range(r) == ICAL_RANGE_THISANDFUTURE }
+            case ICAL_SUMMARY_PROPERTY where summary == nil: summary = LibicalParse.valueText(p)
+            case ICAL_DESCRIPTION_PROPERTY where description == nil: description = LibicalParse.valueText(p)
+            case ICAL_LOCATION_PROPERTY where location == nil: location = LibicalParse.valueText(p)
+            case ICAL_URL_PROPERTY where url == nil: url = LibicalParse.valueText(p)
+            case ICAL_STATUS_PROPERTY where status == nil: status = ICalEventStatus(rawValue: LibicalParse.valueText(p).uppercased())
+            case ICAL_SEQUENCE_PROPERTY where sequence == nil: sequence = Int(icalproperty_get_sequence(p))
+            case ICAL_CLASS_PROPERTY where classification == nil: classification = ICalClassification(rawValue: LibicalParse.valueText(p).uppercased())
+            case ICAL_TRANSP_PROPERTY where transparency == nil: transparency = ICalTransparency(rawValue: LibicalParse.valueText(p).uppercased())
+            case ICAL_ORGANIZER_PROPERTY where organizer == nil: organizer = ICalAddress(reading: p)
+            case ICAL_CATEGORIES_PROPERTY: categories.append(LibicalParse.valueText(p))
+            case ICAL_ATTENDEE_PROPERTY: attendees.append(ICalAddress(reading: p))
+            case ICAL_RELATEDTO_PROPERTY: relatedTo.append(LibicalParse.valueText(p))
+            case ICAL_RRULE_PROPERTY:
+                var rule = icalproperty_get_rrule(p)
+                if let s = icalrecurrencetype_as_string_r(&rule) {
+                    rules.append(String(cString: s))
+                    icalmemory_free_buffer(s)
+                }
+            case ICAL_EXDATE_PROPERTY:
+                let t = icalproperty_get_exdate(p)
+                if icaltime_is_null_time(t) == 0 { exdates.append(TimeConversion.value(t, property: p)) }
+            case ICAL_RDATE_PROPERTY:
+                let dtp = icalproperty_get_rdate(p)
+                if icaltime_is_null_time(dtp.time) == 0 {
+                    rdates.append(TimeConversion.value(dtp.time, property: p))
+                } else if icaltime_is_null_time(dtp.period.start) == 0 {
+                    let periodStart = TimeConversion.value(dtp.period.start, property: p)
+                    if icaltime_is_null_time(dtp.period.end) == 0 {
+                        periods.append(ICalPeriod(start: periodStart, end: TimeConversion.value(dtp.period.end, property: p)))
+                    } else {
+                        periods.append(ICalPeriod(start: periodStart, durationSeconds: Int(icaldurationtype_as_int(dtp.period.duration))))
+                    }
+                }
+            default: break
             }
         }
-        for p in Walk.properties(comp, ICAL_EXDATE_PROPERTY) {
-            let t = icalproperty_get_exdate(p)
-            if icaltime_is_null_time(t) == 0 { exceptionDates.append(TimeConversion.value(t, property: p)) }
+        guard let start else {
+            let at = line > 0 ? " (BEGIN:VEVENT on line \(line))" : ""
+            throw ICalError(.malformed, line: line > 0 ? line : nil, "an event has no DTSTART (UID \"\(uid?.prefix(60) ?? "")\")\(at)")
         }
-        for p in Walk.properties(comp, ICAL_RDATE_PROPERTY) {
-            let dtp = icalproperty_get_rdate(p)
-            if icaltime_is_null_time(dtp.time) == 0 {
-                recurrenceDates.append(TimeConversion.value(dtp.time, property: p))
-            } else if icaltime_is_null_time(dtp.period.start) == 0 {
-                recurrenceDates.append(TimeConversion.value(dtp.period.start, property: p))
-            }
-        }
-        for alarm in Walk.children(comp, ICAL_VALARM_COMPONENT) {
+        let stamp = Date(timeIntervalSince1970: TimeInterval(stampValue?.local.naiveSeconds ?? 0))
+        self.init(
+            uid: uid ?? "", stamp: stamp, start: start, end: end, durationSeconds: end == nil ? duration : nil, summary: summary,
+            description: description, location: location, url: url, status: status, sequence: sequence ?? 0,
+            classification: classification, transparency: transparency, categories: categories, organizer: organizer,
+            attendees: attendees, relatedTo: relatedTo, exceptionDates: exdates, recurrenceID: recurrenceID,
+            recurrencePeriods: periods, appliesToFutureInstances: thisAndFuture)
+        recurrenceRules = rules
+        recurrenceDates = rdates
+        var alarmComp = icalcomponent_get_first_component(comp, ICAL_VALARM_COMPONENT)
+        while let alarm = alarmComp {
+            alarmComp = icalcomponent_get_next_component(comp, ICAL_VALARM_COMPONENT)
             guard let tp = icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY) else { continue }
             let trigger = icalproperty_get_trigger(tp)
             let desc = icalcomponent_get_first_property(alarm, ICAL_DESCRIPTION_PROPERTY).map(LibicalParse.valueText) ?? ""

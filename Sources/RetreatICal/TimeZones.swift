@@ -24,13 +24,21 @@ public enum ICalTimeZones {
 ///
 /// Zones built from a document's VTIMEZONE components are owned here and freed in `deinit`; libical's built-in
 /// zones are borrowed (libical keeps them for the life of the process).
+///
+/// A document's VTIMEZONE is handed to libical only after its observance rules were stepped through up to the
+/// last year libical will expand (`horizonYear`) within `maxSteps`: libical expands every transition of a zone
+/// up front, so a rule such as `FREQ=SECONDLY` would otherwise run for minutes and take hundreds of megabytes.
 final class ZoneResolver {
     private var owned: [OpaquePointer] = []
     private var cache: [String: OpaquePointer] = [:]
     private let definitions: [String: String]
+    private let horizonYear: Int
+    private let maxSteps: Int
 
-    init(definitions: [String: String]) {
+    init(definitions: [String: String], horizonYear: Int = 2100, maxSteps: Int = 20_000) {
         self.definitions = definitions
+        self.horizonYear = horizonYear
+        self.maxSteps = maxSteps
     }
 
     deinit {
@@ -39,10 +47,12 @@ final class ZoneResolver {
 
     /// The zone for a TZID: the document's own VTIMEZONE first, then libical's built-in IANA zones
     /// (also under libical's `/freeassociation.sourceforge.net/` prefix), then Windows zone names.
-    func zone(for tzid: String) -> OpaquePointer? {
+    /// - Throws: `ICalError.tooManyOccurrences` when the document's VTIMEZONE for `tzid` has rules that need
+    ///   more than `maxSteps` transitions before `horizonYear`.
+    func zone(for tzid: String) throws(ICalError) -> OpaquePointer? {
         if let z = cache[tzid] { return z }
         var found: OpaquePointer?
-        if let text = definitions[tzid], let z = Self.zone(fromVTimezone: text) {
+        if let text = definitions[tzid], let z = try Self.zone(fromVTimezone: text, tzid: tzid, horizonYear: horizonYear, maxSteps: maxSteps) {
             owned.append(z)
             found = z
         } else if let iana = Self.ianaName(for: tzid) {
@@ -74,13 +84,23 @@ final class ZoneResolver {
     }
 
     /// Builds an owned libical zone from VTIMEZONE text; nil if it is not a usable VTIMEZONE.
-    private static func zone(fromVTimezone text: String) -> OpaquePointer? {
+    private static func zone(fromVTimezone text: String, tzid: String, horizonYear: Int, maxSteps: Int) throws(ICalError) -> OpaquePointer? {
         guard let parsed = icalparser_parse_string(text) else { return nil }
         var comp: OpaquePointer? = parsed
         if icalcomponent_isa(parsed) != ICAL_VTIMEZONE_COMPONENT {
             comp = icalcomponent_get_first_component(parsed, ICAL_VTIMEZONE_COMPONENT)
         }
-        guard let vtz = comp, let clone = icalcomponent_new_clone(vtz) else {
+        guard let vtz = comp else {
+            icalcomponent_free(parsed)
+            return nil
+        }
+        do {
+            try checkObservances(vtz, tzid: tzid, horizonYear: horizonYear, maxSteps: maxSteps)
+        } catch {
+            icalcomponent_free(parsed)
+            throw error
+        }
+        guard let clone = icalcomponent_new_clone(vtz) else {
             icalcomponent_free(parsed)
             return nil
         }
@@ -98,13 +118,43 @@ final class ZoneResolver {
         return zone
     }
 
+    /// Steps through every STANDARD/DAYLIGHT RRULE of a VTIMEZONE up to `horizonYear`, the way libical will
+    /// expand it, and refuses one that needs more than `maxSteps` transitions.
+    static func checkObservances(_ vtz: OpaquePointer, tzid: String, horizonYear: Int, maxSteps: Int) throws(ICalError) {
+        for observance in Walk.children(vtz) {
+            let kind = icalcomponent_isa(observance)
+            guard kind == ICAL_XSTANDARD_COMPONENT || kind == ICAL_XDAYLIGHT_COMPONENT,
+                let startProp = icalcomponent_get_first_property(observance, ICAL_DTSTART_PROPERTY)
+            else { continue }
+            let start = icalproperty_get_dtstart(startProp)
+            var steps = 0
+            for p in Walk.properties(observance, ICAL_RRULE_PROPERTY) {
+                let rule = icalproperty_get_rrule(p)
+                guard rule.freq != ICAL_NO_RECURRENCE, let iterator = icalrecur_iterator_new(rule, start) else { continue }
+                defer { icalrecur_iterator_free(iterator) }
+                while true {
+                    let next = icalrecur_iterator_next(iterator)
+                    if icaltime_is_null_time(next) != 0 || Int(next.year) > horizonYear { break }
+                    steps += 1
+                    if steps > maxSteps {
+                        let name = kind == ICAL_XSTANDARD_COMPONENT ? "STANDARD" : "DAYLIGHT"
+                        throw ICalError(
+                            .tooManyOccurrences,
+                            "the VTIMEZONE \"\(tzid.prefix(60))\" has a \(name) rule that changes the clock more than \(maxSteps) times before \(horizonYear) (a real zone changes it a few times a year); fix or remove that VTIMEZONE"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     /// The UTC instant of a value. Floating values are read in `floatingZone`; DATE values at local midnight.
     func instant(of value: ICalDateTime, floatingZone: String?) throws(ICalError) -> Date {
         switch value {
         case .utc(let l):
             return Date(timeIntervalSince1970: TimeInterval(l.naiveSeconds))
         case .zoned(let l, let tzid):
-            guard let zone = zone(for: tzid) else {
+            guard let zone = try zone(for: tzid) else {
                 throw ICalError(.unknownTimeZone, "unknown time zone \"\(tzid)\" (no VTIMEZONE in the file and not an IANA or Windows zone name)")
             }
             return Self.instant(l, zone)
@@ -119,7 +169,7 @@ final class ZoneResolver {
         guard let name = floatingZone else {
             return Date(timeIntervalSince1970: TimeInterval(l.naiveSeconds))
         }
-        guard let zone = zone(for: name) else {
+        guard let zone = try zone(for: name) else {
             throw ICalError(.unknownTimeZone, "unknown time zone \"\(name)\"")
         }
         return Self.instant(l, zone)
@@ -133,8 +183,8 @@ final class ZoneResolver {
     }
 
     /// Wall-clock time of an instant in a zone.
-    func local(of instant: Date, in tzid: String) -> LocalDateTime? {
-        guard let zone = zone(for: tzid) else { return nil }
+    func local(of instant: Date, in tzid: String) throws(ICalError) -> LocalDateTime? {
+        guard let zone = try zone(for: tzid) else { return nil }
         let t = icaltime_from_timet_with_zone(time_t(instant.timeIntervalSince1970), 0, zone)
         return TimeConversion.local(t)
     }

@@ -240,12 +240,23 @@ public struct ICalEvent: Hashable, Sendable {
     public var alarms: [ICalAlarm]
     /// `RELATED-TO` UIDs.
     public var relatedTo: [String]
-    /// `RRULE` text, e.g. `FREQ=WEEKLY;COUNT=10`.
-    public var recurrenceRule: String?
+    /// Every `RRULE` of the event, in file order (RFC 5545 allows several; the recurrence set is their union).
+    public var recurrenceRules: [String]
+    /// The first `RRULE` text, e.g. `FREQ=WEEKLY;COUNT=10`; setting it replaces every rule.
+    public var recurrenceRule: String? {
+        get { recurrenceRules.first }
+        set { recurrenceRules = newValue.map { [$0] } ?? [] }
+    }
+    /// `RDATE` values given as a DATE or DATE-TIME (the instance takes the event's length).
     public var recurrenceDates: [ICalDateTime]
+    /// `RDATE;VALUE=PERIOD` values: each instance has the period's own end or duration (RFC 5545 §3.8.5.2).
+    public var recurrencePeriods: [ICalPeriod]
     public var exceptionDates: [ICalDateTime]
     /// `RECURRENCE-ID` of an overridden instance.
     public var recurrenceID: ICalDateTime?
+    /// True for `RECURRENCE-ID;RANGE=THISANDFUTURE`: the override moves every later instance by the same offset
+    /// and gives it its length.
+    public var appliesToFutureInstances: Bool
 
     public init(
         uid: String, stamp: Date, start: ICalDateTime, end: ICalDateTime? = nil, durationSeconds: Int? = nil,
@@ -254,7 +265,7 @@ public struct ICalEvent: Hashable, Sendable {
         transparency: ICalTransparency? = nil, categories: [String] = [], organizer: ICalAddress? = nil,
         attendees: [ICalAddress] = [], alarms: [ICalAlarm] = [], relatedTo: [String] = [],
         recurrenceRule: String? = nil, recurrenceDates: [ICalDateTime] = [], exceptionDates: [ICalDateTime] = [],
-        recurrenceID: ICalDateTime? = nil
+        recurrenceID: ICalDateTime? = nil, recurrencePeriods: [ICalPeriod] = [], appliesToFutureInstances: Bool = false
     ) {
         self.uid = uid
         self.stamp = stamp
@@ -274,10 +285,27 @@ public struct ICalEvent: Hashable, Sendable {
         self.attendees = attendees
         self.alarms = alarms
         self.relatedTo = relatedTo
-        self.recurrenceRule = recurrenceRule
+        self.recurrenceRules = recurrenceRule.map { [$0] } ?? []
         self.recurrenceDates = recurrenceDates
+        self.recurrencePeriods = recurrencePeriods
+        self.appliesToFutureInstances = appliesToFutureInstances
         self.exceptionDates = exceptionDates
         self.recurrenceID = recurrenceID
+    }
+}
+
+/// A period of time as `RDATE;VALUE=PERIOD` gives it: a start and either an explicit end or a duration.
+public struct ICalPeriod: Hashable, Sendable {
+    public var start: ICalDateTime
+    /// The explicit end, in the start's zone (or UTC).
+    public var end: ICalDateTime?
+    /// The duration in seconds, when the period is written `start/duration`.
+    public var durationSeconds: Int?
+
+    public init(start: ICalDateTime, end: ICalDateTime? = nil, durationSeconds: Int? = nil) {
+        self.start = start
+        self.end = end
+        self.durationSeconds = durationSeconds
     }
 }
 
@@ -315,6 +343,8 @@ public struct ICalendar: Hashable, Sendable {
     public var freeBusy: [ICalFreeBusy]
     /// TZIDs defined by VTIMEZONE components in a parsed file, with the component's text.
     public var timeZoneDefinitions: [String: String]
+    /// The TZIDs of `timeZoneDefinitions` in file order (the first is usually the organizer's zone).
+    public var timeZoneOrder: [String]
     /// Number of VTODO and VJOURNAL components seen (read, never interpreted).
     public var ignoredComponentCount: Int
 
@@ -331,6 +361,7 @@ public struct ICalendar: Hashable, Sendable {
         self.events = events
         self.freeBusy = freeBusy
         self.timeZoneDefinitions = [:]
+        self.timeZoneOrder = []
         self.ignoredComponentCount = 0
     }
 
@@ -338,7 +369,9 @@ public struct ICalendar: Hashable, Sendable {
     public var usedTimeZones: [String] {
         var ids = Set<String>()
         for e in events {
-            for value in [e.start, e.end, e.recurrenceID].compactMap({ $0 }) + e.exceptionDates + e.recurrenceDates {
+            for value in [e.start, e.end, e.recurrenceID].compactMap({ $0 }) + e.exceptionDates + e.recurrenceDates
+                + e.recurrencePeriods.flatMap({ [$0.start, $0.end].compactMap { $0 } })
+            {
                 if let tz = value.tzid { ids.insert(tz) }
             }
         }

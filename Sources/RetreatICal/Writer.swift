@@ -126,7 +126,7 @@ extension ICalEvent {
         if let organizer { c.add(organizer.property(organizer: true)) }
         for attendee in attendees { c.add(attendee.property(organizer: false)) }
         for related in relatedTo { c.add(icalproperty_new_relatedto(related)) }
-        if let recurrenceRule {
+        for recurrenceRule in recurrenceRules {
             let rule = icalrecurrencetype_from_string(recurrenceRule)
             if rule.freq == ICAL_NO_RECURRENCE {
                 throw ICalError(.malformed, "RRULE \"\(recurrenceRule)\" is not a valid recurrence rule")
@@ -139,6 +139,20 @@ extension ICalEvent {
             dtp.period = icalperiodtype_null_period()
             let p = icalproperty_new_rdate(dtp)
             if let p { TimeConversion.apply(value, to: p) }
+            c.add(p)
+        }
+        for period in recurrencePeriods {
+            var dtp = icaldatetimeperiodtype()
+            dtp.time = icaltime_null_time()
+            dtp.period = icalperiodtype_null_period()
+            dtp.period.start = TimeConversion.icalValue(period.start)
+            if let end = period.end {
+                dtp.period.end = TimeConversion.icalValue(end)
+            } else {
+                dtp.period.duration = icaldurationtype_from_int(Int32(clamping: period.durationSeconds ?? 0))
+            }
+            let p = icalproperty_new_rdate(dtp)
+            if let p { TimeConversion.apply(period.start, to: p) }
             c.add(p)
         }
         for value in exceptionDates { c.add(Self.dateProperty(value, icalproperty_new_exdate)) }

@@ -3,8 +3,8 @@ import Foundation
 /// A civil date in the practice's time zone (no time, no zone).
 ///
 /// All arithmetic is pure integer arithmetic on the proleptic Gregorian calendar
-/// (Howard Hinnant's days-from-civil algorithm); Foundation is only used to convert
-/// to and from instants (`today(at:in:)` and `firstInstant(in:)`).
+/// (Howard Hinnant's days-from-civil algorithm); instants come from the one local-time engine,
+/// `LocalTime.resolve(in:)`, over Foundation's zone database (the system's tzdata).
 ///
 /// Encoded (`Codable`) as the ISO string `"YYYY-MM-DD"`.
 public struct CalendarDay: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
@@ -95,16 +95,10 @@ public struct CalendarDay: Hashable, Comparable, Codable, Sendable, CustomString
         return CalendarDay(daysSinceEpoch: floorDiv(seconds, 86_400))
     }
 
-    /// The first instant of this day in `timeZone`: local midnight, or the first valid instant
-    /// when midnight is skipped by a daylight-saving transition.
+    /// The first instant of this day in `timeZone`: local midnight, or the first valid instant when midnight
+    /// is skipped by a daylight-saving transition. Computed by the one local-time engine (`LocalTime.resolve`).
     public func firstInstant(in timeZone: TimeZone) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        // Local noon is never inside a transition in practice; find it, then ask for the start of day.
-        let utcNoon = daysSinceEpoch * 86_400 + 43_200
-        let approximate = Date(timeIntervalSince1970: TimeInterval(utcNoon))
-        let localNoon = Date(timeIntervalSince1970: TimeInterval(utcNoon - timeZone.secondsFromGMT(for: approximate)))
-        return calendar.startOfDay(for: localNoon)
+        LocalTime(day: self, time: .midnight).instant(in: timeZone)
     }
 
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {

@@ -22,6 +22,9 @@ public struct ClockTime: Hashable, Comparable, Codable, Sendable, CustomStringCo
         self.init(hour: digits[0] * 10 + digits[1], minute: digits[2] * 10 + digits[3])
     }
 
+    /// 00:00.
+    public static let midnight = ClockTime(uncheckedMinutes: 0)
+
     /// For compile-time-known valid values only.
     init(uncheckedMinutes: Int) {
         self.minutes = uncheckedMinutes

@@ -207,6 +207,16 @@ public struct CounselorProfile: Hashable, Codable, Sendable {
         self.hours = hours
     }
 
+    /// Whether this counselor works the whole of `day` from `start` to `end` on the practice's clock
+    /// (`practiceZone`), read on the counselor's own clock: both ends inside one working period of one day.
+    public func works(on day: CalendarDay, from start: ClockTime, to end: ClockTime, practiceZone: TimeZone) -> Bool {
+        guard let zone = ZoneNames.zone(timeZoneIdentifier) else { return false }
+        let from = LocalTime(LocalTime(day: day, time: start).instant(in: practiceZone), in: zone)
+        let until = LocalTime(LocalTime(day: day, time: end).instant(in: practiceZone), in: zone)
+        guard from.day == until.day else { return false }
+        return hours.contains(weekday: from.day.weekday, startMinutes: from.time.minutes, endMinutes: until.time.minutes)
+    }
+
     /// Throws for a blank name or an unknown zone.
     public func validate() throws(SeriesError) {
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .blankField("the counselor") }

@@ -18,6 +18,8 @@ public enum Rejection: String, Hashable, Codable, Sendable, Comparable, CaseIter
     case held
     /// The intensive or its turnover collides with another booking's turnover, or its turnover with another booking.
     case turnover
+    /// An intensive day falls outside the working hours of the resource's counselor.
+    case hours
     /// The resource is not in the practice settings.
     case unknownResource
 
@@ -141,9 +143,18 @@ public struct Scheduler: Sendable {
     let blackoutIntervals: [[ClosedRange<Int>]]
     /// Non-empty blackouts, sorted by (from, to, reason), for messages.
     let blackouts: [Blackout]
+    /// Counselors' working hours by resource index (nil: no hours configured, every day workable).
+    let counselors: [CounselorProfile?]
+    /// For a counselor on the practice's own clock: whether each weekday (index `rawValue - 1`) covers the
+    /// intensive day's hours; nil when the clocks differ and each day must be converted.
+    let workableWeekdays: [[Bool]?]
 
-    /// Indexes `occupancies` and `blackouts` for queries relative to `today`.
-    public init(settings: PracticeSettings, today: CalendarDay, occupancies: [Occupancy], blackouts: [Blackout]) {
+    /// Indexes `occupancies` and `blackouts` for queries relative to `today`. An intensive day on a resource
+    /// whose counselor is in `counselors` must fall inside that counselor's working hours (day start to day end,
+    /// read on the counselor's clock); resources without a profile have no such limit.
+    public init(
+        settings: PracticeSettings, today: CalendarDay, occupancies: [Occupancy], blackouts: [Blackout], counselors: [CounselorProfile] = []
+    ) {
         self.settings = settings
         self.today = today
         intensiveLength = max(1, settings.intensiveDays)
@@ -161,6 +172,13 @@ public struct Scheduler: Sendable {
         }
         resourceNames = names
         resourceIndex = index
+        self.counselors = names.map { name in counselors.first { $0.name == name } }
+        workableWeekdays = self.counselors.map { counselor in
+            guard let counselor, counselor.timeZoneIdentifier == settings.timeZoneIdentifier else { return nil }
+            return Weekday.allCases.sorted().map {
+                counselor.hours.contains(weekday: $0, startMinutes: settings.dayStart.minutes, endMinutes: settings.dayEnd.minutes)
+            }
+        }
 
         var perResource = Array(repeating: [IndexedBooking](), count: names.count)
         var longest = intensiveLength + turnoverLength
@@ -252,6 +270,17 @@ public struct Scheduler: Sendable {
                 RejectionDetail(
                     reason: .blackout, resource: resource, days: days,
                     message: "touches blackout \(Scheduler.list(days))\(suffix)"))
+        }
+
+        // The counselor's working hours.
+        let offDays = (t...intensiveEnd).filter { !isWorkable($0, resource: r) }.map(CalendarDay.init(daysSinceEpoch:))
+        if let counselor = counselors[r], !offDays.isEmpty {
+            result.append(
+                RejectionDetail(
+                    reason: .hours, resource: resource, days: offDays,
+                    message:
+                        "\(Scheduler.list(offDays)) \(offDays.count == 1 ? "is" : "are") outside \(counselor.name)'s working hours (\(counselor.hours)) for a \(settings.dayStart)–\(settings.dayEnd) intensive day"
+                ))
         }
 
         // Other live bookings.
@@ -379,11 +408,17 @@ public struct Scheduler: Sendable {
         for i in 0..<window {
             blackoutPrefix[i + 1] = blackoutPrefix[i] + (blackedOut[i] ? 1 : 0)
         }
+        // Days outside the counselor's working hours count like blacked-out days for intensive days.
+        var offPrefix = [Int32](repeating: 0, count: window + 1)
+        for i in 0..<window {
+            offPrefix[i + 1] = offPrefix[i] + (isWorkable(lo + i, resource: r) ? 0 : 1)
+        }
         var free = [Bool](repeating: false, count: count)
         for i in 0..<count where allowedStart[i] {
             free[i] =
                 occupiedPrefix[i + occupiedLength] == occupiedPrefix[i]
                 && blackoutPrefix[i + intensiveLength] == blackoutPrefix[i]
+                && offPrefix[i + intensiveLength] == offPrefix[i]
         }
         return free
     }
@@ -396,6 +431,7 @@ public struct Scheduler: Sendable {
         let intervals = blackoutIntervals[r]
         let k = Scheduler.firstInterval(in: intervals, endingOnOrAfter: t)
         if k < intervals.count, intervals[k].lowerBound <= t + intensiveLength - 1 { return false }
+        if !(t...(t + intensiveLength - 1)).allSatisfy({ isWorkable($0, resource: r) }) { return false }
         var clash = false
         forEachBooking(on: r, overlapping: t...(t + occupiedLength - 1), ignoring: bookingID) { _ in clash = true }
         return !clash
@@ -451,6 +487,13 @@ public struct Scheduler: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Whether day number `t` can be an intensive day on resource `r` as far as the counselor's hours go.
+    func isWorkable(_ t: Int, resource r: Int) -> Bool {
+        guard let counselor = counselors[r] else { return true }
+        if let table = workableWeekdays[r] { return table[CalendarDay(daysSinceEpoch: t).weekday.rawValue - 1] }
+        return counselor.works(on: CalendarDay(daysSinceEpoch: t), from: settings.dayStart, to: settings.dayEnd, practiceZone: settings.timeZone)
+    }
 
     /// Calls `body` for each live booking on `r` (except `ignoring`) whose occupied days intersect `days`.
     private func forEachBooking(

@@ -27,15 +27,18 @@ import Testing
         let slots = try #require(
             try JSONSerialization.jsonObject(with: Data(box.run(["availability", "--from", "2027-01-04", "--to", "2027-01-20", "--json"]).out.utf8))
                 as? [[String: Any]])
+        // The counselor works Monday to Thursday (and Friday until 14:00): a 3-day intensive starts on Monday or Tuesday.
+        #expect(slots.compactMap { $0["start"] as? String } == ["2027-01-04", "2027-01-05", "2027-01-18", "2027-01-19"])
+        let wednesday = try box.run(["check", "2027-01-06"])
+        #expect(wednesday.code == 3)
         #expect(
-            slots.compactMap { $0["start"] as? String } == [
-                "2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08", "2027-01-18", "2027-01-19", "2027-01-20",
-            ])
+            wednesday.out.contains(
+                "hours: 2027-01-08 is outside practice's working hours (mon 09:00-18:00; tue 09:00-18:00; wed 09:00-18:00; thu 09:00-18:00; fri 09:00-14:00) for a 09:00–17:00 intensive day"
+            ))
         let settings = try json(box.run(["settings", "--json"]).out)
         #expect(settings["timeZone"] as? String == "America/New_York")
         #expect(settings["dayStart"] as? String == "09:00")
         #expect(settings["intensiveDays"] as? Int == 3)
-        // 2027-01-08 (Fri) still fits: its turnover day 01-11 is now free.
         // The invitation parses back with libical and names both partners.
         let invitePath = box.dir.appendingPathComponent("invite.ics").path
         #expect(try box.run(["export", "B0001", "--invite", "--out", invitePath]).code == 0)
@@ -78,7 +81,9 @@ import Testing
         try box.run(["blackout", "add", "--from", "2027-01-25", "--to", "2027-01-26", "--reason", "Conference"])
         let out = try box.run(["calendar", "--month", "2027-01"]).out
         #expect(!out.contains("\u{1B}["))
-        for cell in ["11B", "13B", "14T", "18H", "21T", "25X", "26X", "15-", "22.", "16-"] { #expect(out.contains(cell), "missing \(cell) in\n\(out)") }
+        for cell in ["11B", "13B", "14T", "18H", "21T", "25X", "26X", "15-", "22-", "16-", " 4.", " 5.", " 6-"] {
+            #expect(out.contains(cell), "missing \(cell) in\n\(out)")
+        }
     }
 
     @Test func storeFileIsPrivate() throws {

@@ -23,7 +23,7 @@ func ics(_ body: String, header: String = "") -> String {
 
 func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31") throws -> [String] {
     let result = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day(from), to: day(to), settings: practice)
-    return result.busy.flatMap { b in (0...b.from.days(until: b.to)).map { b.from.adding(days: $0).description } }.sorted()
+    return result.busy.compactMap(\.days).flatMap { d in (0...d.lowerBound.days(until: d.upperBound)).map { d.lowerBound.adding(days: $0).description } }.sorted()
 }
 
 @Suite struct BusyImportTests {

@@ -472,3 +472,32 @@ private func days(_ isos: String...) -> [CalendarDay] {
         day = day.adding(days: 1)
     }
 }
+
+@Test func intensiveDaysMustFallInsideTheCounselorsHoursOnTheirOwnClock() throws {
+    var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
+    settings.resources = ["ny", "london"]
+    let ny = CounselorProfile(name: "ny", timeZoneIdentifier: "America/New_York", hours: try CounselorHours(parsing: "mon-thu 09:00-18:00; fri 09:00-14:00"))
+    // 09:00–17:00 in New York is 14:00–22:00 in London: outside 08:00–18:00 there.
+    let london = CounselorProfile(name: "london", timeZoneIdentifier: "Europe/London", hours: try CounselorHours(parsing: "mon-fri 08:00-18:00"))
+    let scheduler = Scheduler(settings: settings, today: d("2027-02-01"), occupancies: [], blackouts: [], counselors: [ny, london])
+    #expect(scheduler.rejections(start: d("2027-03-01"), resource: "ny").isEmpty)  // Mon–Wed
+    let thursday = scheduler.rejections(start: d("2027-03-04"), resource: "ny")  // Thu–Sat
+    #expect(reasons(thursday) == [.hours])
+    #expect(thursday.first?.days == days("2027-03-05", "2027-03-06"))
+    #expect(reasons(scheduler.rejections(start: d("2027-03-01"), resource: "london")) == [.hours])
+    let starts = scheduler.availability(from: d("2027-03-01"), to: d("2027-03-14"))
+    #expect(starts.map(\.resource).allSatisfy { $0 == "ny" })
+    #expect(starts.map(\.start) == days("2027-03-01", "2027-03-02", "2027-03-08", "2027-03-09"))
+    // The fast path and the full check agree on every day.
+    for offset in 0..<60 {
+        let day = d("2027-03-01").adding(days: offset)
+        for r in settings.resources {
+            #expect(scheduler.rejections(start: day, resource: r).isEmpty == starts.contains { $0.start == day && $0.resource == r } || offset >= 14)
+        }
+    }
+    // A practice whose counselor works late in London can host New York days.
+    let lateLondon = CounselorProfile(name: "london", timeZoneIdentifier: "Europe/London", hours: try CounselorHours(parsing: "mon-sun 13:00-23:00"))
+    let late = Scheduler(settings: settings, today: d("2027-02-01"), occupancies: [], blackouts: [], counselors: [lateLondon])
+    #expect(late.rejections(start: d("2027-03-06"), resource: "london").isEmpty)
+    #expect(late.rejections(start: d("2027-03-06"), resource: "ny").isEmpty)  // no profile: no limit
+}
