@@ -81,8 +81,24 @@ start() {
   rm -f "$dir/pwfile"
   mkdir -p "$dir/sock"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/sock"
-  local extra=""
+  local extra="" tls=""
   [ "${PG_FAST:-0}" = 1 ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # With PG_TLS=1 (the default) the server insists on TLS over TCP (a self-signed certificate for 127.0.0.1), so
+  # every test also shows that clients use TLS when the server asks for it.
+  if [ "${PG_TLS:-1}" = 1 ] && command -v openssl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$dir/server.key" -out "$dir/server.crt" >/dev/null 2>&1
+    chmod 0600 "$dir/server.key"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/server.key" "$dir/server.crt"
+    cat >"$dir/data/pg_hba.conf" <<HBA
+local all all scram-sha-256
+hostssl all all 127.0.0.1/32 scram-sha-256
+hostnossl all all 127.0.0.1/32 reject
+HBA
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/data/pg_hba.conf"
+    extra="$extra -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    tls="$dir/server.crt"
+  fi
   local port tries=0
   while :; do
     port=$(free_port)
@@ -106,6 +122,7 @@ start() {
     echo "export PGPASSWORD=$password"
     echo "export RETREAT_PG_BIN=$bin"
     echo "export RETREAT_PG_PORT=$port"
+    echo "export RETREAT_TEST_POSTGRES_TLS=$tls"
   } >"$dir/env"
   chmod 0600 "$dir/env"
   if [ "$record" = 1 ]; then

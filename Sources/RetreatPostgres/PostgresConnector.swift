@@ -39,7 +39,6 @@ final class PostgresConnector: @unchecked Sendable {
             config = PostgresConnection.Configuration(
                 host: location.host ?? "localhost", port: location.port, username: location.user, password: password.password, database: location.database,
                 tls: try Self.tls(location))
-            if location.tlsMode == .verifyFull { config.options.tlsServerName = location.host }
         }
         config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         // One practice per schema; ISO dates and UTC make every value read back as written.
@@ -89,29 +88,45 @@ final class PostgresConnector: @unchecked Sendable {
     }
 
     /// Runs `body` on a connection of its own (opened when none is idle), then keeps the connection for the next
-    /// call unless it broke.
+    /// call unless it broke. When a kept connection turns out to have been closed meanwhile (a server restart, an
+    /// idle timeout) and its first statement fails for it, nothing was done on it: `body` runs once more on a new
+    /// connection.
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        let connection = try checkout()
-        let session = PostgresSession(connection: connection, logger: logger, location: location)
-        do {
-            let result = try body(session)
-            checkin(connection, healthy: !session.broken)
-            return result
-        } catch {
-            checkin(connection, healthy: !session.broken)
-            throw error
+        var (connection, reused) = try checkout()
+        while true {
+            let session = PostgresSession(connection: connection, logger: logger, location: location)
+            do {
+                let result = try body(session)
+                checkin(connection, healthy: !session.broken)
+                return result
+            } catch let failure as PostgresFailure where reused && failure.sqlState == nil && session.statements <= 1 {
+                Self.close(connection)
+                connection = try connect()
+                reused = false
+            } catch {
+                checkin(connection, healthy: !session.broken)
+                throw error
+            }
         }
     }
 
-    private func checkout() throws(StoreError) -> PostgresConnection {
-        let (reused, id): (PostgresConnection?, Int) = lock.withLock {
+    /// An idle connection, or a new one; and whether it was kept from an earlier call.
+    private func checkout() throws(StoreError) -> (PostgresConnection, Bool) {
+        let reused: PostgresConnection? = lock.withLock {
             while let c = idle.popLast() {
-                if !c.isClosed { return (c, 0) }
+                if !c.isClosed { return c }
             }
-            nextID += 1
-            return (nil, nextID)
+            return nil
         }
-        if let reused { return reused }
+        if let reused { return (reused, true) }
+        return (try connect(), false)
+    }
+
+    private func connect() throws(StoreError) -> PostgresConnection {
+        let id = lock.withLock {
+            nextID += 1
+            return nextID
+        }
         do {
             return try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger)
                 .wait()
@@ -145,13 +160,26 @@ final class PostgresConnector: @unchecked Sendable {
         case .server:
             let state = psql.serverInfo?[.sqlState] ?? ""
             let message = psql.serverInfo?[.message] ?? "refused"
-            if state == "28P01" || state == "28000" {
+            if state == "28P01" {
                 return StoreError(.io, "\(target) refused the login: \(message) (the password comes from PGPASSWORD or ~/.pgpass)")
+            }
+            if state == "28000" {
+                let tls = location.tlsMode == .disable && message.contains("no encryption") ? "; the server requires TLS, so drop sslmode=disable" : ""
+                return StoreError(.io, "\(target) refused the connection: \(message)\(tls)")
             }
             if state == "3D000" { return StoreError(.notInitialized, "\(target): \(message); create the database first (createdb)") }
             return StoreError(.io, "cannot connect to \(target): \(message)")
         default:
-            return StoreError(.io, "cannot connect to \(target): \(psql.underlying.map(Self.reason) ?? psql.code.description)")
+            let reason = psql.underlying.map(Self.reason) ?? psql.code.description
+            if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+                return StoreError(
+                    .io, "\(target): the server's TLS certificate is not trusted (sslmode=verify-full); name the authority that signed it with sslrootcert=FILE"
+                )
+            }
+            if reason.contains("failedToValidateHostname") {
+                return StoreError(.io, "\(target): the server's TLS certificate does not name \(location.host ?? "the host") (sslmode=verify-full)")
+            }
+            return StoreError(.io, "cannot connect to \(target): \(reason)")
         }
     }
 
@@ -168,6 +196,8 @@ final class PostgresSession {
     let location: PostgresLocation
     /// Set when the connection can no longer be trusted (closed, or a query failed outside SQL).
     var broken = false
+    /// Statements sent so far (the one that failed included).
+    var statements = 0
 
     init(connection: PostgresConnection, logger: Logger, location: PostgresLocation) {
         self.connection = connection
@@ -179,6 +209,7 @@ final class PostgresSession {
     /// - Throws: `PostgresFailure` carrying the server's SQLSTATE and message.
     @discardableResult
     func query(_ query: PostgresQuery) throws(PostgresFailure) -> PostgresQueryResult {
+        statements += 1
         do {
             return try connection.query(query, logger: logger).wait()
         } catch {

@@ -217,4 +217,46 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
             #expect(error.message.hasPrefix("cannot connect to postgres://nobody@127.0.0.1:\(port)/x"))
         }
     }
+
+    @Test func tlsIsUsedWhenTheServerAsksForIt() throws {
+        let schema = try Schema()
+        guard let certificate = ProcessInfo.processInfo.environment["RETREAT_TEST_POSTGRES_TLS"], !certificate.isEmpty else {
+            try Test.cancel("the test server does not insist on TLS (PG_TLS=0, or no openssl to make its certificate)")
+        }
+        // sslmode=prefer, the default: TLS because the server offers (and here requires) it.
+        let store = try PostgresStore(url: schema.url, create: true)
+        let encrypted = try store.connector.withSession { session in
+            try session.value("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", as: Bool.self)
+        }
+        #expect(encrypted == true)
+        // Without TLS the server refuses, and the message says what to change.
+        do {
+            _ = try PostgresStore(url: schema.url + "&sslmode=disable")
+            Issue.record("a connection without TLS was accepted")
+        } catch {
+            #expect(error.message.contains("drop sslmode=disable"), "\(error.message)")
+        }
+        // verify-full checks the certificate against sslrootcert and the host name.
+        _ = try PostgresStore(url: schema.url + "&sslmode=verify-full&sslrootcert=\(certificate)")
+        do {
+            _ = try PostgresStore(url: schema.url + "&sslmode=verify-full")
+            Issue.record("an untrusted certificate was accepted under verify-full")
+        } catch {
+            #expect(error.code == .io)
+            #expect(error.message.contains("certificate"), "\(error.message)")
+        }
+    }
+
+    @Test func aConnectionTheServerClosedIsReplacedWithoutAnError() throws {
+        let schema = try Schema()
+        let name = "retreat_\(schema.location.schema)"
+        let store = try PostgresStore(url: schema.url + "&application_name=\(name)", create: true)
+        try store.write { tx in try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York")) }
+        // An administrator (or an idle timeout, or a restart) ends the store's kept connections.
+        #expect(try schema.count("SELECT count(pg_terminate_backend(pid))::int8 FROM pg_stat_activity WHERE application_name = '\(name)'") >= 1)
+        usleep(200_000)
+        #expect(try store.read { try $0.isInitialized() })
+        try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+        #expect(try store.read { try $0.bookings(BookingQuery()) }.count == 1)
+    }
 }
