@@ -108,7 +108,8 @@ extension RetreatService {
                 "blackout-import", "blackout", sourceName,
                 ["added": String(counts.added), "unchanged": String(counts.unchanged), "removed": String(counts.removed), "resource": resource ?? "all"])
             return ImportSummary(
-                source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed, skipped: result.free + result.busy.count - items.count,
+                source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed,
+                skipped: result.free + result.busy.count - items.count,
                 affectedBookings: affected)
         }
     }

@@ -247,3 +247,73 @@ enum Fingerprint {
         return String(hash, radix: 16)
     }
 }
+
+/// Corrections staff make to a booking after the fact; nil leaves a field as it is.
+public struct BookingEdit: Hashable, Sendable {
+    /// The couple's display name.
+    public var couple: String?
+    /// Partners' e-mail addresses (an empty text removes them).
+    public var contact: String?
+    /// Price in cents (the deposit follows: the practice's deposit percentage of the new price).
+    public var priceCents: Int?
+    /// Another resource for the same dates (checked like a booking).
+    public var resource: String?
+
+    /// Creates an edit.
+    public init(couple: String? = nil, contact: String? = nil, priceCents: Int? = nil, resource: String? = nil) {
+        self.couple = couple
+        self.contact = contact
+        self.priceCents = priceCents
+        self.resource = resource
+    }
+
+    /// Whether it changes anything at all.
+    public var isEmpty: Bool { couple == nil && contact == nil && priceCents == nil && resource == nil }
+}
+
+extension RetreatService {
+    /// Corrects a booking's couple name, contact, price or resource, each checked as at booking, audited with
+    /// the values before and after. Moving to another resource keeps the dates and must find them free there.
+    public func edit(id: String, _ edit: BookingEdit) throws(AppError) -> Booking {
+        guard !edit.isEmpty else { throw AppError(.badInput, "give at least one of --couple, --contact, --price, --resource") }
+        let couple = try edit.couple.map { (name: String) throws(AppError) -> String in try Input.name(name, option: "--couple") }
+        let contact = try edit.contact.map { (text: String) throws(AppError) -> String? in try Input.contact(text, option: "--contact") }
+        if let price = edit.priceCents { try Input.amount(price, option: "--price") }
+        return try write { ctx in
+            var b = try ctx.base.booking(id)
+            guard b.status.isLive || b.status == .completed else {
+                throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue); only live or completed bookings can be edited")
+            }
+            var before: [String: String] = [:]
+            var after: [String: String] = [:]
+            if let couple, couple != b.couple {
+                before["couple"] = b.couple
+                after["couple"] = couple
+                b.couple = couple
+            }
+            if let contact, contact != b.contact {
+                before["contact"] = b.contact ?? ""
+                after["contact"] = contact ?? ""
+                b.contact = contact
+            }
+            if let price = edit.priceCents, price != b.priceCents {
+                before["priceCents"] = String(b.priceCents)
+                after["priceCents"] = String(price)
+                b.priceCents = price
+                b.deposit.amountCents = Money.percentage(ctx.settings.depositPercent, of: price)
+            }
+            if let resource = edit.resource, resource != b.resource {
+                guard b.status.isLive else { throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue); its resource cannot change") }
+                let slot = try allocate(ctx.base, start: b.start, resources: [resource], ignoring: b.id)
+                before["resource"] = b.resource
+                after["resource"] = slot.resource
+                b.resource = slot.resource
+                b.sequence += 1
+            }
+            guard !after.isEmpty else { return b }
+            try ctx.tx.update(b)
+            try ctx.audit("edit", "booking", b.id, before: before, after: after)
+            return b
+        }
+    }
+}

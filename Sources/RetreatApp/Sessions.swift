@@ -30,8 +30,10 @@ extension RetreatService {
         try read { ctx in try Sessions.counselors(ctx) }
     }
 
-    /// Books a counseling series after checking every occurrence; each collision is named (`.conflict`).
-    public func bookSeries(_ spec: CounselingSeriesSpec, contact: String? = nil) throws(AppError) -> StoredSeries {
+    /// Books a counseling series after checking every occurrence; each collision is named (`.conflict`). Every
+    /// session must start within the booking horizon and, unless `allowOutsideHours`, fall inside the practice's
+    /// partner window on each partner's clock.
+    public func bookSeries(_ spec: CounselingSeriesSpec, contact: String? = nil, allowOutsideHours: Bool = false) throws(AppError) -> StoredSeries {
         var spec = spec
         spec.couple = try Input.name(spec.couple, option: "--couple")
         spec.link = try Input.link(spec.link, option: "--link")
@@ -43,6 +45,7 @@ extension RetreatService {
             let series = try CounselingSeries(id: String(format: "S%04d", try ctx.tx.lastSeriesNumber() + 1), spec: spec)
             let collisions = try Sessions.planner(ctx.base, counselor: counselor).collisions(for: series)
             if !collisions.isEmpty { throw Sessions.collisionError(collisions) }
+            try Sessions.checkHorizonAndWindow(ctx.base, series, changedOnly: nil, allowOutsideHours: allowOutsideHours)
             let stored = StoredSeries(series: series, contact: contact, active: true, createdAt: ctx.now)
             try ctx.tx.insert(stored)
             try ctx.audit("series-book", "series", series.id, ["start": spec.start.isoText, "rule": series.rruleText])
@@ -50,9 +53,10 @@ extension RetreatService {
         }
     }
 
-    /// Applies a change to a series; sessions that moved are checked for collisions and the series is stored
-    /// with a higher SEQUENCE.
-    public func changeSeries(id: String, _ change: SeriesChange) throws(AppError) -> StoredSeries {
+    /// Applies a change to a series; sessions that moved are checked like new ones (collisions with anything,
+    /// their own series' other sessions included, the horizon, the partner window unless `allowOutsideHours`)
+    /// and the series is stored with a higher SEQUENCE.
+    public func changeSeries(id: String, _ change: SeriesChange, allowOutsideHours: Bool = false) throws(AppError) -> StoredSeries {
         try write { ctx in
             var stored = try Sessions.series(ctx.base, id: id)
             guard stored.active else {
@@ -70,10 +74,14 @@ extension RetreatService {
             }
             if stored.active {
                 let counselor = try Sessions.counselor(ctx.base, named: updated.spec.counselor)
-                // Only sessions that moved must be free; the rest were checked when booked.
-                let earlier = Set(before.occurrences().map(\.start))
-                let collisions = try Sessions.planner(ctx.base, counselor: counselor).collisions(for: updated).filter { !earlier.contains($0.start) }
+                // Only sessions that moved must be free (the rest were checked when booked): a session is the
+                // same when both its rule date and its start are unchanged.
+                let earlier = Set(before.occurrences().map { Sessions.key($0.originalDate, $0.start) })
+                let collisions = try Sessions.planner(ctx.base, counselor: counselor).collisions(for: updated).filter {
+                    !earlier.contains(Sessions.key($0.originalDate, $0.start))
+                }
                 if !collisions.isEmpty { throw Sessions.collisionError(collisions) }
+                try Sessions.checkHorizonAndWindow(ctx.base, updated, changedOnly: earlier, allowOutsideHours: allowOutsideHours)
             }
             stored.series = updated
             try ctx.tx.update(stored)
@@ -145,6 +153,31 @@ enum Sessions {
         let blackouts = try ctx.reader.blackouts().filter { $0.applies(to: counselor.name) }
         return try SessionPlanner(
             settings: ctx.settings, counselor: counselor, existing: existing, occupancies: occupancies, blackouts: blackouts, now: ctx.now)
+    }
+
+    static func key(_ day: CalendarDay, _ start: Date) -> String { "\(day)|\(start.timeIntervalSince1970)" }
+
+    /// Refuses sessions (all, or only those not in `changedOnly`) beyond the booking horizon, and, unless
+    /// allowed, those outside the partner window on a partner's clock.
+    static func checkHorizonAndWindow(_ ctx: ReadContext, _ series: CounselingSeries, changedOnly: Set<String>?, allowOutsideHours: Bool) throws {
+        func changed(_ s: SessionOccurrence) -> Bool { changedOnly.map { !$0.contains(key(s.originalDate, s.start)) } ?? true }
+        let latest = ctx.today.adding(months: ctx.settings.horizonMonths).adding(days: 1).firstInstant(in: ctx.settings.timeZone)
+        let beyond = series.sessions(startingAfter: latest).filter(changed)
+        if let first = beyond.first {
+            throw AppError(
+                .conflict,
+                "\(beyond.count) session(s) fall beyond the \(ctx.settings.horizonMonths)-month booking horizon (the first on \(first.localStart.day)); end the series sooner"
+            )
+        }
+        guard !allowOutsideHours else { return }
+        let window = ctx.settings.partnerWindow
+        let misses = series.sessionsOutside(partnerWindow: window).filter { changed($0.session) }
+        if let first = misses.first {
+            throw AppError(
+                .conflict,
+                "\(misses.count) session(s) fall outside \(window) on a partner's clock, e.g. \(first.message(window: window)); choose another time or pass --allow-outside-hours"
+            )
+        }
     }
 
     static func collisionError(_ collisions: [SessionCollision]) -> AppError {

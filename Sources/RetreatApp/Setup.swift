@@ -85,13 +85,18 @@ extension RetreatService {
         }
     }
 
-    /// Replaces the settings with `new` after checking them against their documented ranges and the live
-    /// bookings: a resource with live bookings cannot go, and a live booking's span (intensive and turnover
-    /// days) cannot change under it. With `dryRun`, nothing is written. Returns what changes.
-    public func updateSettings(_ new: PracticeSettings, dryRun: Bool = false) throws(AppError) -> [SettingChange] {
-        do { try new.validate() } catch { throw AppError(.badInput, error.description) }
-        return try write { ctx in
+    /// Sets each `(key, value)` (keys as `settings --json` names them) on the stored settings, checks the result
+    /// against the documented ranges and the live bookings (a resource with live bookings cannot go, and a live
+    /// booking's span cannot change under it), and stores it, audited with the values before and after. With
+    /// `dryRun`, nothing is written. Returns what changes.
+    public func updateSettings(_ assignments: [(key: String, value: String)], dryRun: Bool = false) throws(AppError) -> [SettingChange] {
+        try write { ctx in
             let old = ctx.settings
+            var new = old
+            for (key, value) in assignments {
+                do { new = try new.setting(key, to: value) } catch { throw AppError(.badInput, "\(error)") }
+            }
+            do { try new.validate() } catch { throw AppError(.badInput, "\(error)") }
             let changes = SettingsDiff.changes(from: old, to: new)
             let live = try ctx.base.liveBookings().filter { $0.lastOccupiedDay >= ctx.today }
             for b in live where !new.resources.contains(b.resource) {

@@ -96,3 +96,29 @@ extension RetreatCommand {
         }
     }
 }
+
+extension RetreatCommand {
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a booking's couple name, contact, price or resource (checked as at booking; audited with before and after).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Booking id.") var id: String
+        @Option(help: "The couple's display name.") var couple: String?
+        @Option(help: "Partners' e-mail addresses, comma separated (\"\" removes them).") var contact: String?
+        @Option(help: "Price, e.g. 4500.00 (the deposit follows the practice's percentage).", transform: Parse.amount) var price: Int?
+        @Option(help: "Another resource for the same dates.") var resource: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func validate() throws {
+            if couple == nil && contact == nil && price == nil && resource == nil {
+                throw ValidationError("give at least one of --couple, --contact, --price, --resource.")
+            }
+        }
+
+        func run() throws {
+            let b = try store.service().edit(id: id, BookingEdit(couple: couple, contact: contact, priceCents: price, resource: resource))
+            if json { return try printJSON(BookingJSON(b)) }
+            Terminal.print("edited: \(b.id)  \(b.start) … \(b.end) on \(b.resource)")
+        }
+    }
+}

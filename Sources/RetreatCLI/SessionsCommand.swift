@@ -59,6 +59,7 @@ struct SessionsBook: ParsableCommand {
     @Option(name: .customLong("partner-zone"), help: "A partner's IANA time zone (repeatable).", transform: Parse.zone) var partnerZones: [String] = []
     @Option(help: "Video link.") var link: String?
     @Option(help: "Partners' e-mail addresses, for invitations.") var contact: String?
+    @Flag(help: "Book even when a session falls outside the practice's partner window on a partner's clock.") var allowOutsideHours = false
     @Flag(help: "Print JSON: {\"id\",…}.") var json = false
 
     func validate() throws {
@@ -72,7 +73,7 @@ struct SessionsBook: ParsableCommand {
         let spec = CounselingSeriesSpec(
             couple: couple, counselor: counselor ?? "", lengthMinutes: length, frequency: every, start: start, end: end, counselorZone: "UTC",
             partnerZones: partnerZones, link: link)
-        let stored = try store.service().bookSeries(spec, contact: contact)
+        let stored = try store.service().bookSeries(spec, contact: contact, allowOutsideHours: allowOutsideHours)
         if json { return try printJSON(SeriesJSON(stored)) }
         let s = stored.series
         Terminal.print(
@@ -136,10 +137,11 @@ struct SessionsMove: ParsableCommand {
     @Argument(help: "Series id.") var id: String
     @Option(help: "The session's original date (YYYY-MM-DD).", transform: Parse.day) var occurrence: CalendarDay
     @Option(help: "New wall-clock start in the counselor's zone (YYYY-MM-DDTHH:MM).", transform: Parse.localTime) var to: LocalTime
+    @Flag(help: "Move even when the session falls outside the practice's partner window on a partner's clock.") var allowOutsideHours = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let s = try store.service().changeSeries(id: id, .move(occurrence, to: to))
+        let s = try store.service().changeSeries(id: id, .move(occurrence, to: to), allowOutsideHours: allowOutsideHours)
         if json { return try printJSON(SeriesJSON(s)) }
         Terminal.print("moved \(s.series.id) session of \(occurrence) to \(to) (sequence \(s.series.sequence))")
     }

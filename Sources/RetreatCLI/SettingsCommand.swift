@@ -20,6 +20,7 @@ struct SettingsJSON: Encodable {
     var depositPercent: Int
     var depositDueDays: Int
     var refundTiers: [RefundTier]
+    var partnerWindow: String
     var practice: PracticeProfile
     var counselors: [CounselorProfile]
 
@@ -41,13 +42,19 @@ struct SettingsJSON: Encodable {
         depositPercent = s.depositPercent
         depositDueDays = s.depositDueDays
         refundTiers = s.refundTiers
+        partnerWindow = s.partnerWindow.description
         practice = o.profile
     }
 }
 
 extension RetreatCommand {
     struct Settings: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the practice settings.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the practice settings, or change them.", subcommands: [ShowSettings.self, SetSettings.self], defaultSubcommand: ShowSettings.self)
+    }
+
+    struct ShowSettings: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the practice settings (the default).")
 
         @OptionGroup var store: StoreOptions
         @Flag(help: "Print JSON.") var json = false
@@ -69,6 +76,52 @@ extension RetreatCommand {
             refunds         \(s.refundTiers.map { "\($0.percent)% ≥ \($0.minDaysBefore) days before" }.joined(separator: ", ")), else none
             """.split(separator: "\n") { Terminal.print(String(line)) }
             for c in o.counselors { Terminal.print("counselor       \(c.name) (\(c.timeZoneIdentifier)): \(c.hours)") }
+        }
+    }
+}
+
+/// One `KEY=VALUE` given to `settings set`.
+struct SettingAssignment: Hashable, Sendable {
+    var key: String
+    var value: String
+
+    @Sendable static func parse(_ text: String) throws -> SettingAssignment {
+        guard let eq = text.firstIndex(of: "=") else { throw ValidationError("\"\(text)\" is not KEY=VALUE (e.g. turnoverDays=2)") }
+        let key = String(text[..<eq])
+        guard PracticeSettings.settableKeys.contains(key) else {
+            throw ValidationError("unknown setting \"\(key)\"; the settings are \(PracticeSettings.settableKeys.joined(separator: ", "))")
+        }
+        return SettingAssignment(key: key, value: String(text[text.index(after: eq)...]))
+    }
+}
+
+extension RetreatCommand {
+    struct SetSettings: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change settings (keys as `settings --json` names them); each value is checked against its range and the live bookings.",
+            discussion: """
+                Examples: turnoverDays=2  minimumNoticeDays=10  startWeekdays=mon,tue,wed  dayStart=09:30  priceCents=480000  \
+                refundTiers=60:100,30:50. A change that would move the days of a live booking (intensiveDays, turnoverDays) or drop a \
+                resource with live bookings is refused naming them. Recorded in the audit log with the values before and after.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "KEY=VALUE pairs.", transform: SettingAssignment.parse) var assignments: [SettingAssignment]
+        @Flag(help: "Show what would change without changing it.") var dryRun = false
+        @Flag(help: "Print the changes as JSON: [{\"key\",\"before\",\"after\"}].") var json = false
+
+        func validate() throws {
+            if assignments.isEmpty { throw ValidationError("give at least one KEY=VALUE.") }
+            if Set(assignments.map(\.key)).count != assignments.count { throw ValidationError("each setting may be given once.") }
+        }
+
+        func run() throws {
+            let changes = try store.service().updateSettings(assignments.map { ($0.key, $0.value) }, dryRun: dryRun)
+            if json { return try printJSON(changes) }
+            if changes.isEmpty { Swift.print("nothing changes") }
+            for c in changes { Terminal.print("\(c.key): \(c.before) → \(c.after)") }
+            if dryRun && !changes.isEmpty { Swift.print("(dry run: nothing was changed)") }
         }
     }
 }

@@ -119,9 +119,14 @@ struct PracticeFile: Decodable {
     var money: MoneySection?
     var counselors: [Counselor]?
     var agenda: Agenda?
+    var sessions: Sessions?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case practice, intensives, money, counselors, agenda
+        case practice, intensives, money, counselors, agenda, sessions
+    }
+
+    struct Sessions: Decodable {
+        var partnerWindow: String?
     }
 
     struct Practice: Decodable {
@@ -207,6 +212,10 @@ struct PracticeFile: Decodable {
             if let v = m.depositPercent { settings.depositPercent = v }
             if let v = m.depositDueDays { settings.depositDueDays = v }
             if let tiers = m.refund { settings.refundTiers = tiers.map { RefundTier(minDaysBefore: $0.minDaysBefore, percent: $0.percent) } }
+        }
+        if let window = sessions?.partnerWindow {
+            guard let period = WorkingPeriod(text: window) else { throw ConfigError("sessions.partnerWindow must be like \"07:00-22:00\"") }
+            settings.partnerWindow = period
         }
         do { try settings.validate() } catch { throw ConfigError(error.description) }
         var counselorProfiles: [CounselorProfile] = []

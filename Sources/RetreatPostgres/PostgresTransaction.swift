@@ -6,17 +6,17 @@ import RetreatStore
 /// Reads and writes of one PostgreSQL transaction: every value a bound parameter, every row decoded by type.
 ///
 /// Days travel as ISO text (`::date` / `::text`), instants as seconds since 1970, documents as the same JSON
-/// the SQLite store keeps (sorted keys, dates in milliseconds).
+/// the SQLite store keeps.
 struct PostgresTransaction: StoreWriting {
     let session: PostgresSession
 
     // MARK: coding
 
+    /// The SQLite store's JSON column coding (sorted keys, slashes unescaped, Foundation's default dates), so a
+    /// document reads back byte for byte alike from either store.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.nonConformingFloatEncodingStrategy = .throw
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
@@ -25,10 +25,8 @@ struct PostgresTransaction: StoreWriting {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
         do {
-            return try decoder.decode(T.self, from: Data(text.utf8))
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {
             throw StoreError(.incompatible, "the stored \(what) cannot be read: \(error)")
         }

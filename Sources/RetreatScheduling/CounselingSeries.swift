@@ -392,3 +392,42 @@ public struct CounselingSeries: Hashable, Codable, Sendable {
         exceptions.cancelled.map { LocalTime(day: $0, time: spec.start.time) }
     }
 }
+
+/// A session a partner would attend outside the hours the practice accepts on their clock.
+public struct PartnerWindowMiss: Hashable, Sendable {
+    /// The session.
+    public var session: SessionOccurrence
+    /// The partner's zone.
+    public var zone: String
+    /// Start and end on the partner's clock.
+    public var localStart: LocalTime
+    public var localEnd: LocalTime
+
+    /// One sentence, e.g. "2027-03-08 12:00: 05:00-05:50 in Asia/Tokyo, outside 07:00-22:00".
+    public func message(window: WorkingPeriod) -> String {
+        "\(session.originalDate) \(session.localStart.time): \(localStart.time)-\(localEnd.time)\(localEnd.day != localStart.day ? " (+1 day)" : "") in \(zone), outside \(window)"
+    }
+}
+
+extension CounselingSeries {
+    /// Sessions that start after `latest` (the end of the booking horizon), in order.
+    public func sessions(startingAfter latest: Date) -> [SessionOccurrence] {
+        occurrences().filter { $0.start > latest }
+    }
+
+    /// Sessions that some partner would attend outside `window` on their own clock (start before its start,
+    /// end after its end, or across midnight), in order.
+    public func sessionsOutside(partnerWindow window: WorkingPeriod) -> [PartnerWindowMiss] {
+        var misses: [PartnerWindowMiss] = []
+        for session in occurrences() {
+            for partner in session.partners {
+                guard let zone = ZoneNames.zone(partner.zone) else { continue }
+                let start = LocalTime(session.start, in: zone)
+                let end = LocalTime(session.end, in: zone)
+                let inside = start.day == end.day && start.time >= window.start && end.time <= window.end
+                if !inside { misses.append(PartnerWindowMiss(session: session, zone: partner.zone, localStart: start, localEnd: end)) }
+            }
+        }
+        return misses
+    }
+}

@@ -27,6 +27,14 @@ public struct WorkingPeriod: Hashable, Comparable, Codable, Sendable, CustomStri
         "\(start)-\(end)"
     }
 
+    /// 00:00 to 23:59: the widest period.
+    public static let wholeDay = WorkingPeriod(unchecked: ClockTime.midnight, ClockTime(uncheckedMinutes: 1439))
+
+    private init(unchecked start: ClockTime, _ end: ClockTime) {
+        self.start = start
+        self.end = end
+    }
+
     public static func < (lhs: WorkingPeriod, rhs: WorkingPeriod) -> Bool {
         (lhs.start, lhs.end) < (rhs.start, rhs.end)
     }

@@ -46,6 +46,11 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
     public var depositPercent: Int = 25
     /// The deposit is due this many days after booking (never after the day before the start).
     public var depositDueDays: Int = 2
+    /// The hours (on each partner's own clock) in which long-distance sessions may fall; sessions outside them
+    /// are refused unless staff explicitly allow it.
+    public var partnerWindow: WorkingPeriod =
+        WorkingPeriod(start: ClockTime(uncheckedMinutes: 7 * 60), end: ClockTime(uncheckedMinutes: 22 * 60))
+        ?? WorkingPeriod.wholeDay
     /// Refund tiers; the best tier whose `minDaysBefore` is met applies, otherwise nothing is refunded.
     public var refundTiers: [RefundTier] = [
         RefundTier(minDaysBefore: 60, percent: 100),
@@ -110,7 +115,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         }
         if !(0...Money.maximumCents).contains(priceCents) {
             throw fail(
-                "price is \(Money.format(cents: priceCents, currency: currency)); set it from 0 to \(Money.format(cents: Money.maximumCents, currency: currency))."
+                "priceCents is \(priceCents) (\(Money.format(cents: priceCents, currency: currency))); set it from 0 to \(Money.maximumCents) (\(Money.format(cents: Money.maximumCents, currency: currency)))."
             )
         }
         try check("depositPercent", depositPercent, 0...100, "percent")
@@ -148,7 +153,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case timeZoneIdentifier, intensiveDays, dayStart, dayEnd, startWeekdays, turnoverDays
         case minimumNoticeDays, horizonMonths, holdExpiryHours, resources, currency, priceCents
-        case depositPercent, depositDueDays, refundTiers
+        case depositPercent, depositDueDays, refundTiers, partnerWindow
     }
 
     public init(from decoder: any Decoder) throws {
@@ -169,6 +174,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         s.depositPercent = try c.decodeIfPresent(Int.self, forKey: .depositPercent) ?? s.depositPercent
         s.depositDueDays = try c.decodeIfPresent(Int.self, forKey: .depositDueDays) ?? s.depositDueDays
         s.refundTiers = try c.decodeIfPresent([RefundTier].self, forKey: .refundTiers) ?? s.refundTiers
+        s.partnerWindow = try c.decodeIfPresent(WorkingPeriod.self, forKey: .partnerWindow) ?? s.partnerWindow
         self = s
     }
 
@@ -190,5 +196,74 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
         try c.encode(depositPercent, forKey: .depositPercent)
         try c.encode(depositDueDays, forKey: .depositDueDays)
         try c.encode(refundTiers, forKey: .refundTiers)
+        try c.encode(partnerWindow, forKey: .partnerWindow)
+    }
+}
+
+extension PracticeSettings {
+    /// The keys `retreat settings set` accepts, as `settings --json` names them.
+    public static let settableKeys = [
+        "timeZone", "dayStart", "dayEnd", "intensiveDays", "startWeekdays", "turnoverDays", "minimumNoticeDays", "horizonMonths",
+        "holdExpiryHours", "resources", "currency", "priceCents", "depositPercent", "depositDueDays", "refundTiers", "partnerWindow",
+    ]
+
+    /// These settings with `key` set from `text`: whole numbers as digits (an optional leading `-` is read and
+    /// then refused by the range check), times as `HH:MM`, lists comma separated (`mon,tue`; `a,b`), refund tiers
+    /// as `DAYS:PERCENT` pairs (`60:100,30:50`; empty for none). Ranges are checked by `validate()`.
+    /// - Throws: `SchedulingError.invalidSettings` naming the key and what to write.
+    public func setting(_ key: String, to text: String) throws(SchedulingError) -> PracticeSettings {
+        func fail(_ what: String) -> SchedulingError { .invalidSettings("\(key)=\(String(reflecting: text)) is not \(what)") }
+        func int() throws(SchedulingError) -> Int {
+            guard let n = Int(text) else { throw fail("a whole number") }
+            return n
+        }
+        func clock() throws(SchedulingError) -> ClockTime {
+            guard let t = ClockTime(text) else { throw fail("a time such as 09:00") }
+            return t
+        }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var s = self
+        switch key {
+        case "timeZone": s.timeZoneIdentifier = text
+        case "dayStart": s.dayStart = try clock()
+        case "dayEnd": s.dayEnd = try clock()
+        case "intensiveDays": s.intensiveDays = try int()
+        case "startWeekdays":
+            var days = Set<Weekday>()
+            for item in items {
+                guard let w = Weekday(name: item) else { throw fail("a list of weekdays such as mon,tue,wed") }
+                days.insert(w)
+            }
+            s.startWeekdays = days
+        case "turnoverDays": s.turnoverDays = try int()
+        case "minimumNoticeDays": s.minimumNoticeDays = try int()
+        case "horizonMonths": s.horizonMonths = try int()
+        case "holdExpiryHours": s.holdExpiryHours = try int()
+        case "resources": s.resources = items
+        case "currency": s.currency = text
+        case "priceCents": s.priceCents = try int()
+        case "depositPercent": s.depositPercent = try int()
+        case "depositDueDays": s.depositDueDays = try int()
+        case "refundTiers":
+            if text.isEmpty {
+                s.refundTiers = []
+                break
+            }
+            var tiers: [RefundTier] = []
+            for item in items {
+                let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+                guard parts.count == 2, let days = Int(parts[0]), let percent = Int(parts[1]) else {
+                    throw fail("a list of DAYS:PERCENT tiers such as 60:100,30:50")
+                }
+                tiers.append(RefundTier(minDaysBefore: days, percent: percent))
+            }
+            s.refundTiers = tiers
+        case "partnerWindow":
+            guard let window = WorkingPeriod(text: text) else { throw fail("hours such as 07:00-22:00") }
+            s.partnerWindow = window
+        default:
+            throw .invalidSettings("unknown setting \"\(key)\"; the settings are \(Self.settableKeys.joined(separator: ", "))")
+        }
+        return s
     }
 }

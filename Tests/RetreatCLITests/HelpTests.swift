@@ -5,7 +5,8 @@ import Testing
 /// values or default must be a visible diff. Re-record with `RETREAT_RECORD_SNAPSHOTS=1 swift test --filter HelpTests`.
 @Suite struct HelpTests {
     static let commands: [[String]] = [
-        [], ["init"], ["settings"], ["availability"], ["check"], ["calendar"], ["book"], ["confirm"], ["cancel"], ["reschedule"], ["pay"],
+        [], ["init"], ["settings"], ["settings", "show"], ["settings", "set"], ["availability"], ["check"], ["calendar"], ["book"], ["confirm"],
+        ["cancel"], ["reschedule"], ["edit"], ["pay"],
         ["list"], ["show"], ["blackout"], ["blackout", "add"], ["blackout", "import"], ["blackout", "list"], ["blackout", "remove"], ["waitlist"],
         ["waitlist", "add"], ["waitlist", "list"], ["waitlist", "remove"], ["waitlist", "book"], ["agenda"], ["intake"], ["sessions"],
         ["sessions", "book"], ["sessions", "list"], ["sessions", "show"], ["sessions", "move"], ["sessions", "cancel"], ["sessions", "availability"],

@@ -101,4 +101,35 @@ import Testing
         #expect(r.code == 64)
         #expect(r.err.contains(c.1), "\(r.err)")
     }
+
+    @Test func movesAreCheckedAgainstTheirOwnSeriesTheHorizonAndThePartnersHours() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let booked = try box.run([
+            "sessions", "book", "--couple", "Jo & Max", "--start", "2027-03-01T12:00", "--length", "50", "--every", "week", "--count", "4",
+            "--partner-zone", "Europe/London",
+        ])
+        #expect(booked.code == 0, "\(booked.err)")
+        let bytes = try box.fileBytes()
+        // Onto the exact time of the series' own next session: two sessions at once.
+        let onto = try box.run(["sessions", "move", "S0001", "--occurrence", "2027-03-01", "--to", "2027-03-08T12:00"])
+        #expect(onto.code == 3)
+        #expect(onto.err.contains("collide"), "\(onto.err)")
+        // Far beyond the booking horizon (year 9999 once wrote DTSTART:00000000T000000).
+        let far = try box.run(["sessions", "move", "S0001", "--occurrence", "2027-03-01", "--to", "9999-03-01T12:00"])
+        #expect(far.code == 3)
+        #expect(far.err.contains("beyond the 12-month booking horizon"), "\(far.err)")
+        let farSeries = try box.run([
+            "sessions", "book", "--couple", "Far", "--start", "9999-03-01T12:00", "--length", "50", "--every", "week", "--count", "1",
+        ])
+        #expect(farSeries.code == 3, "\(farSeries.err)")
+        // 09:00 in New York is 14:00 in London; 17:30 in New York is 22:30 in London, outside 07:00-22:00.
+        let late = try box.run(["sessions", "move", "S0001", "--occurrence", "2027-03-01", "--to", "2027-03-02T17:10"])
+        #expect(late.code == 3)
+        #expect(late.err.contains("outside 07:00-22:00 on a partner's clock"), "\(late.err)")
+        #expect(late.err.contains("in Europe/London"))
+        #expect(try box.fileBytes() == bytes)
+        let allowed = try box.run(["sessions", "move", "S0001", "--occurrence", "2027-03-01", "--to", "2027-03-02T17:10", "--allow-outside-hours"])
+        #expect(allowed.code == 0, "\(allowed.err)")
+    }
 }

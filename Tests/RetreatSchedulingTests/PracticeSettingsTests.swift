@@ -81,7 +81,7 @@ private func problem(_ settings: PracticeSettings) -> String? {
     #expect(problem(s) == nil)
 
     s = PracticeSettings(); s.priceCents = -1
-    #expect(problem(s) == "price is -0.01 USD; set it from 0 to 10,000,000.00 USD.")
+    #expect(problem(s) == "priceCents is -1 (-0.01 USD); set it from 0 to 1000000000 (10,000,000.00 USD).")
     s.priceCents = 0
     #expect(problem(s) == nil)
 

@@ -41,7 +41,8 @@ extension SQLiteStore {
             try copy.close()
             try write { tx in try tx.append(audit) }
         } catch let error as StoreError {
-            throw StoreError(error.code, "\(error.message); nothing was restored")
+            let sentence = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
+            throw StoreError(error.code, "\(sentence); nothing was restored")
         } catch let error as DatabaseError {
             throw StoreError(.incompatible, "\(path) cannot be restored: \(error.message ?? "\(error.resultCode)"); nothing was restored")
         } catch {

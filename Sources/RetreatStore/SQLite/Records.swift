@@ -5,6 +5,25 @@ import RetreatScheduling
 // GRDB records: one Codable struct per table, columns named by CodingKeys, JSON columns where the value is a
 // document. The mapping to domain values sits beside each record, so no SQL row is decoded by hand.
 
+/// JSON columns are written and read by Retreat's own coder rather than GRDB's nested-value encoding, which
+/// signals "needs JSON" by throwing inside the encoder: harmless in production, but a thrown error inside a
+/// deep encoding stack crashed the unwinder that Swift Testing runs on every throw.
+enum JSONColumn {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw StoreError(.incompatible, "the stored \(what) cannot be read: \(error)")
+        }
+    }
+}
+
 /// Reads a stored `YYYY-MM-DD`, refusing anything else (a hand-edited or foreign file).
 func storedDay(_ text: String, _ what: String) throws -> CalendarDay {
     guard let day = CalendarDay(iso: text) else { throw StoreError(.incompatible, "stored \(what) \"\(text)\" is not a date") }
@@ -14,7 +33,15 @@ func storedDay(_ text: String, _ what: String) throws -> CalendarDay {
 struct SettingsRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "settings"
     var id: Int = 1
-    var json: PracticeSettings
+    var json: String
+
+    init(_ settings: PracticeSettings) throws {
+        json = try JSONColumn.encode(settings)
+    }
+
+    var settings: PracticeSettings {
+        get throws { try JSONColumn.decode(PracticeSettings.self, json, "settings") }
+    }
 }
 
 struct ProfileRow: Codable, FetchableRecord, PersistableRecord {
@@ -36,7 +63,7 @@ struct BookingRow: Codable, FetchableRecord, PersistableRecord {
     var turnoverDays: Int
     var status: String
     var sequence: Int
-    var priorities: [String]
+    var priorities: String
     var priceCents: Int
     var depositCents: Int
     var depositDue: String
@@ -58,7 +85,7 @@ struct BookingRow: Codable, FetchableRecord, PersistableRecord {
         case requestFingerprint = "request_fingerprint"
     }
 
-    init(_ b: Booking, seq: Int, fingerprint: String?) {
+    init(_ b: Booking, seq: Int, fingerprint: String?) throws {
         id = b.id
         self.seq = seq
         couple = b.couple
@@ -70,7 +97,7 @@ struct BookingRow: Codable, FetchableRecord, PersistableRecord {
         turnoverDays = b.turnoverDays
         status = b.status.rawValue
         sequence = b.sequence
-        priorities = b.priorities
+        priorities = try JSONColumn.encode(b.priorities)
         priceCents = b.priceCents
         depositCents = b.deposit.amountCents
         depositDue = b.deposit.due.description
@@ -90,7 +117,8 @@ struct BookingRow: Codable, FetchableRecord, PersistableRecord {
         }
         return Booking(
             id: id, couple: couple, contact: contact, resource: resource, start: try storedDay(start, "start of \(id)"),
-            intensiveDays: intensiveDays, turnoverDays: turnoverDays, status: status, sequence: sequence, priorities: priorities,
+            intensiveDays: intensiveDays, turnoverDays: turnoverDays, status: status, sequence: sequence,
+            priorities: try JSONColumn.decode([String].self, priorities, "priorities of \(id)"),
             priceCents: priceCents, deposit: Deposit(amountCents: depositCents, due: try storedDay(depositDue, "deposit due date of \(id)")),
             payments: payments, createdAt: Date(timeIntervalSince1970: createdAt), holdExpiresAt: holdExpiresAt.map(Date.init(timeIntervalSince1970:)),
             refundCents: refundCents, refundPercent: refundPercent, cancelledOn: try cancelledOn.map { try storedDay($0, "cancellation date of \(id)") },
@@ -209,7 +237,7 @@ struct SeriesRow: Codable, FetchableRecord, PersistableRecord {
     var couple: String
     var counselor: String
     var contact: String?
-    var json: CounselingSeries
+    var json: String
     var active: Bool
     var createdAt: Double
 
@@ -218,19 +246,23 @@ struct SeriesRow: Codable, FetchableRecord, PersistableRecord {
         case createdAt = "created_at"
     }
 
-    init(_ s: StoredSeries, seq: Int) {
+    init(_ s: StoredSeries, seq: Int) throws {
         id = s.series.id
         self.seq = seq
         couple = s.series.spec.couple
         counselor = s.series.spec.counselor
         contact = s.contact
-        json = s.series
+        json = try JSONColumn.encode(s.series)
         active = s.active
         createdAt = s.createdAt.timeIntervalSince1970
     }
 
     var stored: StoredSeries {
-        StoredSeries(series: json, contact: contact, active: active, createdAt: Date(timeIntervalSince1970: createdAt))
+        get throws {
+            StoredSeries(
+                series: try JSONColumn.decode(CounselingSeries.self, json, "counseling series \(id)"), contact: contact, active: active,
+                createdAt: Date(timeIntervalSince1970: createdAt))
+        }
     }
 }
 

@@ -6,7 +6,7 @@ extension SQLiteTransaction {
     func records() throws -> StoreRecords {
         let payments = try payments(of: nil)
         var records = StoreRecords()
-        records.settings = try SettingsRow.fetchOne(db, key: 1)?.json
+        records.settings = try SettingsRow.fetchOne(db, key: 1)?.settings
         records.profile = Dictionary(try ProfileRow.fetchAll(db).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         records.bookings = try BookingRow.order(BookingRow.CodingKeys.seq).fetchAll(db).map {
             StoreRecords.BookingRecord(booking: try $0.booking(payments: payments[$0.id] ?? []), seq: $0.seq, requestFingerprint: $0.requestFingerprint)
@@ -15,7 +15,7 @@ extension SQLiteTransaction {
             StoreRecords.BlackoutRecord(blackout: try $0.blackout, uid: $0.uid, recurrenceID: $0.recurrenceID)
         }
         records.waitlist = try WaitlistRow.order(WaitlistRow.CodingKeys.id).fetchAll(db).map { try $0.entry }
-        records.series = try SeriesRow.order(SeriesRow.CodingKeys.seq).fetchAll(db).map { StoreRecords.SeriesRecord(stored: $0.stored, seq: $0.seq) }
+        records.series = try SeriesRow.order(SeriesRow.CodingKeys.seq).fetchAll(db).map { StoreRecords.SeriesRecord(stored: try $0.stored, seq: $0.seq) }
         records.intakes = Dictionary(try IntakeRow.fetchAll(db).map { ($0.bookingID, $0.json) }, uniquingKeysWith: { a, _ in a })
         records.agendas = try AgendaRow.order(AgendaRow.CodingKeys.bookingID).fetchAll(db).map {
             StoredAgenda(
@@ -28,7 +28,7 @@ extension SQLiteTransaction {
 
     /// Writes `records` into this empty store with their ids and numbers, occupancy rows derived as usual.
     func load(_ records: StoreRecords) throws {
-        if let settings = records.settings { try SettingsRow(json: settings).insert(db) }
+        if let settings = records.settings { try SettingsRow(settings).insert(db) }
         for (key, value) in records.profile.sorted(by: { $0.key < $1.key }) { try ProfileRow(key: key, value: value).insert(db) }
         for record in records.bookings {
             try BookingRow(record.booking, seq: record.seq, fingerprint: record.requestFingerprint).insert(db)

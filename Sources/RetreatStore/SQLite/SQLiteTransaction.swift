@@ -12,7 +12,7 @@ struct SQLiteTransaction: StoreWriting {
         guard let row = try SettingsRow.fetchOne(db, key: 1) else {
             throw StoreError(.notInitialized, "the store has no settings yet; run `retreat init --config FILE`")
         }
-        return row.json
+        return try row.settings
     }
 
     func isInitialized() throws -> Bool {
@@ -35,11 +35,7 @@ struct SQLiteTransaction: StoreWriting {
 
     func counselorProfiles() throws -> [CounselorProfile] {
         guard let text = try ProfileRow.fetchOne(db, key: "counselors")?.value else { return [] }
-        do {
-            return try JSONDecoder().decode([CounselorProfile].self, from: Data(text.utf8))
-        } catch {
-            throw StoreError(.incompatible, "the stored counselors cannot be read: \(error)")
-        }
+        return try JSONColumn.decode([CounselorProfile].self, text, "counselors")
     }
 
     func document(_ key: DocumentKey) throws -> String? {
@@ -47,7 +43,7 @@ struct SQLiteTransaction: StoreWriting {
     }
 
     func saveSettings(_ settings: PracticeSettings) throws {
-        try SettingsRow(json: settings).save(db)
+        try SettingsRow(settings).save(db)
     }
 
     func saveProfile(_ profile: PracticeProfile) throws {
@@ -61,9 +57,7 @@ struct SQLiteTransaction: StoreWriting {
     }
 
     func saveCounselorProfiles(_ counselors: [CounselorProfile]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try ProfileRow(key: "counselors", value: String(decoding: try encoder.encode(counselors), as: UTF8.self)).save(db)
+        try ProfileRow(key: "counselors", value: try JSONColumn.encode(counselors)).save(db)
     }
 
     func saveDocument(_ key: DocumentKey, _ text: String) throws {
@@ -127,7 +121,7 @@ struct SQLiteTransaction: StoreWriting {
         guard var row = try BookingRow.fetchOne(db, key: booking.id) else {
             throw StoreError(.notFound, "no booking with id \(booking.id)")
         }
-        row = BookingRow(booking, seq: row.seq, fingerprint: row.requestFingerprint)
+        row = try BookingRow(booking, seq: row.seq, fingerprint: row.requestFingerprint)
         try db.inSavepoint {
             try row.update(db)
             try OccupiedDayRow.filter(OccupiedDayRow.CodingKeys.bookingID == booking.id).deleteAll(db)
@@ -218,13 +212,7 @@ struct SQLiteTransaction: StoreWriting {
     // MARK: series
 
     func allSeries() throws -> [StoredSeries] {
-        do {
-            return try SeriesRow.order(SeriesRow.CodingKeys.seq).fetchAll(db).map(\.stored)
-        } catch let error as DatabaseError {
-            throw error
-        } catch {
-            throw StoreError(.incompatible, "a stored counseling series cannot be read: \(error)")
-        }
+        try SeriesRow.order(SeriesRow.CodingKeys.seq).fetchAll(db).map { try $0.stored }
     }
 
     func lastSeriesNumber() throws -> Int {
