@@ -32,19 +32,22 @@ echo
 echo "Side by side (medians; same machine, same run):"
 printf '%-44s %14s %14s\n' "" "SQLite" "PostgreSQL"
 row() { printf '%-44s %14s %14s\n' "$1" "$2" "${3:--}"; }
-get() { [ -f "$out/$1.$2" ] && grep -oE "$3" "$out/$1.$2" | head -1 | grep -oE '[0-9.]+' | head -1 || true; }
+# The last number in the first line matching $3 of store $1's output $2.
+get() { [ -f "$out/$1.$2" ] && grep -oE "$3" "$out/$1.$2" | head -1 | grep -oE '[0-9.]+' | tail -1 || true; }
 row "race rounds with exactly one winner" "$(grep -oE '[0-9]+/[0-9]+ rounds' "$out/sqlite.race" | head -1)" \
   "$( [ -f "$out/postgres.race" ] && grep -oE '[0-9]+/[0-9]+ rounds' "$out/postgres.race" | head -1)"
 row "race: median round (8 processes), ms" "$(get sqlite race 'median round [0-9]+')" "$(get postgres race 'median round [0-9]+')"
-row "stress: operations/s (8 × ${STRESS_OPS:-200})" "$(get sqlite stress '→ [0-9]+ operations/s')" "$(get postgres stress '→ [0-9]+ operations/s')"
+row "stress: operations/s (8 × ${STRESS_OPS:-200})" "$(get sqlite stress '→ [0-9]+')" "$(get postgres stress '→ [0-9]+')"
 row "stress: conflicts (exit 3)" "$(get sqlite stress 'conflicts \(exit 3\): [0-9]+')" "$(get postgres stress 'conflicts \(exit 3\): [0-9]+')"
-row "availability: free starts found" "$(get sqlite bench '[0-9]+ free starts')" "$(get postgres bench '[0-9]+ free starts')"
+row "availability: free starts found" "$(get sqlite bench '[0-9]+ free')" "$(get postgres bench '[0-9]+ free')"
 row "availability: store query, ms" "$(get sqlite bench 'read \+ query\) +[0-9.]+')" "$(get postgres bench 'read \+ query\) +[0-9.]+')"
 row "retreat --version (start-up), ms" "$(get sqlite bench 'start-up\) +[0-9.]+')" "$(get postgres bench 'start-up\) +[0-9.]+')"
 row "retreat availability --json (process), ms" "$(get sqlite bench '\(process\) +[0-9.]+')" "$(get postgres bench '\(process\) +[0-9.]+')"
+row "retreat availability, one day (process), ms" "$(get sqlite bench 'one day \(process\) +[0-9.]+')" "$(get postgres bench 'one day \(process\) +[0-9.]+')"
+row "seeding 2,000 bookings + 500 blackouts, ms" "$(get sqlite bench 'took [0-9]+')" "$(get postgres bench 'took [0-9]+')"
 row "ratio store query / start-up" "$(get sqlite bench 'store query / start-up +[0-9.]+')" "$(get postgres bench 'store query / start-up +[0-9.]+')"
 row "ratio availability command / start-up" "$(get sqlite bench 'command / start-up +[0-9.]+')" "$(get postgres bench 'command / start-up +[0-9.]+')"
-if [ -f "$out/postgres.bench" ] && [ "$(get sqlite bench '[0-9]+ free starts')" != "$(get postgres bench '[0-9]+ free starts')" ]; then
+if [ -f "$out/postgres.bench" ] && [ "$(get sqlite bench '[0-9]+ free')" != "$(get postgres bench '[0-9]+ free')" ]; then
   echo "FAIL: the two stores found different free starts; the availability figures do not compare" >&2
   status=1
 fi

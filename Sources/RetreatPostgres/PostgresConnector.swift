@@ -92,6 +92,10 @@ final class PostgresConnector: @unchecked Sendable {
     /// idle timeout) and its first statement fails for it, nothing was done on it: `body` runs once more on a new
     /// connection.
     func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        // Waiting on an event loop for that loop's own work would never end (and postgres-nio traps on it).
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            throw StoreError(.io, "the PostgreSQL store was called on an event loop thread; call the use cases from a worker thread")
+        }
         var (connection, reused) = try checkout()
         while true {
             let session = PostgresSession(connection: connection, logger: logger, location: location)

@@ -22,6 +22,9 @@ import RetreatStore
 ///
 /// A refused booking surfaces as the SQLite store's `StoreError(.conflict, "<day> is already taken on
 /// <resource>; nothing was booked")`.
+///
+/// Calls block until the server answers: make them from any thread but an event loop's (the CLI's main thread,
+/// the server's worker pool); a call on an event loop thread is refused with an error.
 public final class PostgresStore: PracticeStore {
     let connector: PostgresConnector
     /// Where the store lives.

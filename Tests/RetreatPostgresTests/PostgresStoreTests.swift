@@ -259,4 +259,41 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
         try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
         #expect(try store.read { try $0.bookings(BookingQuery()) }.count == 1)
     }
+
+    @Test func anOperatorsPgDumpAndPgRestoreGiveBackAWorkingStore() throws {
+        let schema = try Schema()
+        guard let bin = ProcessInfo.processInfo.environment["RETREAT_PG_BIN"], FileManager.default.isExecutableFile(atPath: bin + "/pg_dump") else {
+            try Test.cancel("pg_dump not found (RETREAT_PG_BIN is set by scripts/pg-cluster.sh)")
+        }
+        let store = try PostgresStore(url: schema.url, create: true)
+        try store.write { tx in
+            try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York"))
+            try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil)
+            try tx.insert(try series("S0001", day: "2027-02-01", hour: 12))
+            _ = try tx.insert(Payment(amountCents: 100, date: d("2026-12-01")), bookingID: "B0001")
+        }
+        let before = try store.read { try $0.records() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-\(schema.location.schema).dump").path
+        defer { unlink(file) }
+        let target = "host=127.0.0.1 port=\(schema.location.port) user=\(schema.location.user) dbname=\(schema.location.database)"
+        func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "\(bin)/\(tool)")
+            p.arguments = arguments
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        #expect(try run("pg_dump", ["--format=custom", "--schema=\(schema.location.schema)", "--file=\(file)", target]) == 0)
+        try schema.sql("DROP SCHEMA \(schema.location.schema) CASCADE")
+        #expect(try run("pg_restore", ["--dbname=\(target)", "--exit-on-error", file]) == 0)
+        let restored = try PostgresStore(url: schema.url)
+        #expect(try restored.read { try $0.records() } == before)
+        #expect(try restored.invariantViolations().isEmpty)
+        // The restored constraints and the identity sequences work as before.
+        #expect(throws: StoreError.self) { try restored.write { tx in try tx.insert(booking("B0002", start: "2027-01-12"), requestFingerprint: nil) } }
+        let next = try restored.write { tx in try tx.insert(Payment(amountCents: 5, date: d("2026-12-02")), bookingID: "B0001") }
+        #expect(next.id == 2)
+    }
 }
