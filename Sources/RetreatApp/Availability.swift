@@ -38,6 +38,8 @@ public struct MonthView: Sendable {
     public var sessions: [(series: StoredSeries, occurrence: SessionOccurrence)]
     /// Blackouts touching the month.
     public var blackouts: [Blackout]
+    /// The practice's time zone (for reading timed blackouts).
+    public var timeZone: TimeZone
 }
 
 extension RetreatService {
@@ -78,7 +80,7 @@ extension RetreatService {
             let blackouts = try ctx.reader.blackouts().filter { b in
                 b.from <= last && b.to >= first && (resource.map { b.applies(to: $0) } ?? true)
             }
-            return MonthView(first: first, resources: resources, sessions: sessions, blackouts: blackouts)
+            return MonthView(first: first, resources: resources, sessions: sessions, blackouts: blackouts, timeZone: ctx.settings.timeZone)
         }
     }
 }

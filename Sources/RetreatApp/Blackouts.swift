@@ -23,26 +23,53 @@ public struct ImportSummary: Hashable, Codable, Sendable {
 }
 
 extension RetreatService {
-    /// Adds a blackout (inclusive dates). Refuses one that touches a live booking's intensive days unless
+    /// Adds a blackout of whole days (inclusive). Refuses one that touches a live booking's intensive days unless
     /// `force`, naming the booking ids (never the couples).
     public func addBlackout(from: CalendarDay, to: CalendarDay, resource: String? = nil, reason: String? = nil, force: Bool = false) throws(AppError)
         -> Blackout
     {
         guard to >= from else { throw AppError(.badInput, "--to \(to) is before --from \(from)") }
+        return try addBlackout(.days(from, to), resource: resource, reason: reason, force: force)
+    }
+
+    /// Adds a blackout from one practice-local time to another (e.g. 13:00–15:00 for a supervision): it blocks
+    /// the sessions it overlaps, and an intensive day only where it overlaps that day's session hours.
+    public func addBlackout(from: LocalTime, to: LocalTime, resource: String? = nil, reason: String? = nil, force: Bool = false) throws(AppError)
+        -> Blackout
+    {
+        guard to > from else { throw AppError(.badInput, "--to \(to) is not after --from \(from)") }
+        return try addBlackout(.times(from, to), resource: resource, reason: reason, force: force)
+    }
+
+    enum BlackoutSpan {
+        case days(CalendarDay, CalendarDay)
+        case times(LocalTime, LocalTime)
+    }
+
+    func addBlackout(_ span: BlackoutSpan, resource: String?, reason: String?, force: Bool) throws(AppError) -> Blackout {
         let reason = try Input.note(reason, option: "--reason")
         return try write { ctx in
             try ctx.base.requireResource(resource)
-            if !force {
-                let hits = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: [from...to], resource: resource)
+            let blackout: Blackout
+            switch span {
+            case .days(let from, let to):
+                blackout = Blackout(from: from, to: to, resource: resource, reason: reason)
+            case .times(let from, let to):
+                let zone = ctx.settings.timeZone
+                blackout = Blackout(start: from.instant(in: zone), end: to.instant(in: zone), in: zone, resource: resource, reason: reason)
+            }
+            let days = blackout.intensiveDays(SessionHours(settings: ctx.settings))
+            if !force, let first = days.first, let last = days.last {
+                let hits = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: [first...last], resource: resource)
                 if !hits.isEmpty {
                     throw AppError(
                         .conflict,
-                        "the blackout \(from)…\(to) touches live booking(s) \(hits.map(\.id).joined(separator: ", ")); reschedule them first or pass --force"
+                        "the blackout \(Blackouts.describe(blackout, ctx.settings.timeZone)) touches live booking(s) \(hits.map(\.id).joined(separator: ", ")); reschedule them first or pass --force"
                     )
                 }
             }
-            let stored = try ctx.tx.insert(Blackout(from: from, to: to, resource: resource, reason: reason))
-            try ctx.audit("blackout-add", "blackout", String(stored.id ?? 0), ["from": from.description, "to": to.description])
+            let stored = try ctx.tx.insert(blackout)
+            try ctx.audit("blackout-add", "blackout", String(stored.id ?? 0), ["span": Blackouts.describe(stored, ctx.settings.timeZone)])
             return stored
         }
     }
@@ -64,6 +91,19 @@ extension RetreatService {
         try read { ctx in try ctx.reader.blackouts() }
     }
 
+    /// Every blackout as staff and scripts read it: dates for whole days, practice-local date-times for intervals.
+    public func blackoutListing() throws(AppError) -> [BlackoutEntry] {
+        try read { ctx in
+            let zone = ctx.settings.timeZone
+            return try ctx.reader.blackouts().map { b in
+                BlackoutEntry(
+                    id: b.id, from: b.startsAt.map { Blackouts.isoLocal($0, zone) } ?? b.from.description,
+                    to: b.endsAt.map { Blackouts.isoLocal($0, zone) } ?? b.to.description, resource: b.resource, reason: b.reason, source: b.source,
+                    text: Blackouts.describe(b, zone))
+            }
+        }
+    }
+
     /// Imports the busy time of a calendar file as blackouts, in one transaction: all or nothing.
     /// - Parameters:
     ///   - from, to: the window (default: today to the booking horizon).
@@ -76,7 +116,10 @@ extension RetreatService {
         let name = url.lastPathComponent
         var sourceName = url.standardizedFileURL.path
         if let source { sourceName = try Input.name(source, option: "--source") }
-        guard FileManager.default.fileExists(atPath: url.path) else { throw AppError(.notFound, "cannot read \(file): no such file") }
+        try Input.path(file, option: "the file name")
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { throw AppError(.notFound, "cannot read \(file): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw AppError(.invalid, "\(file) is not a regular file; give an .ics file") }
         let calendar: ICalendar
         do {
             calendar = try ICalendar(contentsOf: url)
@@ -95,22 +138,70 @@ extension RetreatService {
         } catch {
             throw AppError(.invalid, "\(name): \(error); nothing was imported")
         }
-        let items = result.busy.compactMap { b in
-            b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) }
+        // Busy time is kept at its real granularity: whole days as days, a timed event as its interval (it blocks
+        // an intensive day only where it overlaps the session hours, and a session only where they overlap).
+        let zone = window.0.timeZone
+        let items = result.busy.compactMap { b -> ImportedBlackout? in
+            switch b.interval {
+            case .days:
+                return b.days.map { ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, from: $0.lowerBound, to: $0.upperBound) }
+            case .instants(let start, let end):
+                return ImportedBlackout(uid: b.uid, recurrenceID: b.recurrenceID, span: Blackout(start: start, end: end, in: zone))
+            }
         }
         return try write { ctx in
             try ctx.base.requireResource(resource)
             let display = source ?? name
             let counts = try ctx.tx.importBlackouts(
                 items, key: ImportKey(resource: resource, source: sourceName), reason: "busy in \(display)", replace: replace)
-            let affected = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: items.map { $0.from...$0.to }, resource: resource).map(\.id)
+            let blocked = result.busy.compactMap(\.days)
+            let affected = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: blocked, resource: resource).map(\.id)
             try ctx.audit(
                 "blackout-import", "blackout", sourceName,
                 ["added": String(counts.added), "unchanged": String(counts.unchanged), "removed": String(counts.removed), "resource": resource ?? "all"])
             return ImportSummary(
                 source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed,
-                skipped: result.free + result.busy.count - items.count,
+                skipped: result.free,
                 affectedBookings: affected)
         }
+    }
+}
+
+/// One blackout in a listing (`blackout list --json`: `{"from","to","source"}` plus id, resource and reason).
+public struct BlackoutEntry: Hashable, Sendable, Encodable {
+    /// Storage id.
+    public var id: Int64?
+    /// First day (`YYYY-MM-DD`), or the start as a date-time with the practice's offset.
+    public var from: String
+    /// Last day (inclusive), or the end (exclusive) as a date-time.
+    public var to: String
+    /// The resource (nil: all).
+    public var resource: String?
+    /// The reason given (staff only).
+    public var reason: String?
+    /// "manual" or the import source.
+    public var source: String
+    /// How people read it: `2027-03-02…2027-03-04` or `2027-03-02 13:00–15:00`.
+    public var text: String
+
+    enum CodingKeys: String, CodingKey { case id, from, to, resource, reason, source }
+}
+
+/// How blackouts read for people and scripts.
+public enum Blackouts {
+    /// `2027-03-02…2027-03-04` for whole days, `2027-03-02 13:00–15:00` (practice-local) for a timed one.
+    public static func describe(_ b: Blackout, _ zone: TimeZone) -> String {
+        guard let s = b.startsAt, let e = b.endsAt else { return b.from == b.to ? "\(b.from)" : "\(b.from)…\(b.to)" }
+        let start = LocalTime(s, in: zone)
+        let end = LocalTime(e, in: zone)
+        return start.day == end.day ? "\(start.day) \(start.time)–\(end.time)" : "\(start)–\(end)"
+    }
+
+    /// An ISO 8601 date-time with the practice's offset, e.g. `2027-03-02T13:00:00-05:00`.
+    public static func isoLocal(_ instant: Date, _ zone: TimeZone) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = zone
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: instant)
     }
 }

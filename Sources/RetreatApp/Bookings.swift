@@ -50,6 +50,19 @@ public struct BookingRequest: Hashable, Sendable {
     }
 }
 
+/// How amounts and instants read for this practice: its currency and its time zone.
+public struct PracticeDisplay: Hashable, Sendable {
+    /// ISO 4217 currency of every amount.
+    public var currency: String
+    /// The practice's time zone, for instants such as a hold's lapse.
+    public var timeZone: TimeZone
+
+    init(_ settings: PracticeSettings) {
+        currency = settings.currency
+        timeZone = settings.timeZone
+    }
+}
+
 /// What a booking change returns.
 public struct BookingOutcome: Hashable, Sendable {
     /// The booking as it now stands.
@@ -58,6 +71,26 @@ public struct BookingOutcome: Hashable, Sendable {
     public var replayed: Bool
     /// Waitlist entries that now have a free start (after a cancellation, a move or an expiry).
     public var offers: [WaitlistOffer]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
+}
+
+/// Bookings with how to show them.
+public struct BookingList: Hashable, Sendable {
+    /// The bookings, by start date.
+    public var bookings: [Booking]
+    /// How to show their amounts and times.
+    public var display: PracticeDisplay
+}
+
+/// One booking with its history.
+public struct BookingDetail: Hashable, Sendable {
+    /// The booking.
+    public var booking: Booking
+    /// Its audit log entries, oldest first.
+    public var history: [AuditEntry]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
 }
 
 /// Filters for `list`.
@@ -91,12 +124,13 @@ extension RetreatService {
         let couple = try Input.name(request.couple, option: "--couple")
         let contact = try Input.contact(request.contact, option: "--contact")
         if let price = request.priceCents { try Input.amount(price, option: "--price") }
+        if let key = request.requestID { _ = try Input.name(key, option: "--request-id", maxLength: 128) }
         return try write { ctx in
             if let key = request.requestID, let (existing, fingerprint) = try ctx.tx.booking(requestID: key) {
                 guard fingerprint == nil || fingerprint == request.fingerprint else {
                     throw AppError(.invalid, "request id \(key) was already used for a different request; use a new --request-id")
                 }
-                return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [])
+                return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [], display: PracticeDisplay(ctx.settings))
             }
             let priorities = try AgendaRules.checkedPriorities(request.priorities, ctx.base, option: "--priority")
             let slot = try allocate(ctx.base, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
@@ -125,7 +159,7 @@ extension RetreatService {
             try ctx.audit(
                 request.hold ? "hold" : "book", "booking", booking.id,
                 ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)])
-            return BookingOutcome(booking: booking, replayed: false, offers: [])
+            return BookingOutcome(booking: booking, replayed: false, offers: [], display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -143,7 +177,7 @@ extension RetreatService {
             b.holdExpiresAt = nil
             b.sequence += 1
             try ctx.tx.update(b)
-            try ctx.audit("confirm", "booking", b.id)
+            try ctx.audit("confirm", "booking", b.id, before: ["status": "held"], after: ["status": "confirmed"])
             return b
         }
     }
@@ -168,7 +202,7 @@ extension RetreatService {
             if let reason { detail["reason"] = reason }
             try ctx.audit("cancel", "booking", b.id, detail)
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking was cancelled")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -178,6 +212,7 @@ extension RetreatService {
         try write { ctx in
             var b = try ctx.base.booking(id)
             guard b.status.isLive else { throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue) and cannot be rescheduled") }
+            guard b.start > ctx.today else { throw AppError(.invalid, "booking \(b.id)'s intensive began on \(b.start); it cannot be moved now") }
             let preferred = resource.map { [$0] } ?? [b.resource] + ctx.settings.resources.filter { $0 != b.resource }
             let slot = try allocate(ctx.base, start: start, resources: preferred, ignoring: b.id)
             let before = ["start": b.start.description, "resource": b.resource]
@@ -189,7 +224,7 @@ extension RetreatService {
             try ctx.tx.update(b)
             try ctx.audit("reschedule", "booking", b.id, before: before, after: ["start": b.start.description, "resource": b.resource])
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking moved from \(before["start"] ?? "") to \(b.start)")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -198,13 +233,27 @@ extension RetreatService {
         try read { ctx in try ctx.booking(id) }
     }
 
+    /// One booking with its audit history, for `show`.
+    public func bookingDetail(id: String) throws(AppError) -> BookingDetail {
+        try read { ctx in
+            let b = try ctx.booking(id)
+            return BookingDetail(booking: b, history: try ctx.reader.auditLog(entityID: b.id), display: PracticeDisplay(ctx.settings))
+        }
+    }
+
     /// Bookings matching a filter, by start date.
     public func bookings(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> [Booking] {
+        try bookingList(filter).bookings
+    }
+
+    /// Bookings matching a filter, by start date, with how to show them.
+    public func bookingList(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> BookingList {
         try read { ctx in
             let today = ctx.today
-            return try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
+            let bookings = try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
                 (!filter.owing || b.balanceCents > 0 || b.creditCents > 0) && (!filter.depositOverdue || b.depositOverdue(on: today))
             }
+            return BookingList(bookings: bookings, display: PracticeDisplay(ctx.settings))
         }
     }
 
@@ -212,6 +261,10 @@ extension RetreatService {
     /// counselor has no counseling session on its intensive or turnover days; else every reason, as an error.
     func allocate(_ ctx: ReadContext, start: CalendarDay, resources: [String]?, ignoring: String?) throws -> Slot {
         for r in resources ?? [] { try ctx.requireResource(r) }
+        // Starting today is possible only before today's session hours begin.
+        if start == ctx.today, ctx.now >= LocalTime(day: start, time: ctx.settings.dayStart).instant(in: ctx.settings.timeZone) {
+            throw AppError(.invalid, "cannot start an intensive on \(start): its first session at \(ctx.settings.dayStart) has already begun")
+        }
         let scheduler = try ctx.scheduler()
         let series = try ctx.reader.allSeries()
         var sessionClashes: [String] = []

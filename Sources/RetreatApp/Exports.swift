@@ -31,6 +31,10 @@ public enum ExportRequest: Hashable, Sendable {
 extension RetreatService {
     /// Builds a calendar from the store's records.
     public func export(_ request: ExportRequest) throws(AppError) -> CalendarDocument {
+        try export(request, productID: nil)
+    }
+
+    func export(_ request: ExportRequest, productID: String?) throws(AppError) -> CalendarDocument {
         try read { ctx in
             let profile = try ctx.reader.profile()
             let calendar: ICalendar
@@ -41,7 +45,13 @@ extension RetreatService {
                 if invite && BookingCalendars.attendeeAddresses(b.contact).isEmpty {
                     throw AppError(.invalid, "booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
                 }
-                let agenda = try ctx.reader.agenda(bookingID: b.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
+                let stored = try ctx.reader.agenda(bookingID: b.id)
+                // A stale agenda (the dates, the intake or the ranking changed since it was planned) is never sent.
+                if let stored, let reason = stored.staleReason, b.status.isLive {
+                    throw AppError(
+                        .conflict, "the agenda of \(b.id) is stale (\(reason)); plan it again with `retreat agenda \(b.id) --replan` before exporting")
+                }
+                let agenda = stored.flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
                 calendar = BookingCalendars.couple(
                     booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: invite, detailed: detailed)
                 name = "\(b.id.lowercased())\(invite ? "-invite" : "").ics"
@@ -54,16 +64,29 @@ extension RetreatService {
                 name = "\(s.series.id.lowercased())\(invite ? "-invite" : "").ics"
             case .staff(let names):
                 calendar = BookingCalendars.staff(
-                    bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), profile: profile, stamp: ctx.now, includeNames: names)
+                    bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try ctx.reader.blackouts(), profile: profile,
+                    stamp: ctx.now, includeNames: names)
                 name = "staff.ics"
             case .freeBusy(let from, let to, let resource):
                 guard to >= from else { throw AppError(.badInput, "--to \(to) is before --from \(from)") }
                 try ctx.requireResource(resource)
-                calendar = FreeBusyCalendar.make(scheduler: try ctx.scheduler(), from: from, to: to, resource: resource, profile: profile, stamp: ctx.now)
+                let zone = ctx.settings.timeZone
+                let window = DateInterval(start: from.firstInstant(in: zone), end: to.adding(days: 1).firstInstant(in: zone))
+                let bookings = try ctx.liveBookings()
+                let blackouts = try ctx.reader.blackouts()
+                let series = try ctx.reader.allSeries()
+                // Busy for the practice when no resource is free; for one resource, its own busy time.
+                let lists = (resource.map { [$0] } ?? ctx.settings.resources).map { r in
+                    BusyTime.of(resource: r, in: window, settings: ctx.settings, bookings: bookings, blackouts: blackouts, series: series)
+                }
+                calendar = FreeBusyCalendar.make(
+                    busy: BusyTime.intersection(lists), window: window, resource: resource, profile: profile, stamp: ctx.now)
                 name = "freebusy.ics"
             }
+            var document = calendar
+            if let productID { document.productID = productID }
             return CalendarDocument(
-                text: try calendar.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
+                text: try document.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
         }
     }
 }

@@ -10,19 +10,36 @@ extension RetreatCommand {
             subcommands: [Add.self, Import.self, ListBlackouts.self, Remove.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a blackout (dates inclusive).")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a blackout: whole days (dates inclusive), or a stretch of time on the practice's clock.",
+                discussion:
+                    "Whole days: --from 2027-03-02 --to 2027-03-04. A stretch of time: --from 2027-03-02T13:00 --to 2027-03-02T15:00; it blocks the sessions it overlaps, and an intensive day only where it overlaps that day's session hours."
+            )
             @OptionGroup var store: StoreOptions
-            @Option(help: "First day (YYYY-MM-DD).", transform: Parse.day) var from: CalendarDay
-            @Option(help: "Last day, inclusive (YYYY-MM-DD).", transform: Parse.day) var to: CalendarDay
+            @Option(help: "First day (YYYY-MM-DD), or a start time (YYYY-MM-DDTHH:MM).", transform: Parse.dayOrTime) var from: DayOrTime
+            @Option(help: "Last day, inclusive (YYYY-MM-DD), or an end time (YYYY-MM-DDTHH:MM).", transform: Parse.dayOrTime) var to: DayOrTime
             @Option(help: "Why (shown to staff only).") var reason: String?
             @Option(help: "Only this resource (default: all).") var resource: String?
             @Flag(help: "Add it even if it touches live bookings.") var force = false
             @Flag(help: "Print JSON.") var json = false
 
-            func validate() throws { try checkRange(from, to) }
+            func validate() throws {
+                switch (from, to) {
+                case (.day(let a), .day(let b)): try checkRange(a, b)
+                case (.time(let a), .time(let b)):
+                    if b <= a { throw ValidationError("--to \(b) is not after --from \(a).") }
+                default: throw ValidationError("give --from and --to both as dates (whole days) or both as times.")
+                }
+            }
 
             func run() throws {
-                let b = try store.service().addBlackout(from: from, to: to, resource: resource, reason: reason, force: force)
+                let service = try store.service()
+                let b: Blackout
+                switch (from, to) {
+                case (.time(let a), .time(let z)): b = try service.addBlackout(from: a, to: z, resource: resource, reason: reason, force: force)
+                case (.day(let a), .day(let z)): b = try service.addBlackout(from: a, to: z, resource: resource, reason: reason, force: force)
+                default: throw ValidationError("give --from and --to both as dates or both as times.")
+                }
                 if json { return try printJSON(BlackoutJSON(b)) }
                 Terminal.print("blackout \(b.id ?? 0): \(b.from) … \(b.to)\(b.resource.map { " on \($0)" } ?? "")")
             }
@@ -67,14 +84,17 @@ extension RetreatCommand {
         struct ListBlackouts: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "List blackouts.")
             @OptionGroup var store: StoreOptions
-            @Flag(help: "Print JSON: [{\"id\",\"from\",\"to\",\"resource\",\"reason\",\"source\"}].") var json = false
+            @Flag(
+                help:
+                    "Print JSON: [{\"id\",\"from\",\"to\",\"resource\",\"reason\",\"source\"}], dates for whole days, date-times with the practice's offset for stretches of time."
+            ) var json = false
 
             func run() throws {
-                let list = try store.service().blackouts()
-                if json { return try printJSON(list.map(BlackoutJSON.init)) }
+                let list = try store.service().blackoutListing()
+                if json { return try printJSON(list) }
                 if list.isEmpty { Swift.print("no blackouts") }
                 for b in list {
-                    Terminal.print("\(b.id ?? 0)  \(b.from) … \(b.to)  \(b.resource ?? "all")  \(b.source)\(b.reason.map { "  \($0)" } ?? "")")
+                    Terminal.print("\(b.id ?? 0)  \(b.text)  \(b.resource ?? "all")  \(b.source)\(b.reason.map { "  \($0)" } ?? "")")
                 }
             }
         }

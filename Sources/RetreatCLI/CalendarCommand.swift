@@ -41,7 +41,7 @@ extension RetreatCommand {
                     "S \(o.localStart) \(s.series.spec.counselorZone): counseling \(s.series.id) on \(s.series.spec.counselor), \(o.lengthMinutes) min")
             }
             for b in view.blackouts {
-                Terminal.print("X \(b.from)…\(b.to)\(b.resource.map { " on \($0)" } ?? ""): \(b.reason ?? "blackout") [\(b.source)]")
+                Terminal.print("X \(Blackouts.describe(b, view.timeZone))\(b.resource.map { " on \($0)" } ?? ""): \(b.reason ?? "blackout") [\(b.source)]")
             }
         }
 

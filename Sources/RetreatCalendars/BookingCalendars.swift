@@ -26,8 +26,11 @@ public enum BookingCalendars {
     }
 
     /// The staff calendar: one all-day event per booking (held = TENTATIVE, cancelled = CANCELLED, with SEQUENCE),
-    /// and every counseling series as a recurring event, all without names unless `includeNames`.
-    public static func staff(bookings: [Booking], series: [StoredSeries] = [], profile: PracticeProfile, stamp: Date, includeNames: Bool = false) -> ICalendar {
+    /// every counseling series as a recurring event, and every blackout as a busy block (whole days or its
+    /// interval), all without names unless `includeNames`. Never a video link, a contact, a reason or a priority.
+    public static func staff(
+        bookings: [Booking], series: [StoredSeries] = [], blackouts: [Blackout] = [], profile: PracticeProfile, stamp: Date, includeNames: Bool = false
+    ) -> ICalendar {
         let events = bookings.map { b in
             ICalEvent(
                 uid: uid(of: b), stamp: stamp, start: .date(ICalDate(b.start)), end: .date(ICalDate(b.end.adding(days: 1))),
@@ -39,9 +42,24 @@ public enum BookingCalendars {
         let sessions = series.flatMap { s in
             SeriesCalendar.events(
                 for: s, profile: profile, stamp: stamp,
-                summary: includeNames ? "Counseling: \(s.series.spec.couple) (\(s.series.id))" : "Counseling \(s.series.id)")
+                summary: includeNames ? "Counseling: \(s.series.spec.couple) (\(s.series.id))" : "Counseling \(s.series.id)", includeLink: false)
         }
-        return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events + sessions)
+        let busy = blackouts.map { b in
+            let start: ICalDateTime
+            let end: ICalDateTime
+            if let s = b.startsAt, let e = b.endsAt {
+                start = .utc(s)
+                end = .utc(e)
+            } else {
+                start = .date(ICalDate(b.from))
+                end = .date(ICalDate(b.to.adding(days: 1)))
+            }
+            return ICalEvent(
+                uid: "blackout-\(b.id ?? 0)@retreat", stamp: stamp, start: start, end: end,
+                summary: "Unavailable\(b.resource.map { " (\($0))" } ?? "")", status: .confirmed, classification: .privateClass,
+                transparency: .opaque, categories: ["Blackout"], organizer: organizer(profile))
+        }
+        return ICalendar(method: .publish, name: "\(profile.name): intensives (staff)", refreshIntervalSeconds: 3600, events: events + sessions + busy)
     }
 
     /// A couple's calendar: each day of their intensive as a timed event in the practice zone, neutral titles,

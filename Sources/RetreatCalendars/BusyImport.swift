@@ -76,7 +76,7 @@ public enum BusyImport {
         let windowStart = from.firstInstant(in: zone)
         let windowEnd = to.adding(days: 1).firstInstant(in: zone)
         let floating = calendar.defaultTimeZone.flatMap { ICalTimeZones.isKnown($0) ? $0 : nil } ?? settings.timeZoneIdentifier
-        let sessions = SessionHours(settings: settings, from: from, to: to)
+        let sessions = SessionHours(settings: settings)
         var busy: [ImportedBusy] = []
         var order: [(start: Date, index: Int)] = []
         var free = 0
@@ -97,7 +97,8 @@ public enum BusyImport {
                 days = clip(first...last, from, to)
             } else {
                 interval = .instants(start: occ.startInstant, end: occ.endInstant)
-                days = sessions.days(start: occ.startInstant, end: occ.endInstant)
+                let touched = sessions.days(overlapping: occ.startInstant, occ.endInstant)
+                days = touched.first.flatMap { first in touched.last.flatMap { clip(first...$0, from, to) } }
             }
             order.append((occ.startInstant, busy.count))
             busy.append(ImportedBusy(uid: occ.uid, recurrenceID: isoUTC(occ.recurrenceInstant), interval: interval, days: days))
@@ -141,55 +142,6 @@ public enum BusyImport {
             bytes[19] = 90
             return 20
         }
-    }
-}
-
-/// Session hours of each practice-local day of the window as instants, computed once per day (DST days included).
-final class SessionHours {
-    private let settings: PracticeSettings
-    private let from: CalendarDay
-    private let to: CalendarDay
-    private let zone: TimeZone
-    private var cache: [(start: Date, end: Date)?]
-
-    init(settings: PracticeSettings, from: CalendarDay, to: CalendarDay) {
-        self.settings = settings
-        self.from = from
-        self.to = to
-        zone = settings.timeZone
-        cache = Array(repeating: nil, count: max(0, from.days(until: to) + 1))
-    }
-
-    func bounds(_ day: CalendarDay) -> (start: Date, end: Date) {
-        let index = from.days(until: day)
-        if let b = cache[index] { return b }
-        // The one local-time engine, as for every practice-local time.
-        func at(_ t: ClockTime) -> Date { LocalTime(day: day, time: t).instant(in: zone) }
-        let b = (at(settings.dayStart), at(settings.dayEnd))
-        cache[index] = b
-        return b
-    }
-
-    /// Practice-local days in the window whose session hours the interval overlaps (half-open; a zero-length
-    /// event counts when it starts inside the session).
-    func days(start: Date, end: Date) -> ClosedRange<CalendarDay>? {
-        // A practice-local day is within one day of the UTC day (zones are at most 14 hours from UTC).
-        func utcDay(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
-        var day = max(from, CalendarDay(daysSinceEpoch: utcDay(start) - 1))
-        let last = min(to, CalendarDay(daysSinceEpoch: utcDay(end) + 1))
-        var first: CalendarDay?
-        var lastHit: CalendarDay?
-        while day <= last {
-            let (s, e) = bounds(day)
-            let overlaps = end > start ? (start < e && end > s) : (start >= s && start < e)
-            if overlaps {
-                if first == nil { first = day }
-                lastHit = day
-            }
-            day = day.adding(days: 1)
-        }
-        guard let first, let lastHit else { return nil }
-        return first...lastHit
     }
 }
 

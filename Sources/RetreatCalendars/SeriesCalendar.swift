@@ -15,16 +15,18 @@ public enum SeriesCalendar {
     /// The VEVENTs of one series (master + overrides). Cancelled series come out STATUS:CANCELLED.
     public static func events(
         for stored: StoredSeries, profile: PracticeProfile, stamp: Date, attendees: [ICalAddress] = [],
-        summary: String = "Counseling session"
+        summary: String = "Counseling session", includeLink: Bool = true
     ) -> [ICalEvent] {
         let s = stored.series
         let zone = s.spec.counselorZone
         let organizer = ICalAddress(uri: "mailto:\(profile.organizerEmail)", commonName: profile.organizerName)
         let status: ICalEventStatus = stored.active ? .confirmed : .cancelled
-        let description = s.spec.link.map { "Join: \($0)" }
+        // The video link is the couple's private room: only in their own calendar, never in a shared one.
+        let link = includeLink ? s.spec.link : nil
+        let description = link.map { "Join: \($0)" }
         let master = ICalEvent(
             uid: uid(of: s), stamp: stamp, start: zoned(s.spec.start, zone), end: zoned(s.spec.start.adding(minutes: s.spec.lengthMinutes), zone),
-            summary: summary, description: description, location: s.spec.link, url: s.spec.link, status: status, sequence: s.sequence,
+            summary: summary, description: description, location: link, url: link, status: status, sequence: s.sequence,
             classification: .privateClass, transparency: .opaque, organizer: organizer, attendees: attendees,
             recurrenceRule: s.rruleText, exceptionDates: s.exceptionDates.map { zoned($0, zone) })
         var out = [master]
@@ -32,7 +34,7 @@ public enum SeriesCalendar {
             out.append(
                 ICalEvent(
                     uid: uid(of: s), stamp: stamp, start: zoned(o.localStart, zone), end: zoned(o.localEnd, zone),
-                    summary: summary, description: description, location: s.spec.link, url: s.spec.link, status: status, sequence: s.sequence,
+                    summary: summary, description: description, location: link, url: link, status: status, sequence: s.sequence,
                     classification: .privateClass, transparency: .opaque, organizer: organizer, attendees: attendees,
                     recurrenceID: zoned(o.originalStart, zone)))
         }

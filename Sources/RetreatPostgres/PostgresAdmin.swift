@@ -46,9 +46,9 @@ extension PostgresTransaction {
             let b = record.blackout
             try session.query(
                 """
-                INSERT INTO blackouts (id, from_day, to_day, resource, reason, source, uid, recurrence_id)
+                INSERT INTO blackouts (id, from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at)
                 VALUES (\(b.id), \(b.from.description)::date, \(b.to.description)::date, \(b.resource), \(b.reason), \(b.source), \(record.uid),
-                    \(record.recurrenceID))
+                    \(record.recurrenceID), \(b.startsAt?.timeIntervalSince1970), \(b.endsAt?.timeIntervalSince1970))
                 """)
         }
         for e in records.waitlist {
@@ -171,12 +171,13 @@ extension PostgresStore {
     }
 
     /// Replaces the store's contents with a backup file (as `backup` writes, or an SQLite store's own backup)
-    /// after the checks the SQLite store makes on a private copy of it; then, in one transaction under the
+    /// after the checks the SQLite store makes on a private copy of it (`check`, the use cases' reading of every
+    /// record, included); then, in one transaction under the
     /// practice's lock, every record is removed and the backup's are written (the exclusion constraints checking
     /// them), and `audit` appended. On any failure nothing changes.
-    public func restore(from path: String, audit: AuditEntry) throws {
+    public func restore(from path: String, audit: AuditEntry, check: (any StoreReading) throws -> Void) throws {
         do {
-            let records = try SQLiteStore.records(ofBackup: path)
+            let records = try SQLiteStore.records(ofBackup: path, check: check)
             try locked { session in
                 let tx = PostgresTransaction(session: session)
                 try tx.deleteEverything()

@@ -188,6 +188,15 @@ enum PostgresSchema {
                     EXCLUDE USING gist (counselor WITH =, during WITH &&)
                 """,
             ]),
+        Migration(
+            name: "v6-timed-blackouts",
+            statements: [
+                // Imported busy time keeps the interval it is; whole-day blackouts leave both NULL.
+                """
+                ALTER TABLE blackouts ADD COLUMN starts_at double precision, ADD COLUMN ends_at double precision,
+                    ADD CONSTRAINT blackouts_interval CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (ends_at IS NULL OR ends_at >= starts_at))
+                """
+            ]),
     ]
 
     /// Names of every migration, in order.

@@ -277,13 +277,15 @@ struct PostgresTransaction: StoreWriting {
 
     // MARK: blackouts
 
-    static let blackoutColumns = "id, from_day::text, to_day::text, resource, reason, source, uid, recurrence_id"
+    static let blackoutColumns = "id, from_day::text, to_day::text, resource, reason, source, uid, recurrence_id, starts_at, ends_at"
 
     static func blackoutRecord(_ row: PostgresRow) throws -> StoreRecords.BlackoutRecord {
-        let (id, from, to, resource, reason, source, uid, recurrenceID) = try row.decode(
-            (Int64, String, String, String?, String?, String, String?, String?).self)
-        let blackout = Blackout(
+        let (id, from, to, resource, reason, source, uid, recurrenceID, startsAt, endsAt) = try row.decode(
+            (Int64, String, String, String?, String?, String, String?, String?, Double?, Double?).self)
+        var blackout = Blackout(
             id: id, from: try day(from, "blackout start"), to: try day(to, "blackout end"), resource: resource, reason: reason, source: source)
+        blackout.startsAt = startsAt.map(instant)
+        blackout.endsAt = endsAt.map(instant)
         return StoreRecords.BlackoutRecord(blackout: blackout, uid: uid, recurrenceID: recurrenceID)
     }
 
@@ -295,8 +297,9 @@ struct PostgresTransaction: StoreWriting {
         var stored = blackout
         stored.id = try session.value(
             """
-            INSERT INTO blackouts (from_day, to_day, resource, reason, source)
-            VALUES (\(blackout.from.description)::date, \(blackout.to.description)::date, \(blackout.resource), \(blackout.reason), \(blackout.source))
+            INSERT INTO blackouts (from_day, to_day, resource, reason, source, starts_at, ends_at)
+            VALUES (\(blackout.from.description)::date, \(blackout.to.description)::date, \(blackout.resource), \(blackout.reason), \(blackout.source),
+                \(blackout.startsAt?.timeIntervalSince1970), \(blackout.endsAt?.timeIntervalSince1970))
             RETURNING id
             """, as: Int64.self)
         return stored
@@ -318,12 +321,16 @@ struct PostgresTransaction: StoreWriting {
         while start < items.count {
             let chunk = items[start..<min(items.count, start + 5_000)]
             let froms = chunk.map(\.from.description), tos = chunk.map(\.to.description), uids = chunk.map(\.uid), rids = chunk.map(\.recurrenceID)
+            // Instants as text ("" for none): Swift prints the shortest form that reads back as the same Double.
+            let starts = chunk.map { $0.startsAt.map { "\($0.timeIntervalSince1970)" } ?? "" }
+            let ends = chunk.map { $0.endsAt.map { "\($0.timeIntervalSince1970)" } ?? "" }
             added +=
                 try session.query(
                     """
-                    INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id)
-                    SELECT f::date, t::date, \(key.resource), \(reason), \(key.source), u, r
-                    FROM unnest(\(froms)::text[], \(tos)::text[], \(uids)::text[], \(rids)::text[]) WITH ORDINALITY AS x(f, t, u, r, n)
+                    INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at)
+                    SELECT f::date, t::date, \(key.resource), \(reason), \(key.source), u, r, nullif(b, '')::float8, nullif(e, '')::float8
+                    FROM unnest(\(froms)::text[], \(tos)::text[], \(uids)::text[], \(rids)::text[], \(starts)::text[], \(ends)::text[])
+                        WITH ORDINALITY AS x(f, t, u, r, b, e, n)
                     ORDER BY n
                     ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
                     """

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Lifecycle state of a booking.
 public enum BookingStatus: String, Codable, Sendable, CaseIterable {
     /// Reserved, awaiting its deposit.
@@ -50,13 +52,18 @@ public struct Occupancy: Hashable, Codable, Sendable {
     }
 }
 
-/// Days on which intensives may not run, on one resource or on all of them.
+/// Time on which intensives (and counseling sessions) may not run, on one resource or on all of them: whole
+/// days (a holiday, staff leave), or an interval of time (a 2-hour supervision imported from a calendar).
+///
+/// A whole-day blackout blocks its days for intensives and for sessions. A timed one blocks a session only when
+/// they overlap, and an intensive day only when it overlaps that day's session hours.
 public struct Blackout: Hashable, Codable, Sendable {
     /// Storage identifier, if stored.
     public var id: Int64?
-    /// First blacked-out day.
+    /// First day: the first blacked-out day, or the practice-local date a timed blackout starts on.
     public var from: CalendarDay
-    /// Last blacked-out day (inclusive). A blackout with `to < from` covers nothing.
+    /// Last day (inclusive): the last blacked-out day, or the practice-local date a timed blackout ends on.
+    /// A whole-day blackout with `to < from` covers nothing.
     public var to: CalendarDay
     /// The resource it applies to; `nil` means every resource.
     public var resource: String?
@@ -64,8 +71,12 @@ public struct Blackout: Hashable, Codable, Sendable {
     public var reason: String?
     /// "manual" or the name of an import source.
     public var source: String
+    /// For a timed blackout: its start instant (nil for whole days).
+    public var startsAt: Date?
+    /// For a timed blackout: its end instant, exclusive (equal to the start for a zero-length event).
+    public var endsAt: Date?
 
-    /// Creates a blackout.
+    /// Creates a whole-day blackout.
     public init(
         id: Int64? = nil, from: CalendarDay, to: CalendarDay, resource: String? = nil,
         reason: String? = nil, source: String = "manual"
@@ -78,13 +89,84 @@ public struct Blackout: Hashable, Codable, Sendable {
         self.source = source
     }
 
+    /// Creates a timed blackout from `start` to `end` (exclusive); `from`/`to` are its practice-local dates in `zone`.
+    public init(id: Int64? = nil, start: Date, end: Date, in zone: TimeZone, resource: String? = nil, reason: String? = nil, source: String = "manual") {
+        self.id = id
+        self.from = CalendarDay.today(at: start, in: zone)
+        self.to = CalendarDay.today(at: end > start ? end.addingTimeInterval(-1) : end, in: zone)
+        self.resource = resource
+        self.reason = reason
+        self.source = source
+        self.startsAt = start
+        self.endsAt = max(start, end)
+    }
+
+    /// Whether this blackout is an interval of time rather than whole days.
+    public var isTimed: Bool { startsAt != nil && endsAt != nil }
+
     /// Whether the blackout applies to `resource` (a `nil` resource applies to all).
     public func applies(to resource: String) -> Bool {
         self.resource == nil || self.resource == resource
     }
 
-    /// Whether `day` is inside `from...to`.
+    /// Whether a whole-day blackout covers `day` (always false for a timed one).
     public func covers(_ day: CalendarDay) -> Bool {
-        from <= day && day <= to
+        !isTimed && from <= day && day <= to
+    }
+
+    /// Whether a timed blackout shares time with `[start, end)` (always false for whole days). A zero-length
+    /// blackout counts when it falls inside.
+    public func overlaps(start: Date, end: Date) -> Bool {
+        guard let s = startsAt, let e = endsAt else { return false }
+        return e > s ? (s < end && e > start) : (s >= start && s < end)
+    }
+
+    /// The days this blackout keeps an intensive from using: its days when whole, else the practice-local days
+    /// whose session hours the interval overlaps (read from `hours`, which caches each day's bounds). Sorted.
+    public func intensiveDays(_ hours: SessionHours) -> [CalendarDay] {
+        guard let s = startsAt, let e = endsAt else {
+            return from <= to ? (0...from.days(until: to)).map { from.adding(days: $0) } : []
+        }
+        return hours.days(overlapping: s, e)
+    }
+}
+
+/// The session hours (`dayStart`–`dayEnd`) of each practice-local day as instants, computed with the local-time
+/// engine once per day and cached: the one rule for "does this busy time touch an intensive day".
+public final class SessionHours {
+    private let start: ClockTime
+    private let end: ClockTime
+    private let zone: TimeZone
+    private var cache: [Int: (start: Date, end: Date)] = [:]
+
+    /// Session hours of `settings`.
+    public init(settings: PracticeSettings) {
+        start = settings.dayStart
+        end = settings.dayEnd
+        zone = settings.timeZone
+    }
+
+    /// `day`'s session hours as instants (daylight-saving days included).
+    public func bounds(_ day: CalendarDay) -> (start: Date, end: Date) {
+        if let b = cache[day.daysSinceEpoch] { return b }
+        let b = (LocalTime(day: day, time: start).instant(in: zone), LocalTime(day: day, time: end).instant(in: zone))
+        cache[day.daysSinceEpoch] = b
+        return b
+    }
+
+    /// The practice-local days whose session hours the interval `[from, until)` overlaps (half-open; a
+    /// zero-length interval counts when it starts inside), in order.
+    public func days(overlapping from: Date, _ until: Date) -> [CalendarDay] {
+        // A practice-local day is within one day of the UTC day (zones are at most 14 hours from UTC).
+        func utcDay(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
+        var day = CalendarDay(daysSinceEpoch: utcDay(from) - 1)
+        let last = CalendarDay(daysSinceEpoch: utcDay(until) + 1)
+        var days: [CalendarDay] = []
+        while day <= last {
+            let (s, e) = bounds(day)
+            if until > from ? (from < e && until > s) : (from >= s && from < e) { days.append(day) }
+            day = day.adding(days: 1)
+        }
+        return days
     }
 }

@@ -204,12 +204,17 @@ public struct Scheduler: Sendable {
             ($0.from, $0.to, $0.reason ?? "", $0.resource ?? "") < ($1.from, $1.to, $1.reason ?? "", $1.resource ?? "")
         }
         var rawIntervals = Array(repeating: [ClosedRange<Int>](), count: names.count)
+        let hours = SessionHours(settings: settings)
         for blackout in usable {
-            let interval = blackout.from.daysSinceEpoch...blackout.to.daysSinceEpoch
+            // Whole days block their range; a timed blackout blocks the days whose session hours it overlaps.
+            let intervals =
+                blackout.isTimed
+                ? blackout.intensiveDays(hours).map { $0.daysSinceEpoch...$0.daysSinceEpoch }
+                : [blackout.from.daysSinceEpoch...blackout.to.daysSinceEpoch]
             if let name = blackout.resource {
-                if let r = index[name] { rawIntervals[r].append(interval) }
+                if let r = index[name] { rawIntervals[r].append(contentsOf: intervals) }
             } else {
-                for r in names.indices { rawIntervals[r].append(interval) }
+                for r in names.indices { rawIntervals[r].append(contentsOf: intervals) }
             }
         }
         blackoutIntervals = rawIntervals.map(Scheduler.merge)
@@ -259,7 +264,10 @@ public struct Scheduler: Sendable {
         if !blackoutDays.isEmpty {
             let reasons =
                 blackouts
-                .filter { $0.applies(to: resource) && $0.to.daysSinceEpoch >= t && $0.from.daysSinceEpoch <= intensiveEnd }
+                .filter {
+                    $0.applies(to: resource) && $0.to.daysSinceEpoch >= t && $0.from.daysSinceEpoch <= intensiveEnd
+                        && (!$0.isTimed || $0.intensiveDays(SessionHours(settings: settings)).contains { (t...intensiveEnd).contains($0.daysSinceEpoch) })
+                }
                 .compactMap { $0.reason?.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }
             var uniqueReasons: [String] = []
@@ -487,6 +495,13 @@ public struct Scheduler: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Whether `day` can be an intensive day on `resource` as far as its counselor's working hours go (always
+    /// true for a resource without a configured counselor, false for an unknown one).
+    public func isWorkable(_ day: CalendarDay, resource: String) -> Bool {
+        guard let r = resourceIndex[resource] else { return false }
+        return isWorkable(day.daysSinceEpoch, resource: r)
+    }
 
     /// Whether day number `t` can be an intensive day on resource `r` as far as the counselor's hours go.
     func isWorkable(_ t: Int, resource r: Int) -> Bool {

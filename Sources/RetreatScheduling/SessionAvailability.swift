@@ -167,7 +167,8 @@ public struct SessionPlanner: Sendable {
 
     /// Every wall-clock start (counselor's clock) on a day in `from...to` at which a session of
     /// `lengthMinutes` is free: inside one working period, not before `now`, not on an intensive,
-    /// turnover or blackout day, and at least `bufferMinutes` from every existing session.
+    /// turnover or whole-day blackout day, not overlapping a timed blackout, and at least `bufferMinutes`
+    /// from every existing session.
     /// Candidates are multiples of `stepMinutes` after midnight (":00, :15, :30, :45" by default);
     /// times skipped by a spring-forward change are left out. Sorted ascending.
     public func freeStarts(lengthMinutes: Int, from: CalendarDay, to: CalendarDay, stepMinutes: Int = 15) throws(SeriesError) -> [LocalTime] {
@@ -181,6 +182,7 @@ public struct SessionPlanner: Sendable {
         for offset in 0..<days {
             let day = from.adding(days: offset)
             if intensiveDays.contains(day) || turnoverDays.contains(day) || !blackoutsCovering([day]).isEmpty { continue }
+            let timed = blackouts.filter(\.isTimed)
             for period in counselor.hours.periods(on: day.weekday) {
                 var minute = (period.start.minutes + stepMinutes - 1) / stepMinutes * stepMinutes
                 while minute + lengthMinutes <= period.end.minutes {
@@ -196,6 +198,7 @@ public struct SessionPlanner: Sendable {
                     let localEnd = LocalTime(end, in: zone)
                     guard localEnd.day == day, localEnd.time <= period.end else { continue }
                     if firstBusyConflict(start: start, end: end) { continue }
+                    if timed.contains(where: { $0.overlaps(start: start, end: end) }) { continue }
                     result.append(local)
                 }
             }
@@ -285,10 +288,13 @@ public struct SessionPlanner: Sendable {
         for day in days where turnoverDays.contains(day) {
             result.append(SessionConflict(reason: .turnoverDay, message: "\(when) is on \(day), a turnover day after one of the counselor's intensives"))
         }
-        let covering = blackoutsCovering(days)
+        let covering = blackoutsCovering(days) + blackouts.filter { $0.overlaps(start: start, end: end) }
         if !covering.isEmpty {
             let spans = covering.map { blackout -> String in
-                let span = blackout.from == blackout.to ? "\(blackout.from)" : "\(blackout.from) to \(blackout.to)"
+                var span = blackout.from == blackout.to ? "\(blackout.from)" : "\(blackout.from) to \(blackout.to)"
+                if let s = blackout.startsAt, let e = blackout.endsAt {
+                    span = "\(LocalTime(s, in: zone)) to \(LocalTime(e, in: zone).time)"
+                }
                 let reason = blackout.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
                 return reason.isEmpty ? span : "\(span): \(reason)"
             }

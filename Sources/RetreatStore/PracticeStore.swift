@@ -25,9 +25,10 @@ public protocol PracticeStore: AnyObject, Sendable {
     /// Writes a consistent copy of the whole store to `path` (which must not exist), complete or not at all.
     func backup(to path: String) throws
 
-    /// Replaces the store's contents with the backup at `path` after checking a private copy of it; on any
-    /// failed check nothing changes. `audit` is appended once the backup is in place.
-    func restore(from path: String, audit: AuditEntry) throws
+    /// Replaces the store's contents with the backup at `path` after checking a private copy of it (the store's
+    /// own checks, then `check` reading the copy's records); on any failed check nothing changes. `audit` is
+    /// appended once the backup is in place.
+    func restore(from path: String, audit: AuditEntry, check: (any StoreReading) throws -> Void) throws
 
     /// Every broken invariant (empty when sound): integrity, occupancy rows matching live bookings, no two
     /// live bookings sharing a resource-day, no orphan rows.
@@ -134,6 +135,8 @@ public enum DocumentKey: String, Sendable, CaseIterable {
     case agendaCatalog
     /// The agenda day template (JSON).
     case dayTemplate
+    /// Present only in a store `retreat demo` made (so a later demo may replace it, and nothing else).
+    case demoMarker
 }
 
 /// Which bookings to read.
@@ -156,23 +159,34 @@ public struct BookingQuery: Hashable, Sendable {
     public static let live = BookingQuery(statuses: [.held, .confirmed])
 }
 
-/// One imported busy occurrence to keep as a blackout.
+/// One imported busy occurrence to keep as a blackout: whole days, or an interval of time.
 public struct ImportedBlackout: Hashable, Sendable {
     /// UID of the event it comes from.
     public var uid: String
     /// Its RECURRENCE-ID (the original start) as text: with the UID, its identity within a source.
     public var recurrenceID: String
-    /// First blocked practice-local day.
+    /// First day (whole days), or the practice-local date a timed occurrence starts on.
     public var from: CalendarDay
-    /// Last blocked practice-local day (inclusive).
+    /// Last day, inclusive (whole days), or the practice-local date a timed occurrence ends on.
     public var to: CalendarDay
+    /// Start instant of a timed occurrence (nil for whole days).
+    public var startsAt: Date?
+    /// End instant (exclusive) of a timed occurrence.
+    public var endsAt: Date?
 
-    /// Creates an item.
+    /// Creates an item of whole days.
     public init(uid: String, recurrenceID: String, from: CalendarDay, to: CalendarDay) {
         self.uid = uid
         self.recurrenceID = recurrenceID
         self.from = from
         self.to = to
+    }
+
+    /// Creates an item from a blackout's span (whole days or times).
+    public init(uid: String, recurrenceID: String, span: Blackout) {
+        self.init(uid: uid, recurrenceID: recurrenceID, from: span.from, to: span.to)
+        startsAt = span.startsAt
+        endsAt = span.endsAt
     }
 }
 

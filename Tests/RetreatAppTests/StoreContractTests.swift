@@ -106,18 +106,26 @@ import Testing
         #expect(other.added == 10)
         let replaced = try p.store.write { tx in try tx.importBlackouts(Array(items.prefix(5)), key: key, reason: "leave", replace: true) }
         #expect(replaced == ImportCounts(added: 5, unchanged: 0, removed: 300))
+        // A timed occurrence keeps its interval to the second's fraction.
+        var timed = ImportedBlackout(uid: "meeting", recurrenceID: "r1", from: d("2027-06-01"), to: d("2027-06-01"))
+        timed.startsAt = Date(timeIntervalSince1970: 1_811_761_200.25)
+        timed.endsAt = Date(timeIntervalSince1970: 1_811_764_800.5)
+        #expect(try p.store.write { tx in try tx.importBlackouts([timed], key: key, reason: "meeting", replace: false) }.added == 1)
         let blackouts = try p.store.read { try $0.blackouts() }
-        #expect(blackouts.count == 15)
+        #expect(blackouts.count == 16)
         #expect(blackouts.map(\.from) == blackouts.map(\.from).sorted())
+        let stored = try #require(blackouts.first { $0.from == d("2027-06-01") })
+        #expect(stored.startsAt == timed.startsAt && stored.endsAt == timed.endsAt)
+        #expect(blackouts.filter { $0.startsAt != nil }.count == 1)
     }
 
     @Test(arguments: StoreKind.allCases) func recordsSurviveABackupIntoEitherStore(_ kind: StoreKind) throws {
         let p = try Practice(kind)
         let app = p.service()
         let a = try app.book(BookingRequest(couple: "A", contact: "a@example.org", start: d("2027-01-11"), priorities: ["communication"])).booking
-        _ = try app.pay(id: a.id, amountCents: 900, on: d("2026-12-02"), note: "first")
-        let paid = try app.pay(id: a.id, amountCents: 50, on: d("2026-12-03"))
-        _ = try app.voidPayment(id: a.id, paymentID: try #require(paid.payments.last?.id))
+        _ = try app.pay(id: a.id, amountCents: 900, on: d("2026-11-30"), note: "first")
+        let paid = try app.pay(id: a.id, amountCents: 50, on: d("2026-12-01"))
+        _ = try app.voidPayment(id: a.id, paymentID: try #require(paid.booking.payments.last?.id))
         let b = try app.book(BookingRequest(couple: "B", start: d("2027-02-01"), hold: true, requestID: "key-1")).booking
         _ = try app.cancel(id: b.id, reason: "changed plans")
         let removed = try app.addBlackout(from: d("2027-03-01"), to: d("2027-03-02"), reason: "gone")

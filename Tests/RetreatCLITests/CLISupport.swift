@@ -123,3 +123,37 @@ enum TestSchemas {
         _ = try? connector.withSession { session in try session.execute("DROP SCHEMA IF EXISTS \(location.schema) CASCADE") }
     }
 }
+
+/// The independent iCalendar validator ../shared/tools/ics-validate.py (five parsers plus libical's own checks),
+/// run from the venv and licheck that `make ics-validator` prepares. Never copied into the repository.
+enum IndependentValidator {
+    static let script = repoRoot.appendingPathComponent("../shared/tools/ics-validate.py").standardizedFileURL.path
+    static let python = repoRoot.appendingPathComponent(".build/icsval/bin/python").path
+    static let licheck = repoRoot.appendingPathComponent(".build/licheck").path
+
+    /// Why it cannot run here, or nil.
+    static var missing: String? {
+        if !FileManager.default.fileExists(atPath: script) { return "../shared/tools/ics-validate.py is missing" }
+        if !FileManager.default.isExecutableFile(atPath: python) || !FileManager.default.isExecutableFile(atPath: licheck) {
+            return "the validator's venv or licheck is missing (run `make ics-validator`)"
+        }
+        return nil
+    }
+
+    /// Validates `files`; returns the exit code and everything it printed.
+    static func check(_ files: [String]) throws -> (code: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script] + files
+        var env = ProcessInfo.processInfo.environment
+        env["LICHECK"] = licheck
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

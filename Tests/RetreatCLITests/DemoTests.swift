@@ -24,5 +24,12 @@ import Testing
             #expect(fresh == saved, "Calendars/\(name) drifted from what `make demo` writes; run `make demo` and commit")
             #expect(ICalValidator.problems(in: String(decoding: fresh, as: UTF8.self)).isEmpty)
         }
+        // Checked by an independent parser too: five real-client parsers and libical's restriction table.
+        if let reason = IndependentValidator.missing {
+            print("DemoTests: the independent validator was skipped: \(reason)")
+        } else {
+            let result = try IndependentValidator.check(names.map { out.appendingPathComponent($0).path })
+            #expect(result.code == 0, "ics-validate.py refused the demo calendars:\n\(result.output)")
+        }
     }
 }

@@ -91,3 +91,68 @@ import Testing
 }
 
 func utcDate(_ s: String) -> Date { ISO8601DateFormatter().date(from: s) ?? Date.distantPast }
+
+/// Busy time at its real granularity: a 2-hour supervision blocks the sessions it overlaps, not the whole day.
+@Suite(.serialized) struct GranularityTests {
+    @Test func aTwoHourMeetingBlocksOnlyItsHours() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        // Tuesday 2027-03-02, 13:00-15:00 New York, weekly for 4 weeks.
+        let supervision = """
+            BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:supervision@corp\r\nDTSTAMP:20261201T000000Z\r
+            DTSTART;TZID=America/New_York:20270302T130000\r\nDTEND;TZID=America/New_York:20270302T150000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r
+            SUMMARY:Supervision\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:early-call@corp\r\nDTSTAMP:20261201T000000Z\r
+            DTSTART;TZID=America/New_York:20270308T070000\r\nDTEND;TZID=America/New_York:20270308T083000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
+            """
+        let file = box.dir.appendingPathComponent("supervision.ics")
+        try Data(supervision.utf8).write(to: file)
+        let imported = try box.run(["blackout", "import", file.path, "--json"])
+        #expect(imported.code == 0, "\(imported.err)")
+        #expect(imported.out.contains("\"added\" : 5"))
+        // Sessions: free before and after the meeting that Tuesday, not during it.
+        let free = try box.run(["sessions", "availability", "--length", "50", "--from", "2027-03-02", "--to", "2027-03-02", "--json"]).out
+        #expect(free.contains("2027-03-02T09:00"))
+        #expect(free.contains("2027-03-02T12:00"))
+        #expect(!free.contains("2027-03-02T12:15"))  // would end at 13:05
+        #expect(!free.contains("2027-03-02T14:00"))
+        #expect(free.contains("2027-03-02T15:00"))
+        // Intensives: the meeting falls in session hours, so Tuesdays are blocked; the 07:00 call is not.
+        #expect(try box.run(["check", "2027-03-01"]).code == 3)
+        #expect(try box.run(["check", "2027-03-08"]).code == 3)  // 03-09 is a supervision Tuesday
+        let list = try box.run(["blackout", "list", "--json"]).out
+        #expect(list.contains("\"from\" : \"2027-03-02T13:00:00-05:00\""))
+        #expect(list.contains("\"to\" : \"2027-03-02T15:00:00-05:00\""))
+        #expect(list.contains("\"from\" : \"2027-03-08T07:00:00-05:00\""))
+        let text = try box.run(["blackout", "list"]).out
+        #expect(text.contains("2027-03-02 13:00–15:00"))
+        // Free/busy shows the interval, not the day.
+        let fb = box.dir.appendingPathComponent("fb.ics").path
+        #expect(try box.run(["freebusy", "--from", "2027-03-02", "--to", "2027-03-02", "--out", fb]).code == 0)
+        let fbText = try String(contentsOfFile: fb, encoding: .utf8)
+        #expect(fbText.contains("FREEBUSY;FBTYPE=BUSY:20270302T180000Z/20270302T200000Z"))
+    }
+
+    @Test func manualBlackoutsTakeTimes() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let early = try box.run(["blackout", "add", "--from", "2027-03-01T07:00", "--to", "2027-03-01T08:30", "--reason", "dentist"])
+        #expect(early.code == 0, "\(early.err)")
+        // Before the 09:00 session hours: the intensive is not blocked.
+        #expect(try box.run(["check", "2027-03-01"]).code == 0)
+        #expect(try box.run(["blackout", "add", "--from", "2027-03-02T13:00", "--to", "2027-03-02T15:00"]).code == 0)
+        let check = try box.run(["check", "2027-03-01"])
+        #expect(check.code == 3)
+        #expect(check.out.contains("touches blackout 2027-03-02"))
+        let mixed = try box.run(["blackout", "add", "--from", "2027-03-02", "--to", "2027-03-02T15:00"])
+        #expect(mixed.code == 64)
+        #expect(mixed.err.contains("both as dates"))
+        let backwards = try box.run(["blackout", "add", "--from", "2027-03-02T15:00", "--to", "2027-03-02T13:00"])
+        #expect(backwards.code == 64)
+        let staff = box.dir.appendingPathComponent("staff.ics").path
+        #expect(try box.run(["export", "--all", "--out", staff]).code == 0)
+        let text = try String(contentsOfFile: staff, encoding: .utf8)
+        #expect(text.contains("DTSTART:20270302T180000Z"))
+        #expect(text.contains("SUMMARY:Unavailable"))
+        #expect(!text.contains("dentist"), "a blackout's reason reached the shared staff calendar")
+    }
+}

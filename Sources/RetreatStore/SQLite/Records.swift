@@ -172,19 +172,37 @@ struct BlackoutRow: Codable, FetchableRecord, MutablePersistableRecord {
     var source: String
     var uid: String?
     var recurrenceID: String?
+    var startsAt: Double?
+    var endsAt: Double?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, resource, reason, source, uid
-        case fromDay = "from_day", toDay = "to_day", recurrenceID = "recurrence_id"
+        case fromDay = "from_day", toDay = "to_day", recurrenceID = "recurrence_id", startsAt = "starts_at", endsAt = "ends_at"
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    init(_ b: Blackout, uid: String? = nil, recurrenceID: String? = nil) {
+        id = b.id
+        fromDay = b.from.description
+        toDay = b.to.description
+        resource = b.resource
+        reason = b.reason
+        source = b.source
+        self.uid = uid
+        self.recurrenceID = recurrenceID
+        startsAt = b.startsAt?.timeIntervalSince1970
+        endsAt = b.endsAt?.timeIntervalSince1970
+    }
+
     var blackout: Blackout {
         get throws {
-            Blackout(
+            var b = Blackout(
                 id: id, from: try storedDay(fromDay, "blackout start"), to: try storedDay(toDay, "blackout end"), resource: resource, reason: reason,
                 source: source)
+            b.startsAt = startsAt.map(Date.init(timeIntervalSince1970:))
+            b.endsAt = endsAt.map(Date.init(timeIntervalSince1970:))
+            return b
         }
     }
 }

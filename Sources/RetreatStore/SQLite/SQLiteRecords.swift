@@ -40,10 +40,7 @@ extension SQLiteTransaction {
             }
         }
         for record in records.blackouts {
-            let b = record.blackout
-            var row = BlackoutRow(
-                id: b.id, fromDay: b.from.description, toDay: b.to.description, resource: b.resource, reason: b.reason, source: b.source,
-                uid: record.uid, recurrenceID: record.recurrenceID)
+            var row = BlackoutRow(record.blackout, uid: record.uid, recurrenceID: record.recurrenceID)
             try row.insert(db)
         }
         for entry in records.waitlist {
@@ -74,7 +71,7 @@ extension SQLiteStore {
         let temporary = try temporaryFile(beside: path)
         defer { removeDatabaseFiles(temporary) }
         do {
-            let store = try SQLiteStore(path: temporary)
+            let store = try SQLiteStore(path: temporary, create: true)
             try store.queue.write { db in try SQLiteTransaction(db: db).load(records) }
             try store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
             try store.queue.close()
@@ -89,12 +86,13 @@ extension SQLiteStore {
     /// The records of the backup file at `path` after the checks `restore` makes (a Retreat store of this or an
     /// older schema, integrity, schema shape, settings, invariants), read from a private copy: how a PostgreSQL
     /// store is restored. The backup's own file is never touched.
-    public static func records(ofBackup path: String) throws(StoreError) -> StoreRecords {
+    /// `check` is the use cases' own reading of every record, as `restore` runs it.
+    public static func records(ofBackup path: String, check: (any StoreReading) throws -> Void) throws(StoreError) -> StoreRecords {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.notFound, "cannot read \(path): no such file") }
         let candidate = try temporaryFile(beside: FileManager.default.temporaryDirectory.appendingPathComponent("retreat-restore").path)
         defer { removeDatabaseFiles(candidate) }
         do {
-            let copy = try checkedCopy(of: path, into: candidate)
+            let copy = try checkedCopy(of: path, into: candidate, check: check)
             defer { try? copy.close() }
             return try copy.read { db in try SQLiteTransaction(db: db).records() }
         } catch let error as StoreError {

@@ -162,9 +162,8 @@ struct SQLiteTransaction: StoreWriting {
     }
 
     func insert(_ blackout: Blackout) throws -> Blackout {
-        var row = BlackoutRow(
-            id: nil, fromDay: blackout.from.description, toDay: blackout.to.description, resource: blackout.resource, reason: blackout.reason,
-            source: blackout.source, uid: nil, recurrenceID: nil)
+        var row = BlackoutRow(blackout)
+        row.id = nil
         try row.insert(db)
         return try row.blackout
     }
@@ -181,11 +180,15 @@ struct SQLiteTransaction: StoreWriting {
         // One prepared statement reused for every row: the import stores tens of thousands.
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
                 """)
         for item in items {
-            try insert.execute(arguments: [item.from.description, item.to.description, key.resource, reason, key.source, item.uid, item.recurrenceID])
+            try insert.execute(arguments: [
+                item.from.description, item.to.description, key.resource, reason, key.source, item.uid, item.recurrenceID,
+                item.startsAt?.timeIntervalSince1970, item.endsAt?.timeIntervalSince1970,
+            ])
             added += db.changesCount
         }
         return ImportCounts(added: added, unchanged: items.count - added, removed: removed)

@@ -4,12 +4,20 @@ internal import GRDB
 /// new migration.
 enum SQLiteSchema {
     /// Schema version this build writes (`PRAGMA user_version`); a store of a newer version is refused.
-    static let version = 5
+    static let version = 6
     /// `PRAGMA application_id` of a Retreat store ("RTRT").
     static let applicationID: Int32 = 0x5254_5254
 
     /// Names of every migration, in order: a restored backup must have applied a prefix of them.
     static var migrationNames: [String] { migrator.migrations }
+
+    /// The tables a store of this build has (found by migrating an in-memory database once).
+    static func tableNames() throws -> Set<String> {
+        let reference = try DatabaseQueue()
+        try migrator.migrate(reference)
+        return Set(
+            try reference.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") })
+    }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -168,6 +176,14 @@ enum SQLiteSchema {
                     DROP INDEX blackouts_import_key;
                     CREATE UNIQUE INDEX blackouts_import_key ON blackouts(coalesce(resource, ''), source, uid, recurrence_id)
                         WHERE uid IS NOT NULL;
+                    """)
+        }
+        m.registerMigration("v6-timed-blackouts") { db in
+            // Imported busy time keeps the interval it is; whole-day blackouts leave both NULL.
+            try db.execute(
+                sql: """
+                    ALTER TABLE blackouts ADD COLUMN starts_at REAL;
+                    ALTER TABLE blackouts ADD COLUMN ends_at REAL CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (ends_at IS NULL OR ends_at >= starts_at));
                     """)
         }
         return m
