@@ -88,6 +88,18 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
         }
     }
 
+    @Test func everyTableIsCopiedByStoreRecords() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        let connector = try PostgresConnector(schema.location)
+        let tables = try connector.withSession { session in
+            try session.column("SELECT tablename::text FROM pg_tables WHERE schemaname = \(schema.location.schema)", as: String.self)
+        }
+        // Derived (session rows) and bookkeeping (migrations) tables are exempt; everything else is a record.
+        #expect(Set(tables).subtracting(["retreat_migrations", "session_occurrences"]) == StoreRecords.tables)
+        #expect(Set(PostgresSchema.tables) == Set(tables).subtracting(["retreat_migrations"]))
+    }
+
     @Test func theExclusionConstraintHoldsAgainstRawSQL() throws {
         let schema = try Schema()
         let store = try PostgresStore(url: schema.url, create: true)
