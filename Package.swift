@@ -49,7 +49,7 @@ let package = Package(
         // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
         .target(
             name: "RetreatApp",
-            dependencies: ["RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal"]
+            dependencies: ["RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal", "RetreatMail"]
         ),
         .target(
             name: "RetreatCLI",
