@@ -74,7 +74,10 @@ extension RetreatService {
             if let passed = update.safetyPassed { intake.safetyScreenPassed = passed }
             try ctx.tx.saveIntakeJSON(try Agendas.encode(intake), bookingID: b.id)
             try ctx.audit("intake", "booking", b.id, before: Agendas.auditFields(before), after: Agendas.auditFields(intake))
-            if intake != before { try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed") }
+            if intake != before {
+                try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed")
+                try CoupleInvitations.sync(ctx, booking: b)
+            }
             return intake
         }
     }
@@ -136,6 +139,7 @@ extension RetreatService {
                 StoredAgenda(
                     bookingID: booking.id, agendaJSON: try Agendas.encode(agenda), adjustmentsJSON: try Agendas.encode(adjustments), plannedAt: ctx.now))
             try ctx.audit("agenda-plan", "booking", booking.id, ["modules": String(agenda.days.flatMap(\.blocks).count)])
+            try CoupleInvitations.sync(ctx, booking: booking)
             return AgendaView(booking: booking, agenda: agenda, staleReason: nil)
         }
     }

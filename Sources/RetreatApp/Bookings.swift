@@ -58,6 +58,8 @@ public struct BookingOutcome: Hashable, Sendable {
     public var replayed: Bool
     /// Waitlist entries that now have a free start (after a cancellation, a move or an expiry).
     public var offers: [WaitlistOffer]
+    /// E-mail queued for the couple by this change (`retreat notify` sends it).
+    public var queued: [OutboxEntry] = []
 }
 
 /// Filters for `list`.
@@ -125,7 +127,8 @@ extension RetreatService {
             try ctx.audit(
                 request.hold ? "hold" : "book", "booking", booking.id,
                 ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)])
-            return BookingOutcome(booking: booking, replayed: false, offers: [])
+            let queued = try CoupleInvitations.sync(ctx, booking: booking)
+            return BookingOutcome(booking: booking, replayed: false, offers: [], queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -144,6 +147,7 @@ extension RetreatService {
             b.sequence += 1
             try ctx.tx.update(b)
             try ctx.audit("confirm", "booking", b.id)
+            try CoupleInvitations.sync(ctx, booking: b)
             return b
         }
     }
@@ -168,7 +172,8 @@ extension RetreatService {
             if let reason { detail["reason"] = reason }
             try ctx.audit("cancel", "booking", b.id, detail)
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking was cancelled")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            let queued = try CoupleInvitations.sync(ctx, booking: b)
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -189,7 +194,8 @@ extension RetreatService {
             try ctx.tx.update(b)
             try ctx.audit("reschedule", "booking", b.id, before: before, after: ["start": b.start.description, "resource": b.resource])
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking moved from \(before["start"] ?? "") to \(b.start)")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers())
+            let queued = try CoupleInvitations.sync(ctx, booking: b)
+            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -313,6 +319,7 @@ extension RetreatService {
             guard !after.isEmpty else { return b }
             try ctx.tx.update(b)
             try ctx.audit("edit", "booking", b.id, before: before, after: after)
+            try CoupleInvitations.sync(ctx, booking: b)
             return b
         }
     }

@@ -49,6 +49,7 @@ extension RetreatService {
             let stored = StoredSeries(series: series, contact: contact, active: true, createdAt: ctx.now)
             try ctx.tx.insert(stored)
             try ctx.audit("series-book", "series", series.id, ["start": spec.start.isoText, "rule": series.rruleText])
+            try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }
     }
@@ -86,6 +87,7 @@ extension RetreatService {
             stored.series = updated
             try ctx.tx.update(stored)
             try ctx.audit(change.action, "series", updated.id, before: ["sequence": String(before.sequence)], after: ["sequence": String(updated.sequence)])
+            try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }
     }

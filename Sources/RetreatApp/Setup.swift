@@ -1,6 +1,7 @@
 import Foundation
 import RetreatAgenda
 import RetreatConfig
+import RetreatMail
 import RetreatScheduling
 import RetreatStore
 
@@ -56,6 +57,9 @@ extension RetreatService {
         if let catalogTOML {
             do { _ = try ModuleCatalog(toml: catalogTOML) } catch { throw AppError(.invalid, "the module catalog: \(error)") }
         }
+        if let command = configuration.mail.sendmail {
+            do { _ = try SendmailCommand(command) } catch { throw AppError(.invalid, "[mail] sendmail: \(error.message)") }
+        }
         return try writeUninitialized { tx, now in
             if try tx.isInitialized() {
                 throw AppError(
@@ -67,6 +71,7 @@ extension RetreatService {
             if !configuration.counselors.isEmpty { try tx.saveCounselorProfiles(configuration.counselors) }
             if let catalogTOML { try tx.saveDocument(.agendaCatalog, catalogTOML) }
             if let template = configuration.dayTemplate { try tx.saveDocument(.dayTemplate, try Agendas.encode(template)) }
+            if configuration.mail != MailSettings() { try tx.saveDocument(.mailSettings, try Agendas.encode(configuration.mail)) }
             try tx.append(
                 AuditEntry(
                     at: now, actor: self.actor, action: "init", entity: "settings", entityID: "1",
@@ -111,6 +116,9 @@ extension RetreatService {
             }
             if dryRun || changes.isEmpty { return changes }
             try ctx.tx.saveSettings(new)
+            // The day hours or the zone may move what couples' calendars show.
+            try CoupleInvitations.syncAllBookings(
+                WriteContext(tx: ctx.tx, now: ctx.now, actor: ctx.actor))
             try ctx.audit(
                 "settings", "settings", "1", before: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.before) }),
                 after: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.after) }))

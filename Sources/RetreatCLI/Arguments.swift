@@ -9,6 +9,14 @@ import RetreatScheduling
 
 /// Parsers for option values, used as `@Option(transform:)`.
 enum Parse {
+    /// An outbox status: queued, sending, sent, held or dropped.
+    @Sendable static func outboxStatus(_ text: String) throws -> OutboxStatus {
+        guard let status = OutboxStatus(rawValue: text.lowercased()) else {
+            throw ValidationError("\"\(text)\" is not an outbox status; use \(OutboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return status
+    }
+
     /// `YYYY-MM-DD`, a real date.
     @Sendable static func day(_ text: String) throws -> CalendarDay {
         guard let day = CalendarDay(iso: text) else { throw ValidationError("\"\(text)\" is not a valid date (expected YYYY-MM-DD)") }
