@@ -78,8 +78,9 @@ let package = Package(
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"]),
-        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
+            name: "RetreatAppTests",
+            dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda", "RetreatMail", "RetreatICal"]),
+        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"]),
     ]

@@ -228,6 +228,14 @@ public struct PlannedInvitation: Hashable, Sendable {
     public var sequence: Int
     /// Who receives it.
     public var recipients: [Mailbox]
+
+    /// Creates a planned message.
+    public init(method: ICalMethod, reason: Reason, sequence: Int, recipients: [Mailbox]) {
+        self.method = method
+        self.reason = reason
+        self.sequence = sequence
+        self.recipients = recipients
+    }
 }
 
 /// The rule of change tracking: compare the couple's event as it now stands with what was last sent.

@@ -80,9 +80,9 @@ import Testing
         #expect(cal.events.filter { !$0.alarms.isEmpty }.count == 3)
         #expect(cal.events.first?.alarms.first?.triggerSeconds == -15 * 3600)
         // Same UIDs on the next export; staff detail only with --detailed.
-        #expect(try box.run(["export", "B0001", "--out", path]).code == 0)
+        #expect(try box.run(["export", "B0001", "--force", "--out", path]).code == 0)
         #expect(try ICalendar(contentsOf: URL(fileURLWithPath: path)).events.map(\.uid) == cal.events.map(\.uid))
-        #expect(try box.run(["export", "B0001", "--detailed", "--out", path]).code == 0)
+        #expect(try box.run(["export", "B0001", "--detailed", "--force", "--out", path]).code == 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Serves: "))
     }
 
