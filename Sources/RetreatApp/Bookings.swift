@@ -50,6 +50,19 @@ public struct BookingRequest: Hashable, Sendable {
     }
 }
 
+/// How amounts and instants read for this practice: its currency and its time zone.
+public struct PracticeDisplay: Hashable, Sendable {
+    /// ISO 4217 currency of every amount.
+    public var currency: String
+    /// The practice's time zone, for instants such as a hold's lapse.
+    public var timeZone: TimeZone
+
+    init(_ settings: PracticeSettings) {
+        currency = settings.currency
+        timeZone = settings.timeZone
+    }
+}
+
 /// What a booking change returns.
 public struct BookingOutcome: Hashable, Sendable {
     /// The booking as it now stands.
@@ -58,8 +71,28 @@ public struct BookingOutcome: Hashable, Sendable {
     public var replayed: Bool
     /// Waitlist entries that now have a free start (after a cancellation, a move or an expiry).
     public var offers: [WaitlistOffer]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
     /// E-mail queued for the couple by this change (`retreat notify` sends it).
     public var queued: [OutboxEntry] = []
+}
+
+/// Bookings with how to show them.
+public struct BookingList: Hashable, Sendable {
+    /// The bookings, by start date.
+    public var bookings: [Booking]
+    /// How to show their amounts and times.
+    public var display: PracticeDisplay
+}
+
+/// One booking with its history.
+public struct BookingDetail: Hashable, Sendable {
+    /// The booking.
+    public var booking: Booking
+    /// Its audit log entries, oldest first.
+    public var history: [AuditEntry]
+    /// How to show its amounts and times.
+    public var display: PracticeDisplay
 }
 
 /// Filters for `list`.
@@ -98,7 +131,7 @@ extension RetreatService {
                 guard fingerprint == nil || fingerprint == request.fingerprint else {
                     throw AppError(.invalid, "request id \(key) was already used for a different request; use a new --request-id")
                 }
-                return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [])
+                return BookingOutcome(booking: ctx.base.current(existing), replayed: true, offers: [], display: PracticeDisplay(ctx.settings))
             }
             let priorities = try AgendaRules.checkedPriorities(request.priorities, ctx.base, option: "--priority")
             let slot = try allocate(ctx.base, start: request.start, resources: request.resource.map { [$0] }, ignoring: nil)
@@ -128,7 +161,8 @@ extension RetreatService {
                 request.hold ? "hold" : "book", "booking", booking.id,
                 ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)])
             let queued = try CoupleInvitations.sync(ctx, booking: booking)
-            return BookingOutcome(booking: booking, replayed: false, offers: [], queued: queued.map(OutboxEntry.init))
+            return BookingOutcome(
+                booking: booking, replayed: false, offers: [], display: PracticeDisplay(ctx.settings), queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -173,7 +207,9 @@ extension RetreatService {
             try ctx.audit("cancel", "booking", b.id, detail)
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking was cancelled")
             let queued = try CoupleInvitations.sync(ctx, booking: b)
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), queued: queued.map(OutboxEntry.init))
+            return BookingOutcome(
+                booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings),
+                queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -195,7 +231,9 @@ extension RetreatService {
             try ctx.audit("reschedule", "booking", b.id, before: before, after: ["start": b.start.description, "resource": b.resource])
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking moved from \(before["start"] ?? "") to \(b.start)")
             let queued = try CoupleInvitations.sync(ctx, booking: b)
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), queued: queued.map(OutboxEntry.init))
+            return BookingOutcome(
+                booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings),
+                queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -204,13 +242,27 @@ extension RetreatService {
         try read { ctx in try ctx.booking(id) }
     }
 
+    /// One booking with its audit history, for `show`.
+    public func bookingDetail(id: String) throws(AppError) -> BookingDetail {
+        try read { ctx in
+            let b = try ctx.booking(id)
+            return BookingDetail(booking: b, history: try ctx.reader.auditLog(entityID: b.id), display: PracticeDisplay(ctx.settings))
+        }
+    }
+
     /// Bookings matching a filter, by start date.
     public func bookings(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> [Booking] {
+        try bookingList(filter).bookings
+    }
+
+    /// Bookings matching a filter, by start date, with how to show them.
+    public func bookingList(_ filter: BookingFilter = BookingFilter()) throws(AppError) -> BookingList {
         try read { ctx in
             let today = ctx.today
-            return try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
+            let bookings = try ctx.bookings(BookingQuery(from: filter.from, to: filter.to, statuses: filter.statuses)).filter { b in
                 (!filter.owing || b.balanceCents > 0 || b.creditCents > 0) && (!filter.depositOverdue || b.depositOverdue(on: today))
             }
+            return BookingList(bookings: bookings, display: PracticeDisplay(ctx.settings))
         }
     }
 

@@ -42,7 +42,13 @@ extension RetreatService {
                     return try Self.invitationDocuments(ctx, owner: EventOwner(.booking, id), profile: profile)[0]
                 }
                 let b = try ctx.booking(id)
-                let agenda = try ctx.reader.agenda(bookingID: b.id).flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
+                let stored = try ctx.reader.agenda(bookingID: b.id)
+                // A stale agenda (the dates, the intake or the ranking changed since it was planned) is never sent.
+                if let stored, let reason = stored.staleReason, b.status.isLive {
+                    throw AppError(
+                        .conflict, "the agenda of \(b.id) is stale (\(reason)); plan it again with `retreat agenda \(b.id) --replan` before exporting")
+                }
+                let agenda = stored.flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
                 calendar = BookingCalendars.couple(
                     booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: false, detailed: detailed)
                 name = "\(b.id.lowercased()).ics"

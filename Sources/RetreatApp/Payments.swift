@@ -9,7 +9,7 @@ extension RetreatService {
     ///   - day: the day it was received (default: today).
     /// - Throws: `.badInput` for an amount of zero or out of range, or a refund larger than what was paid;
     ///   `.conflict` for a lapsed hold.
-    public func pay(id: String, amountCents: Int, on day: CalendarDay? = nil, note: String? = nil, refund: Bool = false) throws(AppError) -> Booking {
+    public func pay(id: String, amountCents: Int, on day: CalendarDay? = nil, note: String? = nil, refund: Bool = false) throws(AppError) -> BookingOutcome {
         guard amountCents != 0 else { throw AppError(.badInput, "--amount must not be zero") }
         try Input.amount(amountCents, option: "--amount")
         let note = try Input.note(note, option: "--note")
@@ -34,13 +34,13 @@ extension RetreatService {
             try ctx.audit(
                 refund ? "refund" : "payment", "booking", b.id,
                 ["payment": String(payment.id ?? 0), "amountCents": String(signed), "date": payment.date.description])
-            return b
+            return BookingOutcome(booking: b, replayed: false, offers: [], display: PracticeDisplay(ctx.settings))
         }
     }
 
     /// Voids a payment recorded by mistake: it stays on record, marked void, and no longer counts.
     /// - Throws: `.notFound` when the booking has no such payment, `.invalid` when it is already void.
-    public func voidPayment(id: String, paymentID: Int64) throws(AppError) -> Booking {
+    public func voidPayment(id: String, paymentID: Int64) throws(AppError) -> BookingOutcome {
         try write { ctx in
             var b = try ctx.base.booking(id)
             guard let index = b.payments.firstIndex(where: { $0.id == paymentID }) else {
@@ -52,7 +52,7 @@ extension RetreatService {
             try ctx.audit(
                 "payment-void", "booking", b.id, before: ["payment": String(paymentID), "amountCents": String(b.payments[index].amountCents)],
                 after: ["payment": String(paymentID), "voided": "true"])
-            return b
+            return BookingOutcome(booking: b, replayed: false, offers: [], display: PracticeDisplay(ctx.settings))
         }
     }
 }

@@ -28,14 +28,13 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            let service = try store.service()
-            let outcome = try service.book(
+            let outcome = try store.service().book(
                 BookingRequest(
                     couple: couple, contact: contact, start: start, resource: resource, priorities: priorities, hold: hold, priceCents: price,
                     requestID: requestID))
             let b = outcome.booking
             if json { return try printJSON(BookingJSON(b, replayed: outcome.replayed)) }
-            let settings = try service.overview().settings
+            let settings = outcome.display
             Terminal.print(
                 "\(outcome.replayed ? "already booked (same request id)" : b.status == .held ? "held" : "booked"): \(b.id)  \(b.start) … \(b.end) on \(b.resource)"
             )
@@ -69,11 +68,10 @@ extension RetreatCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let service = try store.service()
-            let outcome = try service.cancel(id: id, reason: reason)
+            let outcome = try store.service().cancel(id: id, reason: reason)
             let b = outcome.booking
             if json { return try printJSON(BookingJSON(b)) }
-            let currency = try service.overview().settings.currency
+            let currency = outcome.display.currency
             Terminal.print("cancelled: \(b.id); refund \(b.refundPercent ?? 0)% = \(money(b.refundCents ?? 0, currency))")
             printOffers(outcome.offers)
         }

@@ -18,10 +18,11 @@ extension RetreatCommand {
         func validate() throws { try checkRange(from, to) }
 
         func run() throws {
-            let service = try store.service()
-            let bookings = try service.bookings(BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
+            let list = try store.service().bookingList(
+                BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
+            let bookings = list.bookings
             if json { return try printJSON(bookings.map { BookingJSON($0) }) }
-            let currency = try service.overview().settings.currency
+            let currency = list.display.currency
             if bookings.isEmpty { Swift.print("no bookings match") }
             for b in bookings { Terminal.print(describe(b, currency: currency)) }
         }
@@ -42,11 +43,11 @@ extension RetreatCommand {
         }
 
         func run() throws {
-            let service = try store.service()
-            let b = try service.booking(id: id)
-            let history = try service.auditLog(entityID: b.id)
+            let detail = try store.service().bookingDetail(id: id)
+            let b = detail.booking
+            let history = detail.history
             if json { return try printJSON(Out(booking: BookingJSON(b), contact: b.contact, payments: b.payments, history: history)) }
-            let settings = try service.overview().settings
+            let settings = detail.display
             func m(_ c: Int) -> String { money(c, settings.currency) }
             let lapse = b.holdExpiresAt.map { ", hold lapses \(local($0, settings.timeZone)) unless the deposit is recorded" } ?? ""
             for line in """

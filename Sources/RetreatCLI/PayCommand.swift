@@ -25,14 +25,15 @@ extension RetreatCommand {
 
         func run() throws {
             let service = try store.service()
-            let b: Booking
+            let outcome: BookingOutcome
             if let voidID {
-                b = try service.voidPayment(id: id, paymentID: voidID)
+                outcome = try service.voidPayment(id: id, paymentID: voidID)
             } else {
-                b = try service.pay(id: id, amountCents: amount ?? 0, on: date, note: note, refund: refund)
+                outcome = try service.pay(id: id, amountCents: amount ?? 0, on: date, note: note, refund: refund)
             }
+            let b = outcome.booking
             if json { return try printJSON(BookingJSON(b)) }
-            let currency = try service.overview().settings.currency
+            let currency = outcome.display.currency
             let what: String
             if let voidID {
                 what = "voided payment \(voidID)"

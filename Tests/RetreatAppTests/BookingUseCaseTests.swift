@@ -102,7 +102,7 @@ import Testing
         let p = try Practice()
         let app = p.service()
         let b = try app.book(BookingRequest(couple: "A", start: d("2026-12-31"), priceCents: 100_000)).booking  // 30 days: 50% tier
-        let paid = try app.pay(id: b.id, amountCents: 130_000, on: d("2026-12-01"))
+        let paid = try app.pay(id: b.id, amountCents: 130_000, on: d("2026-12-01")).booking
         #expect(paid.creditCents == 30_000)
         #expect(try app.bookings(BookingFilter(owing: true)).map(\.id) == [b.id])
         // 50% of the price paid, plus the whole overpayment.
@@ -113,9 +113,9 @@ import Testing
         let p = try Practice()
         let app = p.service()
         let b = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), priceCents: 1000)).booking
-        let paid = try app.pay(id: b.id, amountCents: 900)
+        let paid = try app.pay(id: b.id, amountCents: 900).booking
         let id = try #require(paid.payments.first?.id)
-        let voided = try app.voidPayment(id: b.id, paymentID: id)
+        let voided = try app.voidPayment(id: b.id, paymentID: id).booking
         #expect(voided.paidCents == 0)
         #expect(voided.payments.first?.voided == true)
         #expect(throws: AppError.self) { try app.voidPayment(id: b.id, paymentID: id) }

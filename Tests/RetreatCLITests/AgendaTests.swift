@@ -32,6 +32,27 @@ import Testing
         #expect(try box.run(["audit", "--id", "B0001", "--json"]).out.components(separatedBy: "agenda-plan").count == 2)
     }
 
+    @Test func aChangeMakesTheAgendaStaleAndAStaleAgendaIsNeverExported() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        #expect(try box.run(["agenda", "B0001"]).code == 0)
+        let out = box.dir.appendingPathComponent("c.ics").path
+        #expect(try box.run(["export", "B0001", "--out", out]).code == 0)
+        #expect(try box.run(["reschedule", "B0001", "--start", "2027-01-18"]).code == 0)
+        let shown = try box.run(["agenda", "B0001"])
+        #expect(shown.out.contains("STALE: the booking moved from 2027-01-11 to 2027-01-18"))
+        let refused = try box.run(["export", "B0001", "--out", out])
+        #expect(refused.code == 3)
+        #expect(refused.err.contains("the agenda of B0001 is stale"))
+        #expect(try box.run(["export", "B0001", "--invite", "--out", out]).code == 3)
+        #expect(try box.run(["agenda", "B0001", "--replan"]).code == 0)
+        #expect(!(try box.run(["agenda", "B0001"]).out.contains("STALE")))
+        #expect(try box.run(["export", "B0001", "--force", "--out", out]).code == 0)
+        // A change of intake does the same.
+        #expect(try box.run(["intake", "B0001", "--affair-ended", "yes"]).code == 0)
+        #expect(try box.run(["export", "B0001", "--force", "--out", out]).code == 3)
+    }
+
     @Test func pinsAreHonouredAndKeptAcrossReplans() throws {
         let box = try plannedBox()
         defer { box.cleanup() }
