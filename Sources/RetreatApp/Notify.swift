@@ -142,22 +142,23 @@ extension RetreatService {
         defer { lock?.release() }
         let token = UUID().uuidString
         var report = NotifyReport()
-        let mail = try write { ctx in
-            let mail = try Outbox.settings(ctx.base)
+        // The mail command is checked before anything is queued or claimed: a misconfiguration changes nothing.
+        let mail = try read { ctx in try Outbox.settings(ctx) }
+        let sender: any MailTransport
+        do throws(MailError) {
+            if let transport {
+                sender = transport
+            } else {
+                sender = try SendmailTransport.resolved(configured: mail.sendmail, environment: environment, stopsWithCaller: true)
+            }
+            try sender.preflight()
+        } catch {
+            throw AppError(.invalid, "\(error.message); nothing was sent")
+        }
+        try write { ctx in
             let profile = try ctx.tx.profile()
             for due in try Reminders.due(ctx.base, mail: mail, profile: profile) where try ctx.tx.outboxMessage(dedupeKey: due.dedupeKey ?? "") == nil {
                 report.remindersQueued.append(OutboxEntry(try ctx.tx.insert(due)))
-            }
-            return mail
-        }
-        let sender: any MailTransport
-        if let transport {
-            sender = transport
-        } else {
-            do {
-                sender = try SendmailTransport.resolved(configured: mail.sendmail, environment: environment)
-            } catch {
-                throw AppError(.invalid, "\(error.message); nothing was sent")
             }
         }
         // Without the lock (a store that is not a local file), a claim older than this is taken to be abandoned.
@@ -178,6 +179,11 @@ extension RetreatService {
                     RenderedMessage(messageID: messageID, recipients: recipients, calendarUIDs: message.uid.map { [$0] } ?? [], text: text))
             } catch {
                 failure = error
+            }
+            if let failure, Outbox.isConfigurationProblem(failure) {
+                // Not the message's fault: put it back as it was and stop; staff fix the command.
+                try write { ctx in try Outbox.release(ctx, id: id, token: token) }
+                throw AppError(.invalid, "\(failure.message); \(report.sent.count) message(s) were sent before it failed")
             }
             let outcome = try write { ctx in try Outbox.record(ctx, id: id, token: token, failure: failure) }
             guard let outcome else { continue }
@@ -331,6 +337,20 @@ enum Outbox {
             return claim
         }
         return claim
+    }
+
+    /// A failure of the mail command itself (missing, unusable): nothing to retry or hold a message for.
+    static func isConfigurationProblem(_ error: MailError) -> Bool {
+        error.code == .commandNotFound || error.code == .invalidCommand
+    }
+
+    /// Gives a claimed message back untouched (the attempt is not counted), if this run still holds its claim.
+    static func release(_ ctx: WriteContext, id: Int64, token: String) throws {
+        guard var m = try ctx.tx.outboxMessage(id: id), m.status == .sending, m.claimToken == token else { return }
+        m.status = .queued
+        m.claimToken = nil
+        m.attempts = max(0, m.attempts - 1)
+        try ctx.tx.update(m)
     }
 
     /// Records the outcome of handing message `id` to the mail command, if this run still holds its claim.
