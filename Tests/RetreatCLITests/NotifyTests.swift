@@ -176,13 +176,26 @@ extension Sandbox {
         #expect(queued.filter { $0.status == "queued" }.map(\.owner) == ["S0001"])
         #expect(try box.run(["book", "--couple", "Zoë & Jo", "--start", "2027-01-18", "--contact", Self.contact]).code == 0)
         let run = try box.run(["notify"], env: env)
-        sink.stop()
         #expect(run.code == 0, "\(run.err)")
         #expect(run.out.contains("2 sent, 0 to retry, 0 held, 0 dropped"), "\(run.out)")
-        let received = try Received.parse(try sink.files())
-        try #require(received.count == 2)
+        // A day before the first session: its reminder, plain text, times in both partners' zones.
+        var later = env
+        later["RETREAT_NOW"] = "2027-02-28T18:00:00Z"
+        let reminderRun = try box.run(["notify"], env: later)
+        #expect(reminderRun.out.contains("1 sent, 0 to retry"), "\(reminderRun.out)")
+        sink.stop()
+        var received = try Received.parse(try sink.files())
+        try #require(received.count == 3)
+        let reminder = received.removeLast()
+        #expect(reminder.defects.isEmpty && !reminder.rawHasBareLf)
+        #expect(reminder.parts.map(\.contentType) == ["text/plain"])
+        #expect(reminder.subject == "Reminder: your counseling session, Monday 1 March 2027")
+        #expect(reminder.to.map(\.address) == ["ann@example.org", "bo@example.org"])
+        let reminderText = reminder.parts.first?.text ?? ""
+        #expect(reminderText.contains("Monday 1 March 2027, 12:00–12:50 New York time (America/New_York); 17:00–17:50 London time (Europe/London)"))
+        #expect(reminderText.contains("Join: https://video.example.org/r/ann"))
         let rows = try box.outbox().filter { $0.status == "sent" }
-        #expect(Set(received.map(\.messageId)) == Set(rows.compactMap { $0.messageID.map { "<\($0)>" } }))
+        #expect(Set(received.map(\.messageId) + [reminder.messageId]) == Set(rows.compactMap { $0.messageID.map { "<\($0)>" } }))
         var calendars: [String] = []
         for got in received {
             #expect(got.defects.isEmpty && !got.rawHasBareLf && got.maxLineOctets <= 78)
