@@ -13,6 +13,8 @@ public struct PracticeOverview: Hashable, Sendable {
     public var profile: PracticeProfile
     /// Counselors and their working hours (stored or derived from the settings).
     public var counselors: [CounselorProfile]
+    /// E-mail to couples.
+    public var mail: MailSettings = MailSettings()
 }
 
 /// One setting that a change would alter.
@@ -79,14 +81,16 @@ extension RetreatService {
                         "timeZone": configuration.settings.timeZoneIdentifier, "resources": configuration.settings.resources.joined(separator: ","),
                     ])))
             let ctx = try ReadContext(reader: tx, now: now)
-            return PracticeOverview(settings: configuration.settings, profile: configuration.profile, counselors: try Sessions.counselors(ctx))
+            return PracticeOverview(
+                settings: configuration.settings, profile: configuration.profile, counselors: try Sessions.counselors(ctx), mail: configuration.mail)
         }
     }
 
     /// The stored settings, profile and counselors.
     public func overview() throws(AppError) -> PracticeOverview {
         try read { ctx in
-            PracticeOverview(settings: ctx.settings, profile: try ctx.reader.profile(), counselors: try Sessions.counselors(ctx))
+            PracticeOverview(
+                settings: ctx.settings, profile: try ctx.reader.profile(), counselors: try Sessions.counselors(ctx), mail: try Outbox.settings(ctx))
         }
     }
 
@@ -98,11 +102,17 @@ extension RetreatService {
         try write { ctx in
             let old = ctx.settings
             var new = old
+            let oldMail = try Outbox.settings(ctx.base)
+            var mail = oldMail
             for (key, value) in assignments {
+                if key.hasPrefix("mail.") {
+                    mail = try MailSettingsEdit.set(mail, key, value)
+                    continue
+                }
                 do { new = try new.setting(key, to: value) } catch { throw AppError(.badInput, "\(error)") }
             }
             do { try new.validate() } catch { throw AppError(.badInput, "\(error)") }
-            let changes = SettingsDiff.changes(from: old, to: new)
+            let changes = SettingsDiff.changes(from: old, to: new) + MailSettingsEdit.changes(from: oldMail, to: mail)
             let live = try ctx.base.liveBookings().filter { $0.lastOccupiedDay >= ctx.today }
             for b in live where !new.resources.contains(b.resource) {
                 throw AppError(.conflict, "resource \"\(b.resource)\" has live booking(s) (\(b.id)); keep it in resources until they are moved or cancelled")
@@ -115,6 +125,7 @@ extension RetreatService {
                 )
             }
             if dryRun || changes.isEmpty { return changes }
+            if mail != oldMail { try ctx.tx.saveDocument(.mailSettings, try Agendas.encode(mail)) }
             try ctx.tx.saveSettings(new)
             // The day hours or the zone may move what couples' calendars show.
             try CoupleInvitations.syncAllBookings(
@@ -152,6 +163,53 @@ enum SettingsDiff {
                 "refundTiers", a.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ","),
                 b.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ",")
             ),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { SettingChange(key: $0.0, before: $0.1, after: $0.2) }
+    }
+}
+
+/// `settings set mail.KEY=VALUE`: each value checked as in the practice file; an empty value clears it.
+enum MailSettingsEdit {
+    static func set(_ mail: MailSettings, _ key: String, _ value: String) throws(AppError) -> MailSettings {
+        var mail = mail
+        let empty = value.trimmingCharacters(in: .whitespaces).isEmpty
+        do {
+            switch key {
+            case "mail.from": mail.from = empty ? nil : try Mailbox(value, field: key).description
+            case "mail.replyTo": mail.replyTo = empty ? nil : try Mailbox(value, field: key).description
+            case "mail.sendmail":
+                if empty {
+                    mail.sendmail = nil
+                } else {
+                    let text = try PlainName(value, field: key, maxLength: 1000).value
+                    do { _ = try SendmailCommand(text) } catch { throw AppError(.badInput, "\(key): \(error.message)") }
+                    mail.sendmail = text
+                }
+            case "mail.reminderHours":
+                guard let hours = Int(value), MailSettings.reminderHoursRange.contains(hours) else {
+                    throw AppError(
+                        .badInput,
+                        "mail.reminderHours is \(value); give the hours before each day or session from \(MailSettings.reminderHoursRange.lowerBound) (no reminders) to \(MailSettings.reminderHoursRange.upperBound)"
+                    )
+                }
+                mail.reminderHours = hours
+            default:
+                throw AppError(.badInput, "unknown setting \"\(key)\"; the mail settings are \(MailSettings.settableKeys.joined(separator: ", "))")
+            }
+        } catch let error as InputError {
+            throw AppError(.badInput, error.message)
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw AppError(.badInput, "\(key): \(error)")
+        }
+        return mail
+    }
+
+    static func changes(from a: MailSettings, to b: MailSettings) -> [SettingChange] {
+        let pairs: [(String, String, String)] = [
+            ("mail.from", a.from ?? "", b.from ?? ""), ("mail.replyTo", a.replyTo ?? "", b.replyTo ?? ""),
+            ("mail.sendmail", a.sendmail ?? "", b.sendmail ?? ""), ("mail.reminderHours", "\(a.reminderHours)", "\(b.reminderHours)"),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { SettingChange(key: $0.0, before: $0.1, after: $0.2) }
     }

@@ -104,6 +104,13 @@ func describe(_ entry: OutboxEntry) -> String {
     return "#\(entry.id) \(what) for \(entry.owner) to \(entry.recipientCount) recipient(s): \(entry.subject)"
 }
 
+/// Prints the e-mail a change queued for the couple.
+func printQueued(_ entries: [OutboxEntry]) {
+    guard !entries.isEmpty else { return }
+    let what = entries.map { "\($0.method ?? $0.kind.rawValue) (SEQUENCE \($0.sequence ?? 0))" }.joined(separator: ", ")
+    Terminal.print("queued for the couple: \(what); `retreat notify` sends it")
+}
+
 /// An instant in UTC, to the second.
 func stamp(_ date: Date) -> String {
     ISO8601DateFormatter().string(from: date)

@@ -47,6 +47,9 @@ import Testing
             ], "--partner-zone"
         ),
         (["settings", "set", "resources=practice,{}"], "resource"),
+        (["settings", "set", "mail.from=Practice <{}>"], "mail.from"),
+        (["settings", "set", "mail.replyTo={}"], "mail.replyTo"),
+        (["settings", "set", "mail.sendmail=msmtp -t {}"], "mail.sendmail"),
     ]
 
     @Test func everyTextOptionRefusesControlCharacters() throws {
@@ -88,7 +91,7 @@ import Testing
     ]
 
     @Test func thePracticeFileRefusesControlCharactersInWhatReachesMessages() throws {
-        let practice = try String(contentsOf: repoRoot.appendingPathComponent("Fixtures/practice.toml"), encoding: .utf8)
+        let practice = practiceWithoutMail(try String(contentsOf: repoRoot.appendingPathComponent("Fixtures/practice.toml"), encoding: .utf8))
         let modules = repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml").path
         for c in Self.configCases {
             let box = try Sandbox(initialise: false)

@@ -146,11 +146,19 @@ extension Sandbox {
         let practice = try String(contentsOf: repoRoot.appendingPathComponent("Fixtures/practice.toml"), encoding: .utf8)
         let config = box.dir.appendingPathComponent("practice.toml")
         let mail = "\n[mail]\nfrom = \"Retreat Intensives <hello@retreat.example.org>\"\nreplyTo = \"care@retreat.example.org\"\nreminderHours = 24\n"
-        try Data((practice + mail).utf8).write(to: config)
+        try Data((practiceWithoutMail(practice) + mail).utf8).write(to: config)
         let r = try box.run(["init", "--config", config.path, "--modules", repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml").path])
         guard r.code == 0 else { throw NSError(domain: "init failed: \(r.err)", code: Int(r.code)) }
         return box
     }
+}
+
+/// The practice file without its `[mail]` table (the tests write their own).
+func practiceWithoutMail(_ text: String) -> String {
+    guard let start = text.range(of: "\n[mail]\n") else { return text }
+    let rest = text[start.upperBound...]
+    let end = rest.range(of: "\n[")?.lowerBound ?? text.endIndex
+    return String(text[..<start.lowerBound]) + "\n" + String(text[end...])
 }
 
 @Suite(.serialized) struct NotifyTests {
@@ -326,6 +334,32 @@ extension Sandbox {
         let broken = try box.run(["notify"], env: ["RETREAT_SENDMAIL": "/nonexistent/sendmail"])
         #expect(broken.code == 1)
         #expect(broken.err.contains("does not exist"))
+    }
+
+    @Test func mailSettingsCanBeChangedLater() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        #expect(try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--contact", "a@example.org"]).code == 0)
+        let capture = box.dir.appendingPathComponent("capture").path
+        let script = box.dir.appendingPathComponent("capture-sendmail").path
+        try Data("#!/bin/sh\ncat > \"$1\"\n".utf8).write(to: URL(fileURLWithPath: script))
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script)
+        let dry = try box.run(["settings", "set", "mail.from=Care Team <care@example.net>", "mail.reminderHours=48", "--dry-run"])
+        #expect(dry.out.contains("mail.reminderHours: 24 → 48"), "\(dry.out)")
+        #expect(try box.run(["settings", "--json"]).out.contains("\"reminderHours\" : 24"))
+        for bad in ["mail.reminderHours=999", "mail.sendmail=msmtp | tee log", "mail.from=nobody"] {
+            let r = try box.run(["settings", "set", bad])
+            #expect(r.code == 64, "\(bad): \(r.err)")
+        }
+        let set = try box.run(["settings", "set", "mail.from=Care Team <care@example.net>", "mail.sendmail='\(script)' '\(capture)'"])
+        #expect(set.code == 0, "\(set.err)")
+        #expect(try box.run(["settings"]).out.contains("from Care Team <care@example.net>"))
+        let sent = try box.run(["notify"], env: ["RETREAT_SENDMAIL": ""])
+        #expect(sent.code == 0, "\(sent.err)")
+        let message = try String(contentsOfFile: capture, encoding: .utf8)
+        #expect(message.contains("From: Care Team <care@example.net>\r\n"))
+        #expect(message.contains("Content-Type: text/calendar; charset=UTF-8; method=REQUEST"))
+        #expect(try box.run(["audit", "--json"]).out.contains("mail.from"))
     }
 
     @Test func twoRunsAtOnceDoNotBothSend() throws {

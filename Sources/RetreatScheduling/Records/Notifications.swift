@@ -17,6 +17,9 @@ public struct MailSettings: Hashable, Codable, Sendable {
     /// The accepted reminder lead times, in hours (up to two weeks).
     public static let reminderHoursRange = 0...336
 
+    /// The keys `retreat settings set` accepts for these settings.
+    public static let settableKeys = ["mail.from", "mail.replyTo", "mail.sendmail", "mail.reminderHours"]
+
     /// Creates settings; the defaults send from the organizer through `sendmail -t -i`, reminding 24 hours ahead.
     public init(from: String? = nil, replyTo: String? = nil, sendmail: String? = nil, reminderHours: Int = 24) {
         self.from = from
