@@ -197,7 +197,11 @@ enum CatalogParser {
     static func parse(_ text: String) throws(AgendaError) -> (modules: [AgendaModule], customPriorities: [Priority]) {
         let table: TOMLTable
         do {
+            // The TOML parser aborts on some malformed headers and keys: check the shape first.
+            try TOMLShape.check(text, file: "the module catalog")
             table = try TOMLTable(string: text)
+        } catch let error as InputError {
+            throw .catalogSyntax(error.message)
         } catch let error as TOMLParseError {
             throw .catalogSyntax("\(error.description) (line \(error.source.begin.line), column \(error.source.begin.column))")
         } catch {

@@ -85,12 +85,15 @@ extension RetreatService {
     /// The booking's agenda: planned on first call (and stored), re-planned when edits or `replan` ask for it,
     /// otherwise the stored one with its stale reason.
     public func agenda(bookingID: String, edits: AgendaEdits = AgendaEdits()) throws(AppError) -> AgendaView {
-        try write { ctx in
+        // Showing a planned agenda is a read: the store is not written.
+        if !edits.changesPlan, let stored = try storedAgenda(bookingID: bookingID) { return stored }
+        return try write { ctx in
             var booking = try ctx.base.booking(bookingID)
             guard let catalog = try Agendas.catalog(ctx.base) else {
                 throw AppError(.invalid, "the store has no agenda module catalog; run `retreat init --modules Fixtures/agenda-modules.toml`")
             }
             let stored = try ctx.tx.agenda(bookingID: booking.id)
+            let earlier = stored.flatMap { try? JSONDecoder().decode(Adjustments.self, from: Data($0.adjustmentsJSON.utf8)) } ?? Adjustments()
             var adjustments = Adjustments()
             if let stored, !edits.resetAdjustments {
                 adjustments = (try? JSONDecoder().decode(Adjustments.self, from: Data(stored.adjustmentsJSON.utf8))) ?? Adjustments()
@@ -138,7 +141,10 @@ extension RetreatService {
             try ctx.tx.save(
                 StoredAgenda(
                     bookingID: booking.id, agendaJSON: try Agendas.encode(agenda), adjustmentsJSON: try Agendas.encode(adjustments), plannedAt: ctx.now))
-            try ctx.audit("agenda-plan", "booking", booking.id, ["modules": String(agenda.days.flatMap(\.blocks).count)])
+            if adjustments != earlier {
+                try ctx.audit("agenda-adjust", "booking", booking.id, before: Agendas.auditFields(earlier), after: Agendas.auditFields(adjustments))
+            }
+            try ctx.audit("agenda-plan", "booking", booking.id, ["blocks": String(agenda.days.flatMap(\.blocks).count)])
             try CoupleInvitations.sync(ctx, booking: booking)
             return AgendaView(booking: booking, agenda: agenda, staleReason: nil)
         }
@@ -178,6 +184,14 @@ enum Agendas {
         } catch {
             throw AppError(.incompatible, "the stored intake of \(bookingID) cannot be read: \(error)")
         }
+    }
+
+    static func auditFields(_ a: Adjustments) -> [String: String] {
+        [
+            "pins": a.pins.map { "\($0.moduleID)@\($0.dayIndex + 1)/\($0.start)" }.sorted().joined(separator: ","),
+            "excluded": a.excluded.sorted().joined(separator: ","),
+            "lengths": a.durationOverrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+        ]
     }
 
     static func auditFields(_ intake: Intake) -> [String: String] {

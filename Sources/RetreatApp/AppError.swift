@@ -70,7 +70,13 @@ public struct AppError: Error, Hashable, Sendable, CustomStringConvertible {
         case let e as SchedulingError:
             return AppError(.invalid, e.description)
         case let e as SeriesError:
-            return AppError(.invalid, e.description)
+            switch e {
+            case .nonexistentLocalTime, .lengthOutOfRange, .countOutOfRange, .untilBeforeStart, .unknownTimeZone, .invalidLink, .unknownFrequency,
+                .blankField, .invalidRange, .rangeTooLong:
+                return AppError(.badInput, e.description)
+            default:
+                return AppError(.invalid, e.description)
+            }
         case let e as AgendaError:
             return AppError(.invalid, e.description)
         case let e as ICalError:

@@ -116,7 +116,10 @@ extension RetreatService {
         let name = url.lastPathComponent
         var sourceName = url.standardizedFileURL.path
         if let source { sourceName = try Input.name(source, option: "--source") }
-        guard FileManager.default.fileExists(atPath: url.path) else { throw AppError(.notFound, "cannot read \(file): no such file") }
+        try Input.path(file, option: "the file name")
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { throw AppError(.notFound, "cannot read \(file): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw AppError(.invalid, "\(file) is not a regular file; give an .ics file") }
         let calendar: ICalendar
         do {
             calendar = try ICalendar(contentsOf: url)

@@ -126,6 +126,7 @@ extension RetreatService {
         let couple = try Input.name(request.couple, option: "--couple")
         let contact = try Input.contact(request.contact, option: "--contact")
         if let price = request.priceCents { try Input.amount(price, option: "--price") }
+        if let key = request.requestID { _ = try Input.name(key, option: "--request-id", maxLength: 128) }
         return try write { ctx in
             if let key = request.requestID, let (existing, fingerprint) = try ctx.tx.booking(requestID: key) {
                 guard fingerprint == nil || fingerprint == request.fingerprint else {
@@ -180,7 +181,7 @@ extension RetreatService {
             b.holdExpiresAt = nil
             b.sequence += 1
             try ctx.tx.update(b)
-            try ctx.audit("confirm", "booking", b.id)
+            try ctx.audit("confirm", "booking", b.id, before: ["status": "held"], after: ["status": "confirmed"])
             try CoupleInvitations.sync(ctx, booking: b)
             return b
         }
@@ -219,6 +220,7 @@ extension RetreatService {
         try write { ctx in
             var b = try ctx.base.booking(id)
             guard b.status.isLive else { throw AppError(.invalid, "booking \(b.id) is \(b.status.rawValue) and cannot be rescheduled") }
+            guard b.start > ctx.today else { throw AppError(.invalid, "booking \(b.id)'s intensive began on \(b.start); it cannot be moved now") }
             let preferred = resource.map { [$0] } ?? [b.resource] + ctx.settings.resources.filter { $0 != b.resource }
             let slot = try allocate(ctx.base, start: start, resources: preferred, ignoring: b.id)
             let before = ["start": b.start.description, "resource": b.resource]
@@ -270,6 +272,10 @@ extension RetreatService {
     /// counselor has no counseling session on its intensive or turnover days; else every reason, as an error.
     func allocate(_ ctx: ReadContext, start: CalendarDay, resources: [String]?, ignoring: String?) throws -> Slot {
         for r in resources ?? [] { try ctx.requireResource(r) }
+        // Starting today is possible only before today's session hours begin.
+        if start == ctx.today, ctx.now >= LocalTime(day: start, time: ctx.settings.dayStart).instant(in: ctx.settings.timeZone) {
+            throw AppError(.invalid, "cannot start an intensive on \(start): its first session at \(ctx.settings.dayStart) has already begun")
+        }
         let scheduler = try ctx.scheduler()
         let series = try ctx.reader.allSeries()
         var sessionClashes: [String] = []

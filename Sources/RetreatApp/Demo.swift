@@ -28,9 +28,13 @@ public enum Demo {
         guard let catalog = FileManager.default.contents(atPath: catalogPath).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw AppError(.notFound, "cannot read \(catalogPath): the demo needs the module catalog beside --config")
         }
+        // Everything that could refuse is checked before anything is touched.
+        let names = ["couple-intensive.ics", "couple-invite.ics", "staff.ics", "counseling-series.ics", "freebusy.ics"]
+        for name in names { try checkReplaceable((out as NSString).appendingPathComponent(name)) }
         try clearEarlierDemo(at: db)
         let service = try RetreatService.open(path: db, create: true, actor: actor, clock: { now })
         _ = try service.initialize(configuration, catalogTOML: catalog)
+        try service.markAsDemo()
         let today = CalendarDay.today(at: now, in: configuration.settings.timeZone)
         let slots = try service.availability(from: today, to: today.adding(days: 120))
         guard let first = slots.first else { throw AppError(.conflict, "no free start in the next 120 days") }
@@ -63,7 +67,7 @@ public enum Demo {
         ]
         var lines: [String] = []
         for (name, request) in files {
-            let document = try service.export(request)
+            let document = try service.export(request, productID: productID)
             let problems = ICalValidator.problems(in: document.text)
             guard problems.isEmpty else {
                 throw AppError(.invalid, "\(name) has problems: \(problems.map(\.description).joined(separator: "; "))")
@@ -76,8 +80,20 @@ public enum Demo {
         return Report(lines: lines)
     }
 
-    /// Removes the store at `db` only when an earlier demo made it (its first audit entry is the demo's
-    /// `init`); refuses anything else there.
+    /// The PRODID of every calendar the demo writes: how a later demo knows a file is its own to replace.
+    static let productID = "-//Retreat//Demo sample//EN"
+
+    /// Refuses a calendar file the demo did not write (a real export in the same folder is never replaced).
+    static func checkReplaceable(_ path: String) throws(AppError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let head = FileManager.default.contents(atPath: path).map { String(decoding: $0.prefix(4096), as: UTF8.self) } ?? ""
+        guard head.contains("\r\nPRODID:\(productID)\r\n") else {
+            throw AppError(.invalid, "\(path) was not written by the demo; choose another --out (the demo never replaces other calendars)")
+        }
+    }
+
+    /// Removes the store at `db` only when an earlier demo made it (it carries the demo's marker); refuses
+    /// anything else there.
     static func clearEarlierDemo(at db: String) throws(AppError) {
         var info = stat()
         guard lstat(db, &info) == 0 else { return }
@@ -85,7 +101,7 @@ public enum Demo {
         let made: Bool
         do {
             let store = try SQLiteStore(path: db)
-            made = try store.read { r in try r.auditLog(entityID: nil).first.map { $0.actor == actor && $0.action == "init" } ?? false }
+            made = try store.read { r in try r.document(.demoMarker) != nil }
         } catch {
             throw AppError(.invalid, "\(db) exists and is not a demo store (\(error)); choose another --db")
         }

@@ -31,6 +31,10 @@ public enum ExportRequest: Hashable, Sendable {
 extension RetreatService {
     /// Builds a calendar from the store's records.
     public func export(_ request: ExportRequest) throws(AppError) -> CalendarDocument {
+        try export(request, productID: nil)
+    }
+
+    func export(_ request: ExportRequest, productID: String?) throws(AppError) -> CalendarDocument {
         try read { ctx in
             let profile = try ctx.reader.profile()
             let calendar: ICalendar
@@ -39,7 +43,7 @@ extension RetreatService {
             case .couple(let id, let invite, let detailed):
                 if invite {
                     guard !detailed else { throw Self.detailedInvite }
-                    return try Self.invitationDocuments(ctx, owner: EventOwner(.booking, id), profile: profile)[0]
+                    return try Self.invitationDocuments(ctx, owner: EventOwner(.booking, id), profile: profile, productID: productID)[0]
                 }
                 let b = try ctx.booking(id)
                 let stored = try ctx.reader.agenda(bookingID: b.id)
@@ -53,7 +57,7 @@ extension RetreatService {
                     booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: false, detailed: detailed)
                 name = "\(b.id.lowercased()).ics"
             case .series(let id, let invite):
-                if invite { return try Self.invitationDocuments(ctx, owner: EventOwner(.series, id), profile: profile)[0] }
+                if invite { return try Self.invitationDocuments(ctx, owner: EventOwner(.series, id), profile: profile, productID: productID)[0] }
                 let s = try Sessions.series(ctx, id: id)
                 calendar = SeriesCalendar.calendar(for: s, profile: profile, stamp: ctx.now, invite: false)
                 name = "\(s.series.id.lowercased()).ics"
@@ -78,8 +82,10 @@ extension RetreatService {
                     busy: BusyTime.intersection(lists), window: window, resource: resource, profile: profile, stamp: ctx.now)
                 name = "freebusy.ics"
             }
+            var document = calendar
+            if let productID { document.productID = productID }
             return CalendarDocument(
-                text: try calendar.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
+                text: try document.serialized(), componentCount: calendar.events.count + calendar.freeBusy.count, suggestedName: name)
         }
     }
 }
@@ -96,7 +102,7 @@ extension RetreatService {
     static let detailedInvite = AppError(
         .badInput, "--detailed cannot go with --invite: an invitation carries only the couple's neutral agenda (staff titles stay in files and feeds)")
 
-    static func invitationDocuments(_ ctx: ReadContext, owner: EventOwner, profile: PracticeProfile) throws -> [CalendarDocument] {
+    static func invitationDocuments(_ ctx: ReadContext, owner: EventOwner, profile: PracticeProfile, productID: String? = nil) throws -> [CalendarDocument] {
         let event: CoupleEvent
         let live: Bool
         let floor: Int
@@ -132,6 +138,7 @@ extension RetreatService {
         if !live, let sent, let previous = try? Mailbox.list(sent.recipients, field: "recipients") { recipients = previous }
         var calendar = event.calendar(method: method, sequence: sequence, stamp: ctx.now, recipients: recipients, calendarName: calendarName)
         if tentative { for i in calendar.events.indices { calendar.events[i].status = .tentative } }
+        if let productID { calendar.productID = productID }
         let name = "\(owner.id.lowercased())-\(method.rawValue.lowercased()).ics"
         return [CalendarDocument(text: try calendar.serialized(), componentCount: calendar.events.count, suggestedName: name)]
     }

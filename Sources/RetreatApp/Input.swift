@@ -6,8 +6,13 @@ import RetreatScheduling
 /// naming the option, never repeating the value.
 enum Input {
     /// A display name (couple, source): trimmed, not empty, no control characters or bidi overrides.
-    static func name(_ text: String, option: String) throws(AppError) -> String {
-        do { return try PlainName(text, field: option).value } catch { throw AppError(.badInput, error.message) }
+    static func name(_ text: String, option: String, maxLength: Int = PlainName.defaultMaxLength) throws(AppError) -> String {
+        do { return try PlainName(text, field: option, maxLength: maxLength).value } catch { throw AppError(.badInput, error.message) }
+    }
+
+    /// A file path given by staff: no control characters (it is shown and stored as an import's source).
+    static func path(_ text: String, option: String) throws(AppError) {
+        if TextRules.firstForbidden(in: text) != nil { throw AppError(.badInput, "\(option) holds a control character; rename the file") }
     }
 
     /// A free-text note: like a name, but may be absent and may hold plain newlines.

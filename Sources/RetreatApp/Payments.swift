@@ -15,8 +15,14 @@ extension RetreatService {
         let note = try Input.note(note, option: "--note")
         return try write { ctx in
             var b = try ctx.base.booking(id)
-            if b.status == .expired {
+            if b.status == .expired && !refund {
                 throw AppError(.conflict, "booking \(b.id)'s hold expired; book again before recording a payment")
+            }
+            if b.status == .cancelled && !refund {
+                throw AppError(.invalid, "booking \(b.id) is cancelled; record money paid back with --refund, or book again")
+            }
+            if let day, day > ctx.today {
+                throw AppError(.badInput, "--date \(day) is in the future; record a payment on the day it was received")
             }
             if refund && amountCents > b.paidCents {
                 throw AppError(
@@ -47,6 +53,9 @@ extension RetreatService {
                 throw AppError(.notFound, "booking \(b.id) has no payment \(paymentID); `retreat show \(b.id)` lists its payments")
             }
             guard !b.payments[index].voided else { throw AppError(.invalid, "payment \(paymentID) of \(b.id) is already void") }
+            if b.paidCents - b.payments[index].amountCents < 0 {
+                throw AppError(.invalid, "voiding payment \(paymentID) would leave \(b.id) with less than nothing paid; void the refund first")
+            }
             _ = try ctx.tx.voidPayment(id: paymentID, bookingID: b.id)
             b.payments[index].voided = true
             try ctx.audit(

@@ -95,18 +95,17 @@ struct ReadContext {
     /// Today in the practice's time zone.
     var today: CalendarDay { CalendarDay.today(at: now, in: settings.timeZone) }
 
-    /// `booking` as it stands at `now`: a lapsed hold reads as expired.
+    /// `booking` as it stands at `now`: a lapsed hold reads as expired, a confirmed intensive whose last day
+    /// has passed as completed.
     func current(_ booking: Booking) -> Booking {
-        guard HoldPolicy.hasLapsed(booking, at: now) else { return booking }
-        var lapsed = booking
-        lapsed.status = .expired
-        return lapsed
+        Lifecycle.current(booking, now: now, today: today)
     }
 
     /// Bookings matching `query`, as they stand now (a status filter applies to the current status).
     func bookings(_ query: BookingQuery) throws -> [Booking] {
         var stored = query
         if !query.statuses.isEmpty, query.statuses.contains(.expired) { stored.statuses.insert(.held) }
+        if !query.statuses.isEmpty, query.statuses.contains(.completed) { stored.statuses.insert(.confirmed) }
         return try reader.bookings(stored).map(current).filter { query.statuses.isEmpty || query.statuses.contains($0.status) }
     }
 
@@ -160,18 +159,28 @@ struct WriteContext {
     var settings: PracticeSettings { base.settings }
     var today: CalendarDay { base.today }
 
-    /// Records lapsed holds as expired (their days free again), each audited as done by "system".
+    /// Records what time has changed: lapsed holds as expired (their days free again) and intensives whose last
+    /// day has passed as completed, each audited as done by "system".
     @discardableResult
     func expireLapsedHolds() throws -> [Booking] {
-        let lapsed = try tx.bookings(BookingQuery(statuses: [.held])).filter { HoldPolicy.hasLapsed($0, at: now) }
-        for var b in lapsed {
-            b.status = .expired
-            b.sequence += 1
-            try tx.update(b)
+        var lapsed: [Booking] = []
+        // Holds (any date) and confirmed intensives that have begun: the only bookings time can change.
+        let candidates = try tx.bookings(BookingQuery(statuses: [.held])) + tx.bookings(BookingQuery(to: base.today, statuses: [.confirmed]))
+        for b in candidates {
+            var now = base.current(b)
+            guard now.status != b.status else { continue }
+            if now.status == .expired {
+                now.sequence += 1
+                lapsed.append(now)
+            }
+            try tx.update(now)
+            let detail =
+                now.status == .expired
+                ? ["start": b.start.description, "lapsedAt": b.holdExpiresAt.map(AuditDetail.instant) ?? ""] : ["end": b.end.description]
             try tx.append(
                 AuditEntry(
-                    at: now, actor: "system", action: "expire", entity: "booking", entityID: b.id,
-                    detail: AuditDetail.json(["start": b.start.description, "lapsedAt": b.holdExpiresAt.map(AuditDetail.instant) ?? ""])))
+                    at: self.now, actor: "system", action: now.status == .expired ? "expire" : "complete", entity: "booking", entityID: b.id,
+                    detail: AuditDetail.json(detail)))
         }
         return lapsed
     }

@@ -68,10 +68,17 @@ extension RetreatService {
             switch change {
             case .move(let day, let to): updated = try before.moving(day, to: to)
             case .cancelOne(let day): updated = try before.cancelling(day)
-            case .end(let day): updated = try before.ending(from: day)
+            case .end(let day):
+                if let ended = before.exceptions.endedFrom, day >= ended {
+                    throw AppError(.invalid, "series \(before.id) already ends before \(ended); nothing changes")
+                }
+                updated = try before.ending(from: day)
             case .cancelAll:
                 updated = try CounselingSeries(id: before.id, spec: before.spec, sequence: before.sequence + 1, exceptions: before.exceptions)
                 stored.active = false
+            }
+            if stored.active && updated.occurrences() == before.occurrences() {
+                throw AppError(.invalid, "nothing changes in series \(before.id); its sessions stay as they are")
             }
             if stored.active {
                 let counselor = try Sessions.counselor(ctx.base, named: updated.spec.counselor)
@@ -86,7 +93,18 @@ extension RetreatService {
             }
             stored.series = updated
             try ctx.tx.update(stored)
-            try ctx.audit(change.action, "series", updated.id, before: ["sequence": String(before.sequence)], after: ["sequence": String(updated.sequence)])
+
+            var was = ["sequence": String(before.sequence)]
+            var now = ["sequence": String(updated.sequence)]
+            switch change {
+            case .move(let day, let to):
+                was["session"] = before.occurrences().first { $0.originalDate == day }.map { $0.localStart.isoText } ?? day.description
+                now["session"] = to.isoText
+            case .cancelOne(let day): was["session"] = day.description
+            case .end(let day): now["endsBefore"] = day.description
+            case .cancelAll: now["active"] = "false"
+            }
+            try ctx.audit(change.action, "series", updated.id, before: was, after: now)
             try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }

@@ -86,6 +86,11 @@ extension RetreatService {
         }
     }
 
+    /// Marks this store as one `retreat demo` made.
+    func markAsDemo() throws(AppError) {
+        try write { ctx in try ctx.tx.saveDocument(.demoMarker, "made by retreat demo") }
+    }
+
     /// The stored settings, profile and counselors.
     public func overview() throws(AppError) -> PracticeOverview {
         try read { ctx in
@@ -124,6 +129,22 @@ extension RetreatService {
                     "changing intensiveDays/turnoverDays would change the days of live booking(s) \(spanChanged.map(\.id).joined(separator: ", ")); reschedule or cancel them first"
                 )
             }
+            // What a live booking already means (its times of day, its zone, its money) cannot change under it.
+            let meaning = changes.map(\.key).filter { ["timeZone", "dayStart", "dayEnd", "currency"].contains($0) }
+            if !meaning.isEmpty, !live.isEmpty {
+                throw AppError(
+                    .conflict,
+                    "changing \(meaning.joined(separator: ", ")) would change what live booking(s) \(live.map(\.id).joined(separator: ", ")) mean (their hours, zone or money); change it when none is live"
+                )
+            }
+            // Every live booking must still fit its counselor's hours.
+            let counselors = try ctx.tx.counselorProfiles()
+            let hours = Scheduler(settings: new, today: ctx.today, occupancies: [], blackouts: [], counselors: counselors)
+            let misfits = live.filter { b in b.days.contains { !hours.isWorkable($0, resource: b.resource) } }
+            if !misfits.isEmpty {
+                throw AppError(
+                    .conflict, "the new settings put live booking(s) \(misfits.map(\.id).joined(separator: ", ")) outside their counselor's working hours")
+            }
             if dryRun || changes.isEmpty { return changes }
             if mail != oldMail { try ctx.tx.saveDocument(.mailSettings, try Agendas.encode(mail)) }
             try ctx.tx.saveSettings(new)
@@ -159,6 +180,7 @@ enum SettingsDiff {
             ("priceCents", "\(a.priceCents)", "\(b.priceCents)"),
             ("depositPercent", "\(a.depositPercent)", "\(b.depositPercent)"),
             ("depositDueDays", "\(a.depositDueDays)", "\(b.depositDueDays)"),
+            ("partnerWindow", a.partnerWindow.description, b.partnerWindow.description),
             (
                 "refundTiers", a.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ","),
                 b.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ",")

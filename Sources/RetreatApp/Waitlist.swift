@@ -20,6 +20,9 @@ extension RetreatService {
         guard to >= from else { throw AppError(.badInput, "--to \(to) is before --from \(from)") }
         return try write { ctx in
             try ctx.base.requireResource(resource)
+            if to < ctx.today { throw AppError(.badInput, "--to \(to) is in the past; give the range of starts the couple can still take") }
+            let horizon = ctx.today.adding(months: ctx.settings.horizonMonths)
+            if from > horizon { throw AppError(.badInput, "--from \(from) is beyond the booking horizon (\(horizon)); nothing could be offered") }
             let entry = try ctx.tx.insert(WaitlistEntry(couple: name, contact: contact, from: from, to: to, resource: resource, createdAt: ctx.now))
             try ctx.audit("waitlist-add", "waitlist", String(entry.id ?? 0), ["from": from.description, "to": to.description])
             return entry
@@ -45,6 +48,9 @@ extension RetreatService {
         let entry = try read { ctx in
             guard let e = try ctx.reader.waitlist().first(where: { $0.id == entryID && $0.status == .waiting }) else {
                 throw AppError(.notFound, "no waiting waitlist entry with id \(entryID); `retreat waitlist list` shows them")
+            }
+            guard e.from <= start && start <= e.to else {
+                throw AppError(.badInput, "--start \(start) is outside the starts waitlist entry \(entryID) can take (\(e.from) … \(e.to))")
             }
             return e
         }

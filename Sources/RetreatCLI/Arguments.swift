@@ -17,10 +17,19 @@ enum Parse {
         return status
     }
 
-    /// `YYYY-MM-DD`, a real date.
+    /// The years a date option may name: far enough for any booking, near enough that every calendar and
+    /// free/busy file stays writable (iCalendar years have four digits).
+    static let years = 1970...2199
+
+    /// `YYYY-MM-DD`, a real date in `years`.
     @Sendable static func day(_ text: String) throws -> CalendarDay {
         guard let day = CalendarDay(iso: text) else { throw ValidationError("\"\(text)\" is not a valid date (expected YYYY-MM-DD)") }
+        try inRange(day)
         return day
+    }
+
+    static func inRange(_ day: CalendarDay) throws {
+        guard years.contains(day.year) else { throw ValidationError("\(day) is outside the years \(years.lowerBound)–\(years.upperBound)") }
     }
 
     /// `YYYY-MM`: the month's first day.
@@ -29,6 +38,7 @@ enum Parse {
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
             let first = CalendarDay(year: y, month: m, day: 1)
         else { throw ValidationError("\"\(text)\" is not a month such as 2027-03") }
+        try inRange(first)
         return first
     }
 
@@ -36,6 +46,9 @@ enum Parse {
     /// 10,000,000.00; in cents.
     @Sendable static func amount(_ text: String) throws -> Int {
         guard let cents = Amount.cents(text) else {
+            if text.count > 12, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                throw ValidationError("\(text) is more than the largest amount Retreat records, 10000000.00")
+            }
             throw ValidationError("\"\(text)\" is not an amount such as 1125.00 (digits, at most two decimals, no sign or separators)")
         }
         guard cents <= Money.maximumCents else {
@@ -47,13 +60,20 @@ enum Parse {
     /// `YYYY-MM-DDTHH:MM`, a wall-clock time.
     @Sendable static func localTime(_ text: String) throws -> LocalTime {
         guard let t = LocalTime(iso: text) else { throw ValidationError("\"\(text)\" is not a local time such as 2027-03-01T18:00") }
+        try inRange(t.day)
         return t
     }
 
     /// `YYYY-MM-DD` (a whole day) or `YYYY-MM-DDTHH:MM` (a time on the practice's clock).
     @Sendable static func dayOrTime(_ text: String) throws -> DayOrTime {
-        if let day = CalendarDay(iso: text) { return .day(day) }
-        if let time = LocalTime(iso: text) { return .time(time) }
+        if let day = CalendarDay(iso: text) {
+            try inRange(day)
+            return .day(day)
+        }
+        if let time = LocalTime(iso: text) {
+            try inRange(time.day)
+            return .time(time)
+        }
         throw ValidationError("\"\(text)\" is neither a date (YYYY-MM-DD) nor a time (YYYY-MM-DDTHH:MM)")
     }
 
@@ -93,7 +113,7 @@ enum Parse {
 
     /// An IANA time zone name.
     @Sendable static func zone(_ text: String) throws -> String {
-        guard !text.isEmpty, text.count <= 64, TimeZone(identifier: text) != nil, text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+        guard text.count <= 64, ZoneNames.isRegion(text) else {
             throw ValidationError("\"\(text)\" is not an IANA time zone such as Europe/London")
         }
         return text

@@ -30,6 +30,7 @@ extension RetreatCommand {
             if [all, id != nil, series != nil].filter({ $0 }).count != 1 { throw ValidationError("give either a booking ID, --series ID or --all.") }
             if names && !all { throw ValidationError("--names applies to the staff calendar (--all) only.") }
             if invite && all { throw ValidationError("--invite applies to one booking, not --all.") }
+            if detailed && id == nil { throw ValidationError("--detailed applies to a couple's calendar (a booking ID) only.") }
             if invite && detailed {
                 throw ValidationError("--detailed cannot go with --invite: an invitation carries only the couple's neutral agenda.")
             }

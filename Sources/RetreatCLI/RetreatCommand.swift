@@ -29,7 +29,15 @@ public enum RetreatMain {
     /// Parses the process arguments (global options may come before the subcommand), runs the command, prints
     /// any error as one line on standard error, and exits with its code.
     public static func run() {
-        let arguments = hoistGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let given = Array(CommandLine.arguments.dropFirst())
+        // Argument parsing grows with the square of repeated options: no command needs more than this.
+        if given.count > 400 { exit(fail("\(given.count) arguments are more than any command takes (at most 400)", code: 64)) }
+        let arguments: [String]
+        do {
+            arguments = try hoistGlobalOptions(given)
+        } catch {
+            exit(fail(error.message, code: 64))
+        }
         do {
             var command = try RetreatCommand.parseAsRoot(arguments)
             try command.run()
@@ -46,9 +54,31 @@ public enum RetreatMain {
         }
     }
 
+    /// A mistake in the global options, found before parsing.
+    struct GlobalOptionError: Error {
+        var message: String
+    }
+
+    /// The commands that only group subcommands (a global option cannot go to them).
+    static let groups: Set<String> = ["blackout", "waitlist", "sessions", "help"]
+
     /// Moves global options given before the subcommand (`--db PATH`, `--db=PATH`, `--json`) to the end, where
-    /// every subcommand accepts them, as `git -C` works before the subcommand.
-    static func hoistGlobalOptions(_ args: [String]) -> [String] {
+    /// every subcommand accepts them, as `git -C` works before the subcommand. `--db` may be given once, with
+    /// a value that is not empty.
+    static func hoistGlobalOptions(_ args: [String]) throws(GlobalOptionError) -> [String] {
+        var dbCount = 0
+        for (i, arg) in args.enumerated() {
+            if arg == "--" { break }
+            if arg == "--db" {
+                dbCount += 1
+                guard i + 1 < args.count, !args[i + 1].hasPrefix("--") else { throw GlobalOptionError(message: "--db needs a value: the store file") }
+                if args[i + 1].isEmpty { throw GlobalOptionError(message: "--db must not be empty; give the store file") }
+            } else if arg.hasPrefix("--db=") {
+                dbCount += 1
+                if arg == "--db=" { throw GlobalOptionError(message: "--db must not be empty; give the store file") }
+            }
+        }
+        if dbCount > 1 { throw GlobalOptionError(message: "--db is given \(dbCount) times; give the store once") }
         var leading: [String] = []
         var index = 0
         while index < args.count {
@@ -65,6 +95,8 @@ public enum RetreatMain {
         }
         guard !leading.isEmpty, index < args.count else { return args }
         let rest = Array(args[index...])
+        // A group with no subcommand after it: its own message says what is missing.
+        if groups.contains(rest[0]) && (rest.count == 1 || rest[1].hasPrefix("-")) { return rest }
         if let terminator = rest.firstIndex(of: "--") {
             return Array(rest[..<terminator]) + leading + Array(rest[terminator...])
         }

@@ -25,6 +25,10 @@ extension RetreatCommand {
         @OptionGroup var store: StoreOptions
         @Option(help: "The backup file to create (must not exist).") var out: String
 
+        func validate() throws {
+            if out.isEmpty { throw ValidationError("--out must not be empty; give the backup file to create.") }
+        }
+
         func run() throws {
             let service = try store.service()
             try service.backup(to: out)

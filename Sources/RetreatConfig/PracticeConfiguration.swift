@@ -53,7 +53,10 @@ public struct PracticeConfiguration: Hashable, Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> PracticeConfiguration {
         let table: TOMLTable
         do {
+            try TOMLShape.check(text, file: file)
             table = try TOMLTable(string: text)
+        } catch let error as InputError {
+            throw ConfigError(error.message)
         } catch let error as TOMLParseError {
             throw ConfigError("\(file):\(error.source.begin.line): \(error.description)")
         } catch {
@@ -67,7 +70,11 @@ public struct PracticeConfiguration: Hashable, Sendable {
         do {
             raw = try TOMLDecoder(strictDecoding: true).decode(PracticeFile.self, from: table)
         } catch let error as UnexpectedKeysError {
-            let names = error.keys.map { key, path in (path.map(\.stringValue).filter { Int($0) == nil } + [key]).joined(separator: ".") }.sorted()
+            let names = error.keys.map { key, path in
+                var parts = path.map(\.stringValue).filter { Int($0) == nil }
+                if parts.last != key { parts.append(key) }
+                return parts.joined(separator: ".")
+            }.sorted()
             throw ConfigError("\(file): unknown key \(names.first ?? "?")")
         } catch let error as DecodingError {
             throw ConfigError("\(file): \(describe(error))")
@@ -96,6 +103,7 @@ public struct PracticeConfiguration: Hashable, Sendable {
             return "\(path(context)) must be \(expectation(type))"
         case .keyNotFound(let key, let context):
             let prefix = path(context)
+            if prefix == key.stringValue || prefix.hasSuffix("." + key.stringValue) { return "\(prefix) is missing or not of the right type" }
             return "\(prefix.isEmpty ? "" : prefix + ".")\(key.stringValue) is missing"
         case .dataCorrupted(let context):
             return "\(path(context)): \(context.debugDescription)"

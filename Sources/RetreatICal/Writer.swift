@@ -34,7 +34,7 @@ extension ICalendar {
         if let method { cal.add(icalproperty_new_method(method.libical)) }
         if let name {
             cal.add(icalproperty_new_name(name))
-            cal.add(Self.xProperty("X-WR-CALNAME", name))
+            cal.add(Self.xProperty("X-WR-CALNAME", Self.escapedText(name)))
         }
         if let defaultTimeZone { cal.add(Self.xProperty("X-WR-TIMEZONE", defaultTimeZone)) }
         if let refreshIntervalSeconds {
@@ -61,6 +61,21 @@ extension ICalendar {
             cal.adopt(fb.makeComponent())
         }
         return cal
+    }
+
+    /// TEXT escaping (RFC 5545 §3.3.11) for values libical writes raw, such as X-properties.
+    static func escapedText(_ value: String) -> String {
+        var out = ""
+        for ch in value {
+            switch ch {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\n", "\r\n": out += "\\n"
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 
     static func xProperty(_ name: String, _ value: String) -> OpaquePointer? {

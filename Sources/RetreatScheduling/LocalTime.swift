@@ -164,14 +164,22 @@ public func icsUTCText(_ instant: Date) -> String {
 }
 
 /// IANA zone lookup shared by the series types.
-enum ZoneNames {
+public enum ZoneNames {
     /// Canonical identifiers Foundation knows, for "did you mean" suggestions.
     static let known: [String] = TimeZone.knownTimeZoneIdentifiers.sorted()
+    static let knownSet = Set(known)
+
+    /// Whether `identifier` is an IANA region name of the zone database ("Europe/London"), the only kind a
+    /// practice, a counselor or a partner may give: abbreviations ("EST"), offsets ("GMT+5") and "Etc/" zones
+    /// are refused, as calendar clients cannot all read them.
+    public static func isRegion(_ identifier: String) -> Bool {
+        identifier.contains("/") && !identifier.hasPrefix("Etc/") && knownSet.contains(identifier)
+    }
 
     /// The zone for an IANA region name such as "Europe/London" (or "UTC"/"GMT"); `nil` for unknown
     /// names and for bare abbreviations or offsets such as "EST" or "GMT+5".
     static func zone(_ identifier: String) -> TimeZone? {
-        guard identifier.contains("/") || identifier == "UTC" || identifier == "GMT" else { return nil }
+        guard isRegion(identifier) || identifier == "UTC" || identifier == "GMT" else { return nil }
         return TimeZone(identifier: identifier)
     }
 

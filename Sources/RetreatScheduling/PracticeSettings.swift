@@ -71,7 +71,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
     /// with one sentence naming the field and the fix.
     public func validate() throws(SchedulingError) {
         func fail(_ message: String) -> SchedulingError { .invalidSettings(message) }
-        if timeZoneIdentifier.isEmpty || TimeZone(identifier: timeZoneIdentifier) == nil {
+        if !ZoneNames.isRegion(timeZoneIdentifier) {
             throw fail("timeZoneIdentifier \"\(timeZoneIdentifier)\" is not a known IANA time zone; use one such as \"America/New_York\".")
         }
         if !Self.ranges.intensiveDays.contains(intensiveDays) {

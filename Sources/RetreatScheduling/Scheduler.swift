@@ -496,6 +496,13 @@ public struct Scheduler: Sendable {
 
     // MARK: - Helpers
 
+    /// Whether `day` can be an intensive day on `resource` as far as its counselor's working hours go (always
+    /// true for a resource without a configured counselor, false for an unknown one).
+    public func isWorkable(_ day: CalendarDay, resource: String) -> Bool {
+        guard let r = resourceIndex[resource] else { return false }
+        return isWorkable(day.daysSinceEpoch, resource: r)
+    }
+
     /// Whether day number `t` can be an intensive day on resource `r` as far as the counselor's hours go.
     func isWorkable(_ t: Int, resource r: Int) -> Bool {
         guard let counselor = counselors[r] else { return true }

@@ -25,9 +25,10 @@ public protocol PracticeStore: AnyObject, Sendable {
     /// Writes a consistent copy of the whole store to `path` (which must not exist), complete or not at all.
     func backup(to path: String) throws
 
-    /// Replaces the store's contents with the backup at `path` after checking a private copy of it; on any
-    /// failed check nothing changes. `audit` is appended once the backup is in place.
-    func restore(from path: String, audit: AuditEntry) throws
+    /// Replaces the store's contents with the backup at `path` after checking a private copy of it (the store's
+    /// own checks, then `check` reading the copy's records); on any failed check nothing changes. `audit` is
+    /// appended once the backup is in place.
+    func restore(from path: String, audit: AuditEntry, check: (any StoreReading) throws -> Void) throws
 
     /// Every broken invariant (empty when sound): integrity, occupancy rows matching live bookings, no two
     /// live bookings sharing a resource-day, no orphan rows.
@@ -147,6 +148,8 @@ public enum DocumentKey: String, Sendable, CaseIterable {
     case agendaCatalog
     /// The agenda day template (JSON).
     case dayTemplate
+    /// Present only in a store `retreat demo` made (so a later demo may replace it, and nothing else).
+    case demoMarker
     /// The e-mail settings (`MailSettings` as JSON).
     case mailSettings
 }

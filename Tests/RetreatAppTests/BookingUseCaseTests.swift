@@ -51,7 +51,7 @@ import Testing
         // One rule: the hold lapses when its deposit falls due (same day, practice-local).
         #expect(a.holdExpiresAt == testNow.addingTimeInterval(48 * 3600))
         #expect(a.deposit.due == d("2026-12-03"))
-        _ = try app.pay(id: b.id, amountCents: b.deposit.amountCents, on: d("2026-12-02"))
+        _ = try app.pay(id: b.id, amountCents: b.deposit.amountCents, on: d("2026-12-01"))
         let justBefore = p.service(at: testNow.addingTimeInterval(48 * 3600 - 1))
         #expect(try justBefore.booking(id: a.id).status == .held)
         let after = p.service(at: testNow.addingTimeInterval(48 * 3600))

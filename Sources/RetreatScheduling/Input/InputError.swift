@@ -18,6 +18,8 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
         case multipleAddresses
         /// Not an absolute `https` URL of the accepted form.
         case malformedURL
+        /// A configuration text whose structure cannot be read (a malformed TOML table header or key).
+        case malformedDocument
     }
 
     /// The kind of problem.

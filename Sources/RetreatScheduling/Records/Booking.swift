@@ -90,11 +90,15 @@ public struct Booking: Hashable, Codable, Sendable {
     /// Sum of the payments that count (voided ones do not; refunds are negative).
     public var paidCents: Int { payments.reduce(0) { $1.voided ? $0 : $0 &+ $1.amountCents } }
     /// What is still owed on the price (0 once paid, and for bookings that are no longer live).
-    public var balanceCents: Int { status.isLive ? max(0, priceCents - paidCents) : 0 }
+    public var balanceCents: Int {
+        let (owed, overflow) = priceCents.subtractingReportingOverflow(paidCents)
+        return status.isLive && !overflow ? max(0, owed) : 0
+    }
     /// What was paid beyond the price of a live or completed booking: a credit the practice owes back.
     /// (A cancelled booking's overpayment is part of its recorded refund.)
     public var creditCents: Int {
-        status.isLive || status == .completed ? max(0, paidCents - priceCents) : 0
+        let (credit, overflow) = paidCents.subtractingReportingOverflow(priceCents)
+        return (status.isLive || status == .completed) && !overflow ? max(0, credit) : 0
     }
     /// True when a live booking's deposit is due before `day` and not yet covered.
     public func depositOverdue(on day: CalendarDay) -> Bool {

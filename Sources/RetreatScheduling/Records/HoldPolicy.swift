@@ -37,3 +37,18 @@ public enum HoldPolicy {
         return booking.deposit.amountCents == 0 || booking.paidCents < booking.deposit.amountCents
     }
 }
+
+/// Where a booking stands at a given moment, as opposed to what was last written: a hold whose time is up has
+/// lapsed, and a confirmed intensive whose last day has passed has taken place.
+public enum Lifecycle {
+    /// `booking` with the status it has at `now` (`today` in the practice's zone).
+    public static func current(_ booking: Booking, now: Date, today: CalendarDay) -> Booking {
+        var b = booking
+        if HoldPolicy.hasLapsed(b, at: now) {
+            b.status = .expired
+        } else if b.status == .confirmed && b.end < today {
+            b.status = .completed
+        }
+        return b
+    }
+}

@@ -11,6 +11,7 @@ extension SQLiteStore {
         if FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
             throw StoreError(.invalid, "\(path) already exists; choose a new file for the backup")
         }
+        Self.removeAbandonedTemporaries(beside: path)
         let temporary = try Self.temporaryFile(beside: path)
         defer { Self.removeDatabaseFiles(temporary) }
         do {
@@ -29,10 +30,11 @@ extension SQLiteStore {
     /// the same tables and columns as a new store, SQLite's integrity and foreign-key checks passing, settings
     /// in their documented ranges, and the occupancy invariant holding. Only then is the copy swapped in (one
     /// SQLite backup step: all or nothing); otherwise nothing changes and the error names the failed check.
-    public func restore(from path: String, audit: AuditEntry) throws(StoreError) {
+    public func restore(from path: String, audit: AuditEntry, check: (any StoreReading) throws -> Void) throws(StoreError) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notFound, "cannot read \(path): no such file")
         }
+        Self.removeAbandonedTemporaries(beside: self.path)
         let candidate = try Self.temporaryFile(beside: self.path)
         defer { Self.removeDatabaseFiles(candidate) }
         do {
@@ -59,6 +61,23 @@ extension SQLiteStore {
             }
             let copy = try DatabaseQueue(path: candidate)
             try Self.check(copy, name: path)
+            // Every record must also make sense to the use cases (amounts, texts, documents), checked by them.
+            do {
+                try copy.read { db in try check(SQLiteTransaction(db: db)) }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.incompatible, "\(path) holds a record Retreat cannot use: \(error)")
+            }
+            // The copy takes the store's page size, or SQLite's backup step into a WAL store fails.
+            let pageSize = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096 }
+            if try copy.read({ db in try Int.fetchOne(db, sql: "PRAGMA page_size") }) != pageSize {
+                try copy.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA page_size = \(pageSize)")
+                    try db.execute(sql: "VACUUM")
+                }
+            }
+            try Self.useWAL(queue)
             try copy.backup(to: queue)
             try copy.close()
             try write { tx in try tx.append(audit) }
@@ -92,7 +111,8 @@ extension SQLiteStore {
         }
         try SQLiteSchema.migrator.migrate(copy)
         try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = \(SQLiteSchema.version)") }
-        // The same tables and columns as a store this build creates.
+        // The same schema as a store this build creates: tables and columns, and every key, index, trigger and
+        // view exactly (a backup without the occupancy key, or with a trigger of its own, is not taken over).
         let reference = try DatabaseQueue()
         try SQLiteSchema.migrator.migrate(reference)
         let expected = try reference.read(Self.shape)
@@ -104,6 +124,12 @@ extension SQLiteStore {
                 .incompatible,
                 "\(name) does not have the schema of a Retreat store (missing: \(missing.joined(separator: ", ")); unexpected: \(extra.joined(separator: ", ")))"
             )
+        }
+        let expectedSQL = try reference.read(Self.definitions)
+        let actualSQL = try copy.read(Self.definitions)
+        if actualSQL != expectedSQL {
+            let odd = actualSQL.symmetricDifference(expectedSQL).map { $0.split(separator: "\u{1F}").prefix(2).joined(separator: " ") }.sorted().prefix(3)
+            throw StoreError(.incompatible, "\(name) has keys, indexes or triggers a Retreat store does not have (\(odd.joined(separator: ", ")))")
         }
         try copy.read { db in
             let tx = SQLiteTransaction(db: db)
@@ -124,6 +150,27 @@ extension SQLiteStore {
             for column in try db.columns(in: table) { result.insert("\(table).\(column.name)") }
         }
         return result
+    }
+
+    /// Every schema object's type, name and SQL (keys, indexes, triggers, views), whitespace normalised.
+    static func definitions(_ db: Database) throws -> Set<String> {
+        Set(
+            try Row.fetchAll(db, sql: "SELECT type, name, coalesce(sql, '') AS sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").map { row in
+                let sql = (row["sql"] as String).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                return "\(row["type"] as String)\u{1F}\(row["name"] as String)\u{1F}\(sql)"
+            })
+    }
+
+    /// Removes temporary copies a killed backup or restore left beside `path` (their process is gone).
+    static func removeAbandonedTemporaries(beside path: String) {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let prefix = ".\(url.lastPathComponent)."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(prefix) && name.contains(".tmp") {
+            let parts = name.dropFirst(prefix.count).split(separator: ".")
+            guard let pid = parts.first.flatMap({ Int32($0) }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink((dir as NSString).appendingPathComponent(name)) }
+        }
     }
 
     /// A new, empty, mode-0600 file beside `path` (same folder, so a rename or link stays on one file system).

@@ -27,27 +27,23 @@ public final class SQLiteStore: PracticeStore {
     ///   file that is not a Retreat store or is of a newer schema.
     public init(path: String, create: Bool = false) throws(StoreError) {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) {
+        var info = stat()
+        if stat(path, &info) != 0 {
             guard create else {
                 throw StoreError(.notInitialized, "no Retreat store at \(path); run `retreat init` first (or pass --db)")
             }
             try Self.createFile(path)
+        } else if info.st_size == 0 {
+            // An empty file is not a store yet: only `init` (create) may make it one, and then it is private.
+            guard create else {
+                throw StoreError(.notInitialized, "\(path) is empty, not a Retreat store; run `retreat init` first (or pass --db)")
+            }
+            chmod(path, 0o600)
         }
         do {
             queue = try Self.openQueue(path)
-            try queue.writeWithoutTransaction { db in
-                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-                if appID != SQLiteSchema.applicationID && tables > 0 {
-                    throw StoreError(.incompatible, "\(path) is not a Retreat store")
-                }
-                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                if version > SQLiteSchema.version {
-                    throw StoreError(
-                        .incompatible,
-                        "\(path) was written by a newer Retreat (schema \(version); this build knows \(SQLiteSchema.version)); upgrade retreat")
-                }
-            }
+            // Nothing is written to a file before it is known to be ours (a foreign database stays untouched).
+            try queue.read { db in try Self.checkOwnership(db, path: path) }
             try Self.migrateIfNeeded(queue)
         } catch let error as StoreError {
             throw error
@@ -61,6 +57,27 @@ public final class SQLiteStore: PracticeStore {
         }
     }
 
+    /// Refuses a database that is not a Retreat store or is of a newer schema. A file whose header was never
+    /// stamped (an `init` killed after its first migrations) is ours when its migration history is a prefix of
+    /// this build's and every table is one of ours.
+    static func checkOwnership(_ db: Database, path: String) throws {
+        let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if appID != SQLiteSchema.applicationID && !tables.isEmpty {
+            let known = Set(SQLiteSchema.migrationNames)
+            let applied = tables.contains("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            let ours = try SQLiteSchema.tableNames()
+            guard appID == 0, tables.contains("grdb_migrations"), Set(applied).isSubset(of: known), Set(tables).isSubset(of: ours) else {
+                throw StoreError(.incompatible, "\(path) is not a Retreat store")
+            }
+        }
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if version > SQLiteSchema.version {
+            throw StoreError(
+                .incompatible, "\(path) was written by a newer Retreat (schema \(version); this build knows \(SQLiteSchema.version)); upgrade retreat")
+        }
+    }
+
     static func openQueue(_ path: String, readonly: Bool = false) throws -> DatabaseQueue {
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -70,17 +87,14 @@ public final class SQLiteStore: PracticeStore {
         if ProcessInfo.processInfo.environment["RETREAT_TRACE_SQL"] != nil {
             config.prepareDatabase { db in db.trace { FileHandle.standardError.write(Data("SQL: \($0)\n".utf8)) } }
         }
-        let queue = try DatabaseQueue(path: path, configuration: config)
-        if !readonly, try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" {
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-        }
-        return queue
+        return try DatabaseQueue(path: path, configuration: config)
     }
 
     /// Migrates only when needed (GRDB's migrator writes to the schema even when it has nothing to do, and a
     /// read-only command must leave the file byte-for-byte alone), then stamps the header when it changes.
     static func migrateIfNeeded(_ queue: DatabaseQueue) throws {
         if try !queue.read({ db in try SQLiteSchema.migrator.hasCompletedMigrations(db) }) {
+            try useWAL(queue)
             try SQLiteSchema.migrator.migrate(queue)
         }
         try queue.writeWithoutTransaction { db in
@@ -123,6 +137,14 @@ public final class SQLiteStore: PracticeStore {
         return base + "/retreat/retreat.sqlite"
     }
 
+    /// WAL mode (readers beside one writer), set before the first write: a read-only command leaves a file in
+    /// another journal mode (a backup) byte-for-byte alone.
+    static func useWAL(_ queue: DatabaseQueue) throws {
+        if try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" {
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        }
+    }
+
     // MARK: transactions
 
     public func read<T>(_ body: (any StoreReading) throws -> T) throws -> T {
@@ -131,7 +153,8 @@ public final class SQLiteStore: PracticeStore {
 
     public func write<T>(_ body: (any StoreWriting) throws -> T) throws -> T {
         try mapped {
-            try queue.writeWithoutTransaction { db in
+            try Self.useWAL(queue)
+            return try queue.writeWithoutTransaction { db in
                 var result: T?
                 // IMMEDIATE: the write lock is taken at BEGIN, so what the body reads cannot change before it
                 // writes; a concurrent writer waits up to the busy timeout rather than fails.

@@ -11,6 +11,14 @@ enum SQLiteSchema {
     /// Names of every migration, in order: a restored backup must have applied a prefix of them.
     static var migrationNames: [String] { migrator.migrations }
 
+    /// The tables a store of this build has (found by migrating an in-memory database once).
+    static func tableNames() throws -> Set<String> {
+        let reference = try DatabaseQueue()
+        try migrator.migrate(reference)
+        return Set(
+            try reference.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") })
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
