@@ -457,8 +457,8 @@ enum Reminders {
 }
 
 /// The store's notify lock: one `notify` run at a time per store file, so a message left `sending` by a killed
-/// run can be claimed again at once. An advisory `flock` on `<store>.notify-lock` (mode 0600), released by the
-/// kernel when the process ends however it ends. Stores that are not a local file get no lock (nil); their runs
+/// run can be claimed again at once. An advisory write lock (`fcntl F_SETLK`) on `<store>.notify-lock` (mode
+/// 0600), released by the kernel when the process ends however it ends. Stores that are not a local file get no lock (nil); their runs
 /// reclaim only claims older than `Outbox.leaseSeconds`.
 final class NotifyLock {
     private var fd: Int32
@@ -469,8 +469,15 @@ final class NotifyLock {
         fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw AppError(.io, "cannot open the notify lock \(path): \(String(cString: strerror(errno)))") }
         fchmod(fd, 0o600)
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let busy = errno == EWOULDBLOCK
+        // A POSIX record lock, not flock: it belongs to this process alone, so a child forked by another thread
+        // between open and exec never holds it, and the kernel drops it when the process ends.
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 0
+        lock.l_len = 0
+        guard fcntl(fd, F_SETLK, &lock) == 0 else {
+            let busy = errno == EAGAIN || errno == EACCES
             close(fd)
             fd = -1
             if busy { throw AppError(.conflict, "another `retreat notify` is sending from this store; try again when it has finished") }

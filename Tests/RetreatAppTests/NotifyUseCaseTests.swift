@@ -210,6 +210,28 @@ func at(_ text: String) -> Date {
         #expect(try c.send().isEmpty)
     }
 
+    @Test func settingsChangesSendOnlyWhatACalendarShows() throws {
+        let c = try Clinic()
+        let app = c.app()
+        _ = try app.book(BookingRequest(couple: "A", contact: "a@example.org", start: d("2027-01-11")))
+        _ = try app.book(BookingRequest(couple: "B", contact: "b@example.org", start: d("2027-01-18"), hold: true))
+        _ = try app.book(BookingRequest(couple: "C", start: d("2027-01-25")))
+        #expect(try c.send().count == 1)
+        // The price is not in anyone's calendar; the day's start is, for the confirmed booking with an address.
+        #expect(try app.updateSettings([("priceCents", "480000")]).count == 1)
+        #expect(try c.send().isEmpty)
+        // The day hours of live bookings cannot change under them (refused), so nothing is queued either.
+        #expect(throws: AppError.self) { try app.updateSettings([("dayStart", "09:30")]) }
+        #expect(try c.send().isEmpty)
+        // Once no intensive is live, the hours may change, and there is no one to tell.
+        _ = try app.cancel(id: "B0001")
+        _ = try app.cancel(id: "B0002")
+        _ = try app.cancel(id: "B0003")
+        #expect(try c.send().map(Sent.init) == [Sent("CANCEL", 1, Self.intensive, "a@example.org")])
+        _ = try app.updateSettings([("dayStart", "09:30")])
+        #expect(try c.send().isEmpty)
+    }
+
     @Test func temporaryFailuresBackOffPermanentOnesAreHeldAndRetried() throws {
         let c = try Clinic()
         _ = try c.app().book(BookingRequest(couple: "A", contact: "a@example.org", start: d("2027-01-11")))
