@@ -72,7 +72,8 @@ fuzz: deps
 	  -rss_limit_mb=2048 -artifact_prefix=Fuzz/crashes/ -print_final_stats=1 2>&1 | tee .build-fuzz/last-run.txt \
 	  | grep -E "stat::|ERROR|SUMMARY|Done|DONE" | tail -20
 
-# Agenda planner: one intensive and 1,000 generated couples; quality against greedy and exhaustive.
+# Agenda planner: every ranking, one intensive and 1,000 generated couples; quality against an independent
+# randomized-restart baseline and the exhaustive optimum.
 bench-agenda: deps
 	$(SWIFT) build -c release --product AgendaBench
 	.build/release/AgendaBench

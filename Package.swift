@@ -30,10 +30,7 @@ let package = Package(
         // Pure scheduling rules: no I/O, no libical; `today` and settings are inputs.
         .target(name: "RetreatScheduling"),
         // Pure agenda planning: module catalog (TOML), day templates, the planner and its score.
-        .target(
-            name: "RetreatAgenda",
-            dependencies: ["RetreatScheduling", .product(name: "TOMLKit", package: "TOMLKit")]
-        ),
+        .target(name: "RetreatAgenda", dependencies: ["RetreatScheduling"]),
         // Reading the practice TOML into values (TOMLDecoder, errors that name the key).
         .target(
             name: "RetreatConfig",
@@ -64,7 +61,7 @@ let package = Package(
         // Benchmarks (not timed tests): `make bench`.
         .executableTarget(
             name: "RetreatBench", dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"], path: "Benchmarks/RetreatBench"),
-        .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
+        .executableTarget(name: "AgendaBench", dependencies: ["RetreatAgenda", "RetreatConfig", "RetreatScheduling"], path: "Benchmarks/AgendaBench"),
         // libFuzzer target over the parser and the import path (`make fuzz`); a replay tool otherwise.
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
@@ -75,7 +72,7 @@ let package = Package(
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"]),
         .testTarget(name: "RetreatSchedulingTests", dependencies: ["RetreatScheduling"]),
         .testTarget(name: "RetreatSeriesTests", dependencies: ["RetreatScheduling"]),
-        .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatScheduling"], exclude: ["Golden"]),
+        .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatConfig", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "RetreatAppTests",

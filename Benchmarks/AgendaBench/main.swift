@@ -1,27 +1,38 @@
 // AgendaBench: `swift run -c release AgendaBench [runs] [couples] [small-instances] [catalog.toml]`
 //
-// Defaults: 21 runs, 1000 couples, 300 small instances, Fixtures/agenda-modules.toml.
-// AGENDA_EVALS=N sets the planner's search budget (SearchOptions.maxEvaluations).
+// Defaults: 21 runs, 1000 couples, 60 small instances, Fixtures/agenda-modules.toml.
+// AGENDA_EVALS=N sets the planner's search budget (SearchOptions.maxEvaluations);
+// AGENDA_RESTARTS=N the baseline's restarts (default 300).
 //
 // 1. Plans one intensive `runs` times and prints the median time.
-// 2. Plans `couples` generated couples (random rankings of 1-4 priorities, 3 days) in a batch and
-//    prints the median time per couple, the summed scores and the penalty points by rule.
-// 3. On `small-instances` generated small instances (one or two days over a small catalog subset)
-//    prints how often the planner equals the exhaustive optimum and is no worse than the greedy
-//    baseline (both should be 100%).
+// 2. Every ranking of the four priorities (64): how many agendas keep every clinical rule, and how
+//    many give rank 1 the most session time beyond what the clinical rules require.
+// 3. `couples` generated couples (random rankings of 1-4 priorities, 3 days): the planner against
+//    an independent baseline (`Baseline.swift`: randomized restarts of a constraint-ordered
+//    construction, sharing no code with the planner but the scorer). Prints the share of couples
+//    where every clinical rule holds, the mean medium and soft penalties, and how often the planner
+//    is better, equal or worse.
+// 4. `small-instances` small instances (two days over a catalog subset): the planner against the
+//    exhaustive optimum, which also varies where breaks and lunch fall; and how often varying them
+//    finds a better agenda than the planners' own placement of breaks and lunch.
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 
 let arguments = CommandLine.arguments.dropFirst()
-let runs = arguments.count > 0 ? Int(arguments[arguments.startIndex]) ?? 21 : 21
-let couples = arguments.count > 1 ? Int(arguments[arguments.startIndex + 1]) ?? 1000 : 1000
-let smallInstances = arguments.count > 2 ? Int(arguments[arguments.startIndex + 2]) ?? 300 : 300
+func argument(_ index: Int, _ fallback: Int) -> Int {
+    arguments.count > index ? Int(arguments[arguments.startIndex + index]) ?? fallback : fallback
+}
+let runs = argument(0, 21)
+let couples = argument(1, 1000)
+let smallInstances = argument(2, 60)
 let catalogURL =
     arguments.count > 3
     ? URL(fileURLWithPath: arguments[arguments.startIndex + 3])
     : URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/agenda-modules.toml")
+let environment = ProcessInfo.processInfo.environment
 
 func milliseconds(_ start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
@@ -35,6 +46,7 @@ func median(_ values: [Double]) -> Double {
 }
 
 func format(_ value: Double) -> String { String(format: "%.2f", value) }
+func percent(_ part: Int, _ whole: Int) -> String { whole == 0 ? "-" : String(format: "%.1f%%", Double(part) * 100 / Double(whole)) }
 
 /// A random ranking of 1...4 of the built-in priorities.
 func randomRanking(_ rng: inout SplitMix64) -> [Priority] {
@@ -43,20 +55,74 @@ func randomRanking(_ rng: inout SplitMix64) -> [Priority] {
     return Array(pool.prefix(Int(rng.next() % 4) + 1))
 }
 
+/// Both partners screened; with affair recovery ranked, the affair has ended and B is the hurt partner.
 func request(_ priorities: [Priority], _ catalog: ModuleCatalog, days: Int = 3) -> PlanRequest {
     PlanRequest(
         priorities: priorities,
-        intake: Intake(affairEnded: priorities.contains(.affairRecovery) ? true : nil, safetyScreenPassed: true),
-        days: days, catalog: catalog
-    )
+        intake: Intake(
+            partnerA: SafetyScreen(result: .passed), partnerB: SafetyScreen(result: .passed),
+            affairEnded: priorities.contains(.affairRecovery) ? .yes : .unknown, hurtPartner: .b),
+        days: days, catalog: catalog)
+}
+
+/// Every ranking of the four priorities: the 64 orders of the non-empty subsets.
+func allRankings(_ pool: [Priority]) -> [[Priority]] {
+    var result: [[Priority]] = []
+    for (index, first) in pool.enumerated() {
+        result.append([first])
+        var rest = pool
+        rest.remove(at: index)
+        for tail in allRankings(rest) { result.append([first] + tail) }
+    }
+    return result
+}
+
+/// Minutes of sessions serving `priority` beyond the clinical minimum (no atonement step, not the
+/// first teaching of a skill).
+func discretionaryMinutes(_ priority: Priority, _ agenda: Agenda, _ catalog: ModuleCatalog) -> Int {
+    var taught: Set<Skill> = []
+    var total = 0
+    for block in agenda.days.flatMap(\.blocks) {
+        guard let module = catalog.module(block.moduleID), module.kind == .session else { continue }
+        let first = !Set(module.skills).isSubset(of: taught)
+        taught.formUnion(module.skills)
+        if !first && module.atonement.isEmpty && module.serves(priority) { total += block.minutes }
+    }
+    return total
+}
+
+/// Two days over a small catalog: what every agenda needs and up to two random further sessions.
+func smallInstance(_ catalog: ModuleCatalog, _ rng: inout SplitMix64) throws(AgendaError) -> PlanRequest {
+    let structural: Set<String> = [
+        "intake-history", "individual-partner-a", "individual-partner-b", "self-soothing", "listening-mirroring", "opening-the-heart",
+        "dialogue-practice", "morning-check-in", "grounding-close", "plan-forward", "break", "lunch", "evening-reflection", "evening-soothing",
+    ]
+    var keep = structural
+    var optional = catalog.modules.filter { $0.kind == .session && !structural.contains($0.id) && $0.atonement.isEmpty }
+    optional.shuffle(using: &rng)
+    let wanted = Int(rng.next() % 3)
+    for module in optional {
+        var closure: [String] = []
+        var stack = [module.id]
+        while let id = stack.popLast() {
+            if keep.contains(id) || closure.contains(id) { continue }
+            closure.append(id)
+            stack.append(contentsOf: catalog.module(id)?.prerequisites ?? [])
+        }
+        if keep.count - structural.count + closure.count <= wanted { keep.formUnion(closure) }
+    }
+    var pool = Priority.known.filter { $0 != .affairRecovery }
+    pool.shuffle(using: &rng)
+    return request(Array(pool.prefix(1 + Int(rng.next() % 2))), try catalog.keeping(keep), days: 2)
 }
 
 do {
     let catalog = try ModuleCatalog(contentsOf: catalogURL)
-    let budget = ProcessInfo.processInfo.environment["AGENDA_EVALS"].flatMap { Int($0) } ?? SearchOptions.standard.maxEvaluations
+    let budget = environment["AGENDA_EVALS"].flatMap { Int($0) } ?? SearchOptions.standard.maxEvaluations
+    let restarts = environment["AGENDA_RESTARTS"].flatMap { Int($0) } ?? 300
     let planner = AgendaPlanner(options: SearchOptions(maxEvaluations: budget))
-    let greedy = GreedyPlanner()
-    print("catalog: \(catalog.modules.count) modules from \(catalogURL.path)")
+    let baseline = RestartBaseline(restarts: restarts)
+    print("catalog: \(catalog.modules.count) modules from \(catalogURL.path); planner budget \(budget), baseline \(restarts) restarts")
 
     // 1. One intensive.
     let one = request([.affairRecovery, .communication, .intimacy, .unresolvedIssues], catalog)
@@ -67,99 +133,121 @@ do {
         agenda = try planner.plan(one)
         times.append(milliseconds(start))
     }
-    print("one intensive (affair, communication, intimacy, unresolved): median \(format(median(times))) ms over \(runs) runs; score \(agenda.score)")
+    print("one intensive (affair, communication, intimacy, unresolved): median \(format(median(times))) ms over \(runs) runs; \(agenda.score.summary)")
 
-    // 2. A batch of couples.
+    // 2. Every ranking.
+    let rankings = allRankings(Priority.known)
+    var rankingsFeasible = 0
+    var rankOneFirst = 0
+    for ranking in rankings {
+        let planned = try planner.plan(request(ranking, catalog))
+        if planned.score.isFeasible { rankingsFeasible += 1 }
+        let minutes = ranking.map { discretionaryMinutes($0, planned, catalog) }
+        if minutes.allSatisfy({ $0 <= minutes[0] }) { rankOneFirst += 1 } else { print("  rank 1 not first: \(ranking.map(\.rawValue)) \(minutes)") }
+    }
+    print(
+        "every ranking (\(rankings.count)): every clinical rule holds \(rankingsFeasible)/\(rankings.count); rank 1 gets the most time beyond the clinical minimum \(rankOneFirst)/\(rankings.count)"
+    )
+
+    // 3. Generated couples: planner against the independent baseline.
     var rng = SplitMix64(seed: 2026)
     var planTimes: [Double] = []
-    var greedyTimes: [Double] = []
-    var feasible = 0
-    var better = 0
-    var ruleTotals: [String: Int] = [:]
-    var totals = (0, 0, 0)
-    var notWorse = 0
+    var baseTimes: [Double] = []
+    var feasible = (planner: 0, baseline: 0)
+    var medium = (planner: 0, baseline: 0)
+    var soft = (planner: 0, baseline: 0)
+    var softWhenBothFeasible = (planner: 0, baseline: 0, count: 0)
+    var comparison = (better: 0, equal: 0, worse: 0)
+    var baselineRules: [String: Int] = [:]
     let batchStart = ContinuousClock.now
-    for _ in 0..<couples {
+    for index in 0..<couples {
         let couple = request(randomRanking(&rng), catalog)
         var start = ContinuousClock.now
         let planned = try planner.plan(couple)
         planTimes.append(milliseconds(start))
         start = ContinuousClock.now
-        let baseline = try greedy.plan(couple)
-        greedyTimes.append(milliseconds(start))
-        if planned.score.hard == 0 { feasible += 1 }
-        for penalty in planned.score.penalties { ruleTotals[penalty.rule, default: 0] += penalty.points }
-        totals = (totals.0 + planned.score.hard, totals.1 + planned.score.medium, totals.2 + planned.score.soft)
-        if planned.score < baseline.score { better += 1 }
-        if planned.score <= baseline.score { notWorse += 1 }
+        let base = baseline.plan(couple, seed: UInt64(index) &* 0x9E37_79B9 &+ 1)
+        baseTimes.append(milliseconds(start))
+        if planned.score.isFeasible { feasible.planner += 1 }
+        if base.score.isFeasible { feasible.baseline += 1 }
+        for penalty in base.score.penalties where penalty.level == .hard { baselineRules[penalty.rule, default: 0] += 1 }
+        medium = (medium.planner + planned.score.medium, medium.baseline + base.score.medium)
+        soft = (soft.planner + planned.score.soft, soft.baseline + base.score.soft)
+        if planned.score.isFeasible && base.score.isFeasible {
+            softWhenBothFeasible = (
+                softWhenBothFeasible.planner + planned.score.soft, softWhenBothFeasible.baseline + base.score.soft, softWhenBothFeasible.count + 1
+            )
+        }
+        if planned.score < base.score {
+            comparison.better += 1
+        } else if planned.score == base.score {
+            comparison.equal += 1
+        } else {
+            comparison.worse += 1
+        }
     }
-    let batchSeconds = milliseconds(batchStart) / 1000
+    let n = Double(max(couples, 1))
     print(
-        "batch of \(couples) couples: planner median \(format(median(planTimes))) ms, greedy median \(format(median(greedyTimes))) ms, total \(format(batchSeconds)) s"
+        "\(couples) generated couples in \(format(milliseconds(batchStart) / 1000)) s; median per plan: planner \(format(median(planTimes))) ms, baseline \(format(median(baseTimes))) ms"
     )
-    print("  by rule: \(ruleTotals.sorted { $0.value > $1.value })")
-    print("  summed score \(totals); hard-feasible \(feasible)/\(couples); planner better than greedy \(better)/\(couples), never worse \(notWorse)/\(couples)")
+    print(
+        "  every clinical rule holds: planner \(feasible.planner)/\(couples) (\(percent(feasible.planner, couples))), baseline \(feasible.baseline)/\(couples) (\(percent(feasible.baseline, couples)))"
+    )
+    print("  mean medium penalty: planner \(format(Double(medium.planner) / n)), baseline \(format(Double(medium.baseline) / n))")
+    print("  mean soft penalty: planner \(format(Double(soft.planner) / n)), baseline \(format(Double(soft.baseline) / n))")
+    if softWhenBothFeasible.count > 0 {
+        let count = Double(softWhenBothFeasible.count)
+        print(
+            "  mean soft penalty where both keep every rule (\(softWhenBothFeasible.count) couples): planner \(format(Double(softWhenBothFeasible.planner) / count)), baseline \(format(Double(softWhenBothFeasible.baseline) / count))"
+        )
+    }
+    print("  planner better than the baseline \(comparison.better), equal \(comparison.equal), worse \(comparison.worse)")
+    print("  rules the baseline broke (couples): \(baselineRules.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
 
-    // 3. Small instances against the exhaustive optimum.
+    // 4. Small instances against the exhaustive optimum.
     let exhaustive = ExhaustivePlanner()
+    let fixedPauses = ExhaustivePlanner(variesPauses: false)
     var equal = 0
-    var atMostGreedy = 0
+    var pausesHelped = 0
     var exhaustiveTimes: [Double] = []
     var smallRNG = SplitMix64(seed: 7)
     var mismatches: [String] = []
+    var candidates: [Int] = []
     for _ in 0..<smallInstances {
-        let days = smallRNG.next() % 3 == 0 ? 2 : 1
-        let (small, ranking) = try smallInstance(catalog, days: Int(days), &smallRNG)
-        let smallRequest = request(ranking, small, days: Int(days))
-        let planned = try planner.plan(smallRequest)
+        let small = try smallInstance(catalog, &smallRNG)
+        candidates.append(small.catalog.modules.filter { $0.kind == .session }.count)
+        let planned = try planner.plan(small)
         let start = ContinuousClock.now
-        let optimum = try exhaustive.plan(smallRequest)
+        let optimum = try exhaustive.plan(small)
         exhaustiveTimes.append(milliseconds(start))
-        let baseline = try greedy.plan(smallRequest)
+        let fixed = try fixedPauses.plan(small)
+        if optimum.score < fixed.score { pausesHelped += 1 }
         if planned.score == optimum.score {
             equal += 1
         } else if mismatches.count < 5 {
-            mismatches.append("  planner \(planned.score) vs optimum \(optimum.score): \(ranking.map(\.rawValue)) \(small.ids.joined(separator: ","))")
+            mismatches.append(
+                "  planner \(planned.score) vs optimum \(optimum.score): \(small.priorities.map(\.rawValue)) \(small.catalog.ids.joined(separator: ","))")
         }
-        if planned.score <= baseline.score { atMostGreedy += 1 }
     }
-    let percentEqual = smallInstances == 0 ? 100 : Double(equal) * 100 / Double(smallInstances)
-    let percentGreedy = smallInstances == 0 ? 100 : Double(atMostGreedy) * 100 / Double(smallInstances)
     print(
-        "small instances: \(smallInstances); planner == exhaustive optimum \(equal) (\(format(percentEqual))%), planner <= greedy \(atMostGreedy) (\(format(percentGreedy))%), exhaustive median \(format(median(exhaustiveTimes))) ms, max \(format(exhaustiveTimes.max() ?? 0)) ms"
+        "small instances (2 days, \(candidates.min() ?? 0)-\(candidates.max() ?? 0) sessions): \(smallInstances); planner == exhaustive optimum \(equal) (\(percent(equal, smallInstances))); varying breaks and lunch beat the planners' placement in \(pausesHelped); exhaustive median \(format(median(exhaustiveTimes))) ms, max \(format(exhaustiveTimes.max() ?? 0)) ms"
     )
     for line in mismatches { print(line) }
+
+    // 5. The dominance pruning changes nothing: the same optimum without it, on a few instances.
+    var sameOptimum = 0
+    var withoutTimes: [Double] = []
+    let checks = min(3, smallInstances)
+    var checkRNG = SplitMix64(seed: 7)
+    for _ in 0..<checks {
+        let small = try smallInstance(catalog, &checkRNG)
+        let start = ContinuousClock.now
+        let plain = try ExhaustivePlanner(prunesDominated: false).plan(small)
+        withoutTimes.append(milliseconds(start))
+        if try plain.score == exhaustive.plan(small).score { sameOptimum += 1 }
+    }
+    print("  without the dominance pruning: same optimum on \(sameOptimum)/\(checks) instances (median \(format(median(withoutTimes))) ms each)")
 } catch {
     print("AgendaBench failed: \(error)")
     exit(1)
-}
-
-/// One day's catalog: the structural modules plus 2...5 random sessions (with their prerequisites).
-func smallInstance(_ catalog: ModuleCatalog, days: Int, _ rng: inout SplitMix64) throws(AgendaError) -> (ModuleCatalog, [Priority]) {
-    var structural: Set<String> = ["intake-history", "individual-partner-a", "individual-partner-b", "plan-forward", "break", "lunch"]
-    if days > 1 { structural.formUnion(["evening-reflection", "grounding-close"]) }
-    var keep = structural
-    let optional = catalog.modules.filter { $0.kind == .session && !structural.contains($0.id) && (days > 1 || $0.intensity < 3) }
-    let wanted = days > 1 ? 1 + Int(rng.next() % 3) : 3 + Int(rng.next() % 4)
-    var shuffled = optional
-    shuffled.shuffle(using: &rng)
-    for module in shuffled {
-        var closure: [String] = []
-        var stack = [module.id]
-        while let id = stack.popLast() {
-            if keep.contains(id) || closure.contains(id) { continue }
-            closure.append(id)
-            stack.append(contentsOf: catalog.module(id)?.prerequisites ?? [])
-        }
-        if keep.count - structural.count + closure.count <= wanted {
-            keep.formUnion(closure)
-        }
-    }
-    let small = try catalog.keeping(keep)
-    var served = Set<Priority>()
-    for module in small.modules { served.formUnion(module.priorities) }
-    var pool = served.isEmpty ? [Priority.communication] : served.sorted()
-    pool.shuffle(using: &rng)
-    let ranking = Array(pool.prefix(1 + Int(rng.next() % 3)))
-    return (small, ranking)
 }

@@ -30,20 +30,36 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
     public var intake: Bool
     /// The plan forward that ends the last day.
     public var planForward: Bool
-    /// Belongs at the start of days 2 onward (e.g. a morning check-in); elsewhere it costs a soft penalty.
-    public var opensDay: Bool
+    /// The morning check-in that opens every day after the first (and appears nowhere else).
+    public var checkIn: Bool
     /// Belongs at the end of a day (e.g. a grounding close); elsewhere it costs a soft penalty.
     public var closesDay: Bool
     /// For time with one partner alone: which partner; `nil` for work with the couple.
     public var individual: Partner?
+    /// Work useful to any couple: may fill time in an agenda whose ranking it does not serve.
+    /// A module serving only priorities the couple did not rank appears only when it is general.
+    public var general: Bool
+    /// Intimacy work (sex, desire, touch): planned only when the couple ranked intimacy.
+    public var intimate: Bool
+    /// Touch, sensate focus or sexual reconnection: never before the atonement steps of affair recovery.
+    public var touch: Bool
+    /// Framed around blame (even to move beyond it): never after a disclosure.
+    public var blameFraming: Bool
+    /// The skills of the practice's page this session teaches.
+    public var skills: [Skill]
+    /// The atonement steps of affair recovery this session takes.
+    public var atonement: [AtonementStep]
+    /// For an evening reflection: what it sends the couple home with.
+    public var homework: Homework?
 
     /// Creates a module; see the catalog file for the meaning of each field.
     public init(
         id: String, staffTitle: String, clientTitle: String, minutes: Int, kind: BlockKind = .session,
         servesAll: Bool = false, priorities: [Priority] = [], intensity: Int = 1, prerequisites: [String] = [],
         phase: Phase = .core, timeOfDay: TimeOfDay = .any, repeatable: Bool = false, calming: Bool = false,
-        intake: Bool = false, planForward: Bool = false, opensDay: Bool = false, closesDay: Bool = false,
-        individual: Partner? = nil
+        intake: Bool = false, planForward: Bool = false, checkIn: Bool = false, closesDay: Bool = false,
+        individual: Partner? = nil, general: Bool = false, intimate: Bool = false, touch: Bool = false,
+        blameFraming: Bool = false, skills: [Skill] = [], atonement: [AtonementStep] = [], homework: Homework? = nil
     ) {
         self.id = id
         self.staffTitle = staffTitle
@@ -60,9 +76,16 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
         self.calming = calming
         self.intake = intake
         self.planForward = planForward
-        self.opensDay = opensDay
+        self.checkIn = checkIn
         self.closesDay = closesDay
         self.individual = individual
+        self.general = general
+        self.intimate = intimate
+        self.touch = touch
+        self.blameFraming = blameFraming
+        self.skills = skills
+        self.atonement = atonement
+        self.homework = homework
     }
 
     /// Whether the module serves `priority` specifically (general modules serve none specifically).
@@ -73,5 +96,22 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
     /// Whether the module may close a day: calming, or of the integration phase.
     public var canCloseDay: Bool {
         kind == .session && (calming || phase == .integration) && intensity < 3
+    }
+
+    /// The catalog's flag words for this module, in a fixed order (as `flags = [...]` in the TOML,
+    /// plus `skill:…`, `step:…`, `homework:…`, `repeatable` and `intensity:N` for listings).
+    public var flagWords: [String] {
+        var words: [String] = []
+        if intake { words.append("intake") }
+        if individual != nil { words.append("individual") }
+        if checkIn { words.append("check-in") }
+        if calming { words.append("calming") }
+        if closesDay { words.append("closes-day") }
+        if planForward { words.append("plan-forward") }
+        if general { words.append("general") }
+        if intimate { words.append("intimate") }
+        if touch { words.append("touch") }
+        if blameFraming { words.append("blame-framing") }
+        return words
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
 import RetreatScheduling
-import TOMLKit
 
 /// The modules an agenda is built from, validated: unique ids, known prerequisites without cycles,
 /// intensities 1...3, positive durations, known priorities and neutral client titles.
 ///
-/// Load it from TOML with `init(toml:)` (see `Fixtures/agenda-modules.toml` for the format).
+/// Built from plain values by `init(modules:customPriorities:)`; `CatalogTOML.swift` reads the TOML
+/// format (see `Fixtures/agenda-modules.toml`) into those values.
 public struct ModuleCatalog: Hashable, Sendable {
     /// The modules in catalog order.
     public let modules: [AgendaModule]
@@ -25,26 +25,6 @@ public struct ModuleCatalog: Hashable, Sendable {
         try ModuleCatalog.validate(modules, customPriorities: customPriorities)
         self.modules = modules
         self.customPriorities = customPriorities
-    }
-
-    /// Parses and validates a TOML catalog: an optional top-level `custom_priorities` array and
-    /// one `[[module]]` table per module.
-    /// - Throws: `AgendaError.catalogSyntax` for malformed TOML, otherwise the validation errors of
-    ///   `init(modules:customPriorities:)`.
-    public init(toml: String) throws(AgendaError) {
-        let parsed = try CatalogParser.parse(toml)
-        try self.init(modules: parsed.modules, customPriorities: parsed.customPriorities)
-    }
-
-    /// Reads a TOML catalog file (UTF-8) and parses it with `init(toml:)`.
-    public init(contentsOf url: URL) throws(AgendaError) {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw .unreadableFile(path: url.path, reason: error.localizedDescription)
-        }
-        try self.init(toml: text)
     }
 
     /// The module with `id`, if any.
@@ -146,12 +126,41 @@ public struct ModuleCatalog: Hashable, Sendable {
             throw fail("it lists itself as a prerequisite; remove \"\(module.id)\" from its prerequisites.")
         }
         if module.kind != .session {
-            if module.intake || module.planForward || module.individual != nil || module.opensDay || module.closesDay {
-                throw fail("a \(module.kind.rawValue) cannot be flagged intake, plan-forward, individual, opens-day or closes-day; only sessions can.")
+            if module.intake || module.planForward || module.individual != nil || module.checkIn || module.closesDay || module.general
+                || module.intimate || module.touch || module.blameFraming
+            {
+                throw fail(
+                    "a \(module.kind.rawValue) cannot carry the flags \(module.flagWords.joined(separator: ", ")); only sessions can.")
             }
             if !module.prerequisites.isEmpty {
                 throw fail("a \(module.kind.rawValue) cannot have prerequisites; the planner places it where the day needs it.")
             }
+            if !module.skills.isEmpty || !module.atonement.isEmpty {
+                throw fail("a \(module.kind.rawValue) cannot teach skills or take atonement steps; only sessions can.")
+            }
+        }
+        if module.homework != nil && module.kind != .reflection {
+            throw fail("only an evening reflection can set `homework`; remove it or make the module kind = \"reflection\".")
+        }
+        if module.touch && !module.intimate {
+            throw fail("it is flagged touch, which is intimacy work; add \"intimate\" to its flags as well.")
+        }
+        if module.intimate && !module.servesAll && !module.priorities.contains(.intimacy) {
+            throw fail("it is flagged intimate but does not serve intimacy; add \"intimacy\" to its priorities.")
+        }
+        if !module.atonement.isEmpty && !module.priorities.contains(.affairRecovery) {
+            throw fail("it takes atonement steps but does not serve affair-recovery; add \"affair-recovery\" to its priorities.")
+        }
+        if module.checkIn {
+            if !module.repeatable {
+                throw fail("a check-in opens every day after the first, so it must be repeatable; set repeatable = true.")
+            }
+            if module.intensity == 3 {
+                throw fail("a check-in opens the day gently; give it intensity 1 or 2.")
+            }
+        }
+        if Set(module.skills).count != module.skills.count || Set(module.atonement).count != module.atonement.count {
+            throw fail("it lists a skill or an atonement step twice; list each once.")
         }
     }
 
@@ -186,152 +195,56 @@ public struct ModuleCatalog: Hashable, Sendable {
     }
 }
 
-/// Reads the TOML format into modules (field checks only; `ModuleCatalog.validate` does the rest).
-enum CatalogParser {
-    static let moduleKeys: Set<String> = [
-        "id", "title", "client_title", "minutes", "kind", "priorities", "intensity", "prerequisites",
-        "phase", "time_of_day", "repeatable", "flags", "partner",
-    ]
-    static let flagNames: Set<String> = ["calming", "individual", "intake", "plan-forward", "planForward", "opens-day", "closes-day"]
+/// One line of `retreat agenda modules`: what staff need to pin, exclude or lengthen a module.
+public struct ModuleListing: Hashable, Codable, Sendable {
+    /// The module id used in pins, exclusions and lengths.
+    public var id: String
+    /// What staff see.
+    public var title: String
+    /// What the couple sees.
+    public var clientTitle: String
+    /// Length in minutes from the catalog (breaks and lunch take the day template's lengths).
+    public var minutes: Int
+    /// session, break, lunch or reflection.
+    public var kind: BlockKind
+    /// 1 (light) ... 3 (demanding); 1 for breaks, lunch and reflections.
+    public var intensity: Int
+    /// The priorities served, or `["all"]` for general work.
+    public var priorities: [String]
+    /// The catalog flags (`intake`, `check-in`, `general`, `intimate`, `touch`, `blame-framing`, …),
+    /// followed by `repeatable`, `skill:NAME`, `step:NAME` and `homework:NAME` where they apply.
+    public var flags: [String]
+    /// Ids of the modules that must come earlier.
+    public var prerequisites: [String]
 
-    static func parse(_ text: String) throws(AgendaError) -> (modules: [AgendaModule], customPriorities: [Priority]) {
-        let table: TOMLTable
-        do {
-            // The TOML parser aborts on some malformed headers and keys: check the shape first.
-            try TOMLShape.check(text, file: "the module catalog")
-            table = try TOMLTable(string: text)
-        } catch let error as InputError {
-            throw .catalogSyntax(error.message)
-        } catch let error as TOMLParseError {
-            throw .catalogSyntax("\(error.description) (line \(error.source.begin.line), column \(error.source.begin.column))")
-        } catch {
-            throw .catalogSyntax(String(describing: error))
-        }
-        for key in table.keys where key != "module" && key != "custom_priorities" {
-            throw .invalidModule(id: key, reason: "unknown top-level key \"\(key)\"; the catalog has only `custom_priorities` and [[module]] tables.")
-        }
-        var custom: [Priority] = []
-        if let value = table["custom_priorities"] {
-            guard let array = value.array else {
-                throw .invalidModule(id: "custom_priorities", reason: "custom_priorities must be an array of strings, e.g. [\"blended-family\"].")
-            }
-            for element in array {
-                guard let name = element.string else {
-                    throw .invalidModule(id: "custom_priorities", reason: "custom_priorities must contain only strings.")
-                }
-                custom.append(Priority(name))
-            }
-        }
-        guard let moduleValue = table["module"] else {
-            return ([], custom)
-        }
-        guard let array = moduleValue.array else {
-            throw .invalidModule(id: "module", reason: "`module` must be an array of tables; write each module as a [[module]] table.")
-        }
-        var modules: [AgendaModule] = []
-        for (position, element) in array.enumerated() {
-            guard let moduleTable = element.table else {
-                throw .invalidModule(id: "module #\(position + 1)", reason: "it is not a table; write each module as a [[module]] table.")
-            }
-            modules.append(try parseModule(moduleTable, position: position))
-        }
-        return (modules, custom)
+    /// The listing of `module`.
+    public init(_ module: AgendaModule) {
+        id = module.id
+        title = module.staffTitle
+        clientTitle = module.clientTitle
+        minutes = module.minutes
+        kind = module.kind
+        intensity = module.kind == .session ? module.intensity : 1
+        priorities = module.servesAll ? ["all"] : module.priorities.map(\.rawValue)
+        var words = module.flagWords
+        if module.repeatable && module.kind == .session { words.append("repeatable") }
+        words += module.skills.map { "skill:\($0.rawValue)" }
+        words += module.atonement.map { "step:\($0.rawValue)" }
+        if let homework = module.homework { words.append("homework:\(homework.rawValue)") }
+        flags = words
+        prerequisites = module.prerequisites
     }
 
-    private static func parseModule(_ table: TOMLTable, position: Int) throws(AgendaError) -> AgendaModule {
-        let name = table["id"]?.string ?? "module #\(position + 1)"
-        func fail(_ reason: String) -> AgendaError { .invalidModule(id: name, reason: reason) }
-        for key in table.keys.sorted() where !moduleKeys.contains(key) {
-            throw fail("unknown key \"\(key)\"; the known keys are \(moduleKeys.sorted().joined(separator: ", ")).")
-        }
-        func string(_ key: String, required: Bool, example: String) throws(AgendaError) -> String? {
-            guard let value = table[key] else {
-                if required { throw fail("`\(key)` is missing; add it, e.g. \(key) = \(example).") }
-                return nil
-            }
-            guard let text = value.string else { throw fail("`\(key)` must be a string, e.g. \(key) = \(example).") }
-            return text
-        }
-        func strings(_ key: String, example: String) throws(AgendaError) -> [String]? {
-            guard let value = table[key] else { return nil }
-            guard let array = value.array else { throw fail("`\(key)` must be an array of strings, e.g. \(key) = \(example).") }
-            var result: [String] = []
-            for element in array {
-                guard let text = element.string else { throw fail("`\(key)` must contain only strings, e.g. \(key) = \(example).") }
-                result.append(text)
-            }
-            return result
-        }
-        func integer(_ key: String, required: Bool, example: String) throws(AgendaError) -> Int? {
-            guard let value = table[key] else {
-                if required { throw fail("`\(key)` is missing; add it, e.g. \(key) = \(example).") }
-                return nil
-            }
-            guard let number = value.int else { throw fail("`\(key)` must be a whole number, e.g. \(key) = \(example).") }
-            return number
-        }
-
-        guard table["id"]?.string != nil else {
-            throw fail("`id` is missing or not a string; add a unique id, e.g. id = \"dialogue-practice\".")
-        }
-        let title = try string("title", required: true, example: "\"Listening and mirroring\"") ?? ""
-        let clientTitle = try string("client_title", required: true, example: "\"Session\"") ?? ""
-        let minutes = try integer("minutes", required: true, example: "60") ?? 0
-        let kindText = try string("kind", required: false, example: "\"session\"") ?? "session"
-        guard let kind = BlockKind(rawValue: kindText) else {
-            throw fail("kind \"\(kindText)\" is unknown; use session, break, lunch or reflection.")
-        }
-        let priorityNames = try strings("priorities", example: "[\"communication\"]")
-        var servesAll = false
-        var priorities: [Priority] = []
-        if let priorityNames {
-            for priorityName in priorityNames {
-                if priorityName.trimmingCharacters(in: .whitespaces).lowercased() == "all" {
-                    servesAll = true
-                } else {
-                    priorities.append(Priority(priorityName))
-                }
-            }
-        } else if kind != .session {
-            servesAll = true
-        }
-        let intensity = try integer("intensity", required: false, example: "2") ?? 1
-        let prerequisites = try strings("prerequisites", example: "[\"intake-history\"]") ?? []
-        let phaseText = try string("phase", required: false, example: "\"core\"") ?? "core"
-        guard let phase = Phase(rawValue: phaseText) else {
-            throw fail("phase \"\(phaseText)\" is unknown; use opening, core or integration.")
-        }
-        let timeText = try string("time_of_day", required: false, example: "\"morning\"") ?? "any"
-        guard let timeOfDay = TimeOfDay(rawValue: timeText) else {
-            throw fail("time_of_day \"\(timeText)\" is unknown; use morning, afternoon or any.")
-        }
-        var repeatable = kind == .break || kind == .lunch
-        if let value = table["repeatable"] {
-            guard let flag = value.bool else { throw fail("`repeatable` must be true or false.") }
-            repeatable = flag
-        }
-        let flags = try strings("flags", example: "[\"calming\"]") ?? []
-        for flag in flags where !flagNames.contains(flag) {
-            throw fail("flag \"\(flag)\" is unknown; use calming, individual, intake, plan-forward, opens-day or closes-day.")
-        }
-        let partnerText = try string("partner", required: false, example: "\"A\"")
-        var individual: Partner?
-        if flags.contains("individual") {
-            guard let partnerText, let partner = Partner(rawValue: partnerText.uppercased()) else {
-                throw fail("it is flagged individual but `partner` is missing or not \"A\" or \"B\"; say whose time alone it is, e.g. partner = \"A\".")
-            }
-            individual = partner
-        } else if partnerText != nil {
-            throw fail("it names a partner but is not flagged individual; add \"individual\" to its flags or remove `partner`.")
-        }
-        return AgendaModule(
-            id: name, staffTitle: title, clientTitle: clientTitle, minutes: minutes, kind: kind,
-            servesAll: servesAll, priorities: priorities, intensity: intensity, prerequisites: prerequisites,
-            phase: phase, timeOfDay: timeOfDay, repeatable: repeatable, calming: flags.contains("calming"),
-            intake: flags.contains("intake"),
-            planForward: flags.contains("plan-forward") || flags.contains("planForward"),
-            opensDay: flags.contains("opens-day"), closesDay: flags.contains("closes-day"),
-            individual: individual
-        )
+    /// One line for a terminal: id, kind, minutes, intensity, priorities, flags, then both titles.
+    public var line: String {
+        let pad = { (text: String, width: Int) in text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
+        let tail = flags.isEmpty ? "" : "  [\(flags.joined(separator: ", "))]"
+        return pad(id, 30) + pad(kind.rawValue, 11) + pad("\(minutes) min", 8) + pad("i\(intensity)", 4)
+            + priorities.joined(separator: ",") + tail + "\n    staff: \(title)\n    couple sees: \(clientTitle)"
     }
+}
+
+extension ModuleCatalog {
+    /// The catalog as listing values, in catalog order (for `retreat agenda modules [--json]`).
+    public var listing: [ModuleListing] { modules.map(ModuleListing.init) }
 }

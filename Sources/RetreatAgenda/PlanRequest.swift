@@ -1,21 +1,5 @@
 import RetreatScheduling
 
-/// What the intake established about the couple, as far as planning is concerned.
-public struct Intake: Hashable, Codable, Sendable {
-    /// Whether the affair has ended: `true`, `false`, or `nil` when the intake does not say.
-    /// Affair recovery is only planned when this is `true`.
-    public var affairEnded: Bool?
-    /// Whether the safety screen was passed (no violence, no active addiction).
-    /// No intensive is planned without it.
-    public var safetyScreenPassed: Bool
-
-    /// Creates an intake record.
-    public init(affairEnded: Bool? = nil, safetyScreenPassed: Bool) {
-        self.affairEnded = affairEnded
-        self.safetyScreenPassed = safetyScreenPassed
-    }
-}
-
 /// A staff pin: the module starts on that day at that time, whatever else moves.
 public struct Pin: Hashable, Codable, Sendable {
     /// The pinned session module.
@@ -82,27 +66,12 @@ public struct PlanRequest: Hashable, Sendable {
     }
 
     /// Refuses couples the practice cannot plan an intensive for.
-    /// - Throws: `AgendaError.ineligible` when the safety screen was not passed, or when affair
-    ///   recovery is ranked but the intake does not confirm that the affair has ended.
+    /// - Throws: `AgendaError.ineligible` when a partner's safety screen failed or was not recorded,
+    ///   or when affair recovery is ranked but the intake does not confirm that the affair has ended
+    ///   or does not name the hurt partner.
     public func checkEligibility() throws(AgendaError) {
-        if !intake.safetyScreenPassed {
-            throw .ineligible(
-                "The safety screen was not passed (violence or active addiction), so no couples intensive can be planned; refer the couple to individual support and screen again once it is addressed."
-            )
-        }
-        if priorities.contains(.affairRecovery) {
-            switch intake.affairEnded {
-            case .some(true):
-                break
-            case .some(false):
-                throw .ineligible(
-                    "Affair recovery is ranked, but the intake says the affair has not ended; affair-recovery work begins only after it has ended, so remove affair recovery from the ranking or postpone the intensive."
-                )
-            case .none:
-                throw .ineligible(
-                    "Affair recovery is ranked, but the intake does not say whether the affair has ended; confirm at intake that it has ended before planning affair-recovery work, or remove affair recovery from the ranking."
-                )
-            }
+        if let reason = intake.ineligibility(for: priorities) {
+            throw .ineligible(reason)
         }
     }
 }

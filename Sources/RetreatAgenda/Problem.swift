@@ -7,13 +7,16 @@ struct Placed: Hashable, Sendable {
     var end: Int
 }
 
-/// A plan request compiled to flat arrays for fast layout and scoring.
-final class Problem: Sendable {
+/// A plan request compiled to flat arrays for fast layout and scoring. The rules in `Rules.swift`
+/// read it; the planners search over it.
+/// Not `Sendable`: each planning call compiles its own and uses it on one thread.
+final class Problem {
     let request: PlanRequest
     let modules: [AgendaModule]
     let n: Int
     let days: Int
     let ranked: [Priority]
+    let index: [String: Int]
 
     let dayStart: Int
     let dayEnd: Int
@@ -34,10 +37,21 @@ final class Problem: Sendable {
     let canClose: [Bool]
     let isIntake: [Bool]
     let isPlanForward: [Bool]
-    let opensDay: [Bool]
+    let isCheckIn: [Bool]
     let closesDay: [Bool]
     let repeatable: [Bool]
     let servesAll: [Bool]
+    let general: [Bool]
+    let intimate: [Bool]
+    let touch: [Bool]
+    let blameFraming: [Bool]
+    let servesAffair: [Bool]
+    let servesIntimacy: [Bool]
+    /// Skills taught, as a mask of `Skill.bit` (sessions only).
+    let skillMask: [UInt8]
+    /// Atonement steps taken, as a mask of `AtonementStep.bit` (sessions only).
+    let stepMask: [UInt8]
+    let homework: [Homework?]
     let excluded: [Bool]
     let overridden: [Bool]
     let partner: [Partner?]
@@ -47,14 +61,28 @@ final class Problem: Sendable {
     /// Bit `r` set when the module serves ranked priority `r` specifically.
     let rankMask: [UInt64]
 
-    let isCandidate: [Bool]
-    /// Whether the module is a (transitive) prerequisite of work on a ranked priority.
-    let supporting: [Bool]
-    /// Session modules the planners may schedule, in catalog order.
-    let candidates: [Int]
+    let affairRanked: Bool
+    let intimacyRanked: Bool
+    /// 0-based rank of communication, if ranked.
+    let communicationRank: Int?
+
+    /// Whether the module passes every rule's module filter (`admits`) and is not excluded, and its
+    /// prerequisites are candidates too.
+    /// Set once, at the end of `init` (the rules' filters read the other arrays to compute it).
+    private(set) var isCandidate: [Bool] = []
+    /// Session modules the planners may schedule, in catalog order (set once, at the end of `init`).
+    private(set) var candidates: [Int] = []
+    /// `admittedOnDay[day * n + module]`: every rule's module and day filter admits the module on
+    /// that day (set once, at the end of `init`).
+    private(set) var admittedOnDay: [Bool] = []
+    /// Minutes of skill practice the ranking asks for (set once, at the end of `init`).
+    private(set) var skillTarget = 0
     let breakModule: Int?
     let lunchModule: Int?
+    /// The evening reflection for an ordinary night (dialogue homework when there is one).
     let reflectionModule: Int?
+    /// The evening reflection after a demanding day (self-soothing homework), if the catalog has one.
+    let soothingReflection: Int?
 
     /// Resolved pins (module index, day, start).
     let pins: [(module: Int, day: Int, start: Int)]
@@ -63,11 +91,9 @@ final class Problem: Sendable {
     /// `pinStart[day * n + module]`: the pinned start, or -1.
     let pinStart: [Int]
 
-    let index: [String: Int]
-
-    /// Compiles `request`. In strict mode every adjustment and the catalog's structure are checked
-    /// and problems are thrown; in lenient mode (scoring any agenda) they are tolerated and show up
-    /// as penalties instead.
+    /// Compiles `request`. In strict mode the request, the adjustments and the catalog's structure
+    /// are checked against the rules and problems are thrown (see `AgendaPlanner.validate`); in
+    /// lenient mode (scoring any agenda) they are tolerated and show up as penalties instead.
     init(_ request: PlanRequest, strict: Bool) throws(AgendaError) {
         self.request = request
         let modules = request.catalog.modules
@@ -76,72 +102,49 @@ final class Problem: Sendable {
         self.n = n
         let template = request.template
         let adjustments = request.adjustments
+        var index: [String: Int] = [:]
+        for (position, module) in modules.enumerated() { index[module.id] = position }
+        self.index = index
 
         if strict {
-            if !(1...14).contains(request.days) {
-                throw .invalidRequest("The intensive has \(request.days) days; plan for 1 to 14 days (3 is usual).")
-            }
-            if request.priorities.isEmpty {
-                throw .invalidRequest("No priority is ranked; rank at least one priority (unresolved-issues, affair-recovery, communication or intimacy).")
-            }
-            var seen = Set<Priority>()
-            for priority in request.priorities where !seen.insert(priority).inserted {
-                throw .invalidRequest("Priority \"\(priority.rawValue)\" is ranked twice; rank each priority once.")
-            }
-            if request.priorities.count > 64 {
-                throw .invalidRequest("\(request.priorities.count) priorities are ranked; rank at most 64.")
-            }
-            try template.validate()
+            try Problem.checkForm(request, index: index)
         }
         self.days = max(1, request.days)
         self.ranked = Array(request.priorities.prefix(64))
+        affairRanked = ranked.contains(.affairRecovery)
+        intimacyRanked = ranked.contains(.intimacy)
+        communicationRank = ranked.firstIndex(of: .communication)
 
         dayStart = template.start.minutes
         dayEnd = template.end.minutes
         lunchWindowStart = template.lunchWindowStart.minutes
         lunchWindowEnd = template.lunchWindowEnd.minutes
 
-        var index: [String: Int] = [:]
-        for (position, module) in modules.enumerated() { index[module.id] = position }
-        self.index = index
-
-        // Exclusions and overrides.
         var excluded = [Bool](repeating: false, count: n)
-        for id in adjustments.excluded.sorted() {
-            if let position = index[id] {
-                excluded[position] = true
-            } else if strict {
-                throw .invalidAdjustment("Excluded module \"\(id)\" is not in the catalog; check the id against the catalog.")
-            }
+        for id in adjustments.excluded {
+            if let position = index[id] { excluded[position] = true }
         }
         var overridden = [Bool](repeating: false, count: n)
         var overrideMinutes = [Int?](repeating: nil, count: n)
-        for (id, minutes) in adjustments.durationOverrides.sorted(by: { $0.key < $1.key }) {
-            guard let position = index[id] else {
-                if strict {
-                    throw .invalidAdjustment("The length override names module \"\(id)\", which is not in the catalog; check the id against the catalog.")
-                }
-                continue
-            }
-            if strict && (minutes <= 0 || minutes > dayEnd - dayStart) {
-                throw .invalidAdjustment(
-                    "The length override for \"\(id)\" is \(minutes) minutes; set a length between 1 and \(dayEnd - dayStart) minutes (the length of the day).")
-            }
+        for (id, minutes) in adjustments.durationOverrides {
+            guard let position = index[id] else { continue }
             overridden[position] = true
             overrideMinutes[position] = minutes
         }
         self.excluded = excluded
         self.overridden = overridden
 
-        func firstModule(of kind: BlockKind) -> Int? {
-            modules.indices.first { modules[$0].kind == kind && !excluded[$0] }
+        func firstModule(_ where: (AgendaModule) -> Bool) -> Int? {
+            modules.indices.first { `where`(modules[$0]) && !excluded[$0] }
         }
-        let breakModule = firstModule(of: .break)
-        let lunchModule = firstModule(of: .lunch)
-        let reflectionModule = firstModule(of: .reflection)
+        let breakModule = firstModule { $0.kind == .break }
+        let lunchModule = firstModule { $0.kind == .lunch }
         self.breakModule = breakModule
         self.lunchModule = lunchModule
-        self.reflectionModule = reflectionModule
+        reflectionModule =
+            firstModule { $0.kind == .reflection && $0.homework == .dialogue }
+            ?? firstModule { $0.kind == .reflection && $0.homework != .selfSoothing } ?? firstModule { $0.kind == .reflection }
+        soothingReflection = firstModule { $0.kind == .reflection && $0.homework == .selfSoothing }
         let lunchMinutes = lunchModule.flatMap { overrideMinutes[$0] } ?? template.lunchMinutes
         let breakMinutes = breakModule.flatMap { overrideMinutes[$0] } ?? template.breakMinutes
         self.lunchMinutes = lunchMinutes
@@ -149,11 +152,6 @@ final class Problem: Sendable {
         latestLunchStart = template.lunchWindowEnd.minutes - lunchMinutes
         maxRun = template.maxRunMinutes
         maxContact = template.maxContactMinutes
-        if strict && lunchModule != nil && template.lunchWindowEnd.minutes - template.lunchWindowStart.minutes < lunchMinutes {
-            throw .invalidAdjustment(
-                "Lunch now lasts \(lunchMinutes) minutes, longer than the lunch window \(template.lunchWindowStart)-\(template.lunchWindowEnd); shorten lunch or widen the window."
-            )
-        }
 
         var duration: [Int] = []
         var rankMask: [UInt64] = []
@@ -171,7 +169,8 @@ final class Problem: Sendable {
         }
         self.duration = duration
         self.rankMask = rankMask
-        intensity = modules.map(\.intensity)
+        let isSession = modules.map { $0.kind == .session }
+        intensity = modules.map { $0.kind == .session ? $0.intensity : 1 }
         kind = modules.map(\.kind)
         phase = modules.map(\.phase.order)
         timeOfDay = modules.map(\.timeOfDay)
@@ -179,10 +178,19 @@ final class Problem: Sendable {
         canClose = modules.map(\.canCloseDay)
         isIntake = modules.map { $0.kind == .session && $0.intake }
         isPlanForward = modules.map { $0.kind == .session && $0.planForward }
-        opensDay = modules.map { $0.kind == .session && $0.opensDay }
+        isCheckIn = modules.map { $0.kind == .session && $0.checkIn }
         closesDay = modules.map { $0.kind == .session && $0.closesDay }
         repeatable = modules.map(\.repeatable)
         servesAll = modules.map(\.servesAll)
+        general = modules.map(\.general)
+        intimate = modules.map { $0.kind == .session && ($0.intimate || $0.touch) }
+        touch = modules.map { $0.kind == .session && $0.touch }
+        blameFraming = modules.map { $0.kind == .session && $0.blameFraming }
+        servesAffair = modules.map { $0.kind == .session && ($0.priorities.contains(.affairRecovery) || !$0.atonement.isEmpty) }
+        servesIntimacy = modules.map { $0.priorities.contains(.intimacy) }
+        skillMask = modules.enumerated().map { isSession[$0.offset] ? $0.element.skills.reduce(0) { $0 | $1.bit } : 0 }
+        stepMask = modules.enumerated().map { isSession[$0.offset] ? $0.element.atonement.reduce(0) { $0 | $1.bit } : 0 }
+        homework = modules.map { $0.kind == .reflection ? $0.homework : nil }
         partner = modules.map { $0.kind == .session ? $0.individual : nil }
         let prerequisites = modules.map { $0.prerequisites.compactMap { index[$0] } }
         self.prerequisites = prerequisites
@@ -198,135 +206,41 @@ final class Problem: Sendable {
         var pinStart = [Int](repeating: -1, count: n * max(1, request.days))
         for pin in adjustments.pins {
             guard let module = index[pin.moduleID] else {
-                if strict {
-                    throw .invalidAdjustment("Pinned module \"\(pin.moduleID)\" is not in the catalog; check the id against the catalog.")
-                }
                 unknownPins.append(pin)
                 continue
             }
-            let start = pin.start.minutes
-            if strict {
-                let name = pin.moduleID
-                if modules[module].kind != .session {
-                    throw .invalidAdjustment(
-                        "\"\(name)\" is a \(modules[module].kind.rawValue), and only sessions can be pinned; the planner places breaks, lunch and the reflection itself (change the day template to move them)."
-                    )
-                }
-                if excluded[module] {
-                    throw .invalidAdjustment("\"\(name)\" is both pinned and excluded; remove the pin or the exclusion.")
-                }
-                if !(0..<request.days).contains(pin.dayIndex) {
-                    throw .invalidAdjustment(
-                        "\"\(name)\" is pinned to day \(pin.dayIndex + 1), but the intensive has \(request.days) days; pin it to day 1...\(request.days).")
-                }
-                if start < dayStart || start + duration[module] > dayEnd {
-                    throw .invalidAdjustment(
-                        "\"\(name)\" pinned at \(pin.start) would run outside the day \(template.start)-\(template.end); pin it to start between \(template.start) and \(ClockTime.clamped(dayEnd - duration[module]))."
-                    )
-                }
-                if pin.dayIndex == 0 && modules[module].intensity == 3 {
-                    throw .invalidAdjustment("\"\(name)\" has intensity 3 and cannot be on day 1; pin it to a later day.")
-                }
-                if pins.contains(where: { $0.module == module && ($0.day == pin.dayIndex || !modules[module].repeatable) }) {
-                    throw .invalidAdjustment(
-                        "\"\(name)\" is pinned more than once but may appear only \(modules[module].repeatable ? "once a day" : "once"); keep one pin.")
-                }
-                if let other = pins.first(where: { $0.day == pin.dayIndex && $0.start < start + duration[module] && start < $0.start + duration[$0.module] }) {
-                    throw .invalidAdjustment(
-                        "The pins of \"\(name)\" and \"\(modules[other.module].id)\" overlap on day \(pin.dayIndex + 1); move one of them.")
-                }
-            }
-            pins.append((module, pin.dayIndex, start))
+            pins.append((module, pin.dayIndex, pin.start.minutes))
             if (0..<request.days).contains(pin.dayIndex) {
-                pinStart[pin.dayIndex * n + module] = start
+                pinStart[pin.dayIndex * n + module] = pin.start.minutes
             }
         }
         self.pins = pins
         self.unknownPins = unknownPins
         self.pinStart = pinStart
 
-        // Candidates: sessions not excluded and no longer than a run; affair work only when affair
-        // recovery is ranked; serving a ranked priority or all, or a (transitive) prerequisite of
-        // such a module ("supporting", e.g. listening before dialogue); prerequisites themselves
-        // candidates. Pinned modules (and their prerequisites) are always candidates.
-        let affairRanked = ranked.contains(.affairRecovery)
-        var usable = [Bool](repeating: false, count: n)
-        for position in 0..<n {
-            let module = modules[position]
-            guard module.kind == .session, !excluded[position], duration[position] <= maxRun else { continue }
-            usable[position] = affairRanked || !module.priorities.contains(.affairRecovery)
-        }
-        var supporting = [Bool](repeating: false, count: n)
-        var pending = (0..<n).filter { usable[$0] && (modules[$0].servesAll || rankMask[$0] != 0) }
-        while let next = pending.popLast() {
-            for q in prerequisites[next] where usable[q] && !supporting[q] {
-                supporting[q] = true
-                pending.append(q)
-            }
-        }
-        self.supporting = supporting
-        var isCandidate = [Bool](repeating: false, count: n)
-        for position in 0..<n where usable[position] {
-            isCandidate[position] = modules[position].servesAll || rankMask[position] != 0 || supporting[position]
-        }
-        var forced = [Bool](repeating: false, count: n)
-        var stack = pins.map(\.module)
-        while let next = stack.popLast() {
-            if forced[next] { continue }
-            forced[next] = true
-            stack.append(contentsOf: prerequisites[next])
-        }
-        for position in 0..<n where forced[position] && modules[position].kind == .session && !excluded[position] {
-            isCandidate[position] = true
-        }
+        // The candidates: sessions every rule's module filter admits, not excluded.
+        let admitted = (0..<n).map { m in isSession[m] && !excluded[m] && self.admitsModule(m) }
+        // A module is a candidate when every prerequisite is one too.
+        var isCandidate = admitted
         var changed = true
         while changed {
             changed = false
-            for position in 0..<n where isCandidate[position] && !forced[position] {
-                if prerequisites[position].contains(where: { !isCandidate[$0] }) {
-                    isCandidate[position] = false
-                    changed = true
-                }
+            for position in 0..<n where isCandidate[position] && prerequisites[position].contains(where: { !isCandidate[$0] }) {
+                isCandidate[position] = false
+                changed = true
             }
         }
         self.isCandidate = isCandidate
         self.candidates = (0..<n).filter { isCandidate[$0] }
+        var admittedOnDay = [Bool](repeating: false, count: n * days)
+        for d in 0..<days {
+            for m in 0..<n { admittedOnDay[d * n + m] = admitted[m] && Rules.all.allSatisfy { $0.admitsOnDay?(self, m, d) ?? true } }
+        }
+        self.admittedOnDay = admittedOnDay
+        self.skillTarget = computeSkillTarget()
 
         if strict {
-            try checkStructure()
-        }
-    }
-
-    /// Throws `.unplannable` when, after exclusions, a module every agenda needs is missing.
-    private func checkStructure() throws(AgendaError) {
-        func missing(_ what: String, _ fix: String) -> AgendaError {
-            .unplannable("The catalog has no usable \(what) (after exclusions); \(fix)")
-        }
-        if lunchModule == nil {
-            throw missing("lunch module", "add a module with kind = \"lunch\" or remove its exclusion.")
-        }
-        if breakModule == nil {
-            throw missing("break module", "add a module with kind = \"break\" or remove its exclusion.")
-        }
-        if days > 1 && reflectionModule == nil {
-            throw missing("evening reflection", "add a module with kind = \"reflection\" or remove its exclusion.")
-        }
-        if !candidates.contains(where: { isIntake[$0] }) {
-            throw missing(
-                "intake and history session to open day 1", "add a session with flags = [\"intake\"] (at most \(maxRun) minutes long) or remove its exclusion.")
-        }
-        if !candidates.contains(where: { isPlanForward[$0] && canClose[$0] }) {
-            throw missing(
-                "plan-forward session to end the last day", "add a calming or integration session with flags = [\"plan-forward\"] or remove its exclusion.")
-        }
-        for who in Partner.allCases where !candidates.contains(where: { partner[$0] == who }) {
-            throw missing(
-                "individual session for partner \(who.rawValue)",
-                "add a session with flags = [\"individual\"] and partner = \"\(who.rawValue)\" or remove its exclusion.")
-        }
-        if days > 1 && !candidates.contains(where: { canClose[$0] && !isPlanForward[$0] }) {
-            throw missing(
-                "calming or integration session to close days 1...\(days - 1)", "add a session with flags = [\"calming\"] or phase = \"integration\".")
+            try checkEdits()
         }
     }
 
@@ -334,106 +248,160 @@ final class Problem: Sendable {
     func pin(day: Int, module: Int) -> Int {
         day < days ? pinStart[day * n + module] : -1
     }
-}
 
-/// Lays out one day from an ordered list of session modules: inserts lunch in its window, a break
-/// before any session that would exceed the longest run or follow a demanding block back to back,
-/// honours pinned start times, and appends the evening reflection on every day but the last.
-struct DayBuilder {
-    let problem: Problem
-    let day: Int
-    var t: Int
-    var run = 0
-    var lunchDone = false
-    var previousDemanding = false
-    var contact = 0
-    var blocks: [Placed] = []
+    /// `"\"id\""`, for sentences.
+    func name(_ module: Int) -> String { "\"" + modules[module].id + "\"" }
 
-    init(problem: Problem, day: Int) {
-        self.problem = problem
-        self.day = day
-        self.t = problem.dayStart
-        blocks.reserveCapacity(16)
+    /// Whether no rule's module filter rejects `m` (whatever day it is on).
+    func admitsModule(_ m: Int) -> Bool {
+        for rule in Rules.all where rule.admits?(self, m) == false { return false }
+        return true
     }
 
-    mutating func add(_ module: Int) {
-        let p = problem
-        let length = p.duration[module]
-        let pinned = p.pin(day: day, module: module)
-        let demanding = p.intensity[module] == 3
-        var needBreak = run > 0 && (run + length > p.maxRun || (previousDemanding && demanding))
-        if !lunchDone, let lunch = p.lunchModule {
-            var start = t + (needBreak ? p.breakMinutes : 0)
-            if pinned >= 0 { start = max(start, pinned) }
-            if t >= p.lunchWindowStart || start + length > p.latestLunchStart {
-                let lunchStart = max(t, p.lunchWindowStart)
-                blocks.append(Placed(module: lunch, start: lunchStart, end: lunchStart + p.lunchMinutes))
-                t = lunchStart + p.lunchMinutes
-                lunchDone = true
-                run = 0
-                previousDemanding = false
-                needBreak = false
-            }
-        }
-        if needBreak, let pause = p.breakModule {
-            blocks.append(Placed(module: pause, start: t, end: t + p.breakMinutes))
-            t += p.breakMinutes
-            run = 0
-            previousDemanding = false
-        }
-        let start = pinned > t ? pinned : t
-        blocks.append(Placed(module: module, start: start, end: start + length))
-        t = start + length
-        run += length
-        contact += length
-        previousDemanding = demanding
-    }
-
-    /// Adds lunch if it is still missing and the evening reflection (not on the last day).
-    mutating func finish() -> [Placed] {
-        let p = problem
-        if !lunchDone, let lunch = p.lunchModule {
-            let lunchStart = max(t, p.lunchWindowStart)
-            blocks.append(Placed(module: lunch, start: lunchStart, end: lunchStart + p.lunchMinutes))
-            t = lunchStart + p.lunchMinutes
-            lunchDone = true
-        }
-        if day < p.days - 1, let reflection = p.reflectionModule {
-            let length = p.duration[reflection]
-            blocks.append(Placed(module: reflection, start: t, end: t + length))
-            t += length
-            contact += length
-        }
-        return blocks
+    /// Whether no rule's module or day filter rejects session `m` on day `d` and it is not excluded
+    /// (from the table computed in `init`).
+    @inline(__always)
+    func admits(_ m: Int, onDay d: Int) -> Bool {
+        d < days && admittedOnDay[d * n + m]
     }
 }
+
+// MARK: - Checking a request and its staff edits
 
 extension Problem {
-    /// Lays out every day of `state` (one ordered list of session modules per day).
-    func layout(_ state: [[Int]]) -> [[Placed]] {
-        state.enumerated().map { layoutDay($0.offset, $0.element) }
+    /// The request's form: days, the ranking, the template and the module ids in the adjustments.
+    fileprivate static func checkForm(_ request: PlanRequest, index: [String: Int]) throws(AgendaError) {
+        let catalog = request.catalog
+        try checkRanking(request.priorities, catalog: catalog)
+        if !(1...14).contains(request.days) {
+            throw .invalidRequest("The intensive has \(request.days) days; plan for 1 to 14 days (3 is usual).")
+        }
+        try request.template.validate()
+        let adjustments = request.adjustments
+        let valid = catalog.ids
+        for id in adjustments.excluded.sorted() where index[id] == nil {
+            throw .unknownModule(id, in: .exclusion, valid: valid)
+        }
+        let dayLength = request.template.end.minutes - request.template.start.minutes
+        for (id, minutes) in adjustments.durationOverrides.sorted(by: { $0.key < $1.key }) {
+            guard index[id] != nil else { throw .unknownModule(id, in: .length, valid: valid) }
+            if minutes <= 0 || minutes > dayLength {
+                throw .invalidAdjustment(
+                    "The length override for \"\(id)\" is \(minutes) minutes; set a length between 1 and \(dayLength) minutes (the length of the day).")
+            }
+        }
+        var seen: [(Int, Int)] = []
+        for pin in adjustments.pins {
+            guard let module = index[pin.moduleID] else { throw .unknownModule(pin.moduleID, in: .pin, valid: valid) }
+            let name = pin.moduleID
+            let info = catalog.modules[module]
+            if info.kind != .session {
+                throw .invalidAdjustment(
+                    "\"\(name)\" is a \(info.kind.rawValue), and only sessions can be pinned; the planner places breaks, lunch and the reflection itself (change the day template to move them)."
+                )
+            }
+            if adjustments.excluded.contains(name) {
+                throw .invalidAdjustment("\"\(name)\" is both pinned and excluded; remove the pin or the exclusion.")
+            }
+            if !(0..<request.days).contains(pin.dayIndex) {
+                throw .invalidAdjustment(
+                    "\"\(name)\" is pinned to day \(pin.dayIndex + 1), but the intensive has \(request.days) days; pin it to day 1...\(request.days).")
+            }
+            if seen.contains(where: { $0.0 == module && ($0.1 == pin.dayIndex || !info.repeatable) }) {
+                let rule = Rules.repeats
+                throw .breaksRule(
+                    BrokenRule(
+                        rule: rule.id, sentence: rule.sentence,
+                        detail: "\"\(name)\" is pinned more than once but may be given only \(info.repeatable ? "once a day" : "once")"))
+            }
+            seen.append((module, pin.dayIndex))
+        }
     }
 
-    func layoutDay(_ day: Int, _ items: [Int]) -> [Placed] {
-        var builder = DayBuilder(problem: self, day: day)
-        for item in items { builder.add(item) }
-        return builder.finish()
+    /// The ranking: at least one priority, each once, each built in or declared in the catalog.
+    static func checkRanking(_ priorities: [Priority], catalog: ModuleCatalog) throws(AgendaError) {
+        let valid = catalog.knownPriorities.map(\.rawValue)
+        for priority in priorities where !catalog.knownPriorities.contains(priority) {
+            throw .unknownPriority(priority.rawValue, valid: valid)
+        }
+        if priorities.isEmpty {
+            throw .invalidRequest("No priority is ranked; rank at least one of \(valid.joined(separator: ", ")).")
+        }
+        var seen = Set<Priority>()
+        for priority in priorities where !seen.insert(priority).inserted {
+            throw .invalidRequest("Priority \"\(priority.rawValue)\" is ranked twice; rank each priority once.")
+        }
+        if priorities.count > 64 {
+            throw .invalidRequest("\(priorities.count) priorities are ranked; rank at most 64.")
+        }
     }
 
-    /// Converts laid-out days into a public agenda.
-    func agenda(from days: [[Placed]], score: Score) -> Agenda {
-        Agenda(
-            days: days.enumerated().map { day in
-                AgendaDay(
-                    index: day.offset,
-                    blocks: day.element.map { block in
-                        let module = modules[block.module]
-                        return AgendaBlock(
-                            start: .clamped(block.start), end: .clamped(block.end), kind: module.kind,
-                            moduleID: module.id, staffTitle: module.staffTitle, clientTitle: module.clientTitle,
-                            priorities: module.priorities, intensity: module.kind == .session ? module.intensity : 1
-                        )
-                    })
-            }, score: score)
+    /// Refuses staff edits that break a rule on their own (a pinned module a rule keeps out, a pin on
+    /// a day a rule forbids, pins that overlap or leave the day, a length no agenda can hold, an
+    /// exclusion of something a rule needs), and catalogs that lack what a rule needs.
+    fileprivate func checkEdits() throws(AgendaError) {
+        func broken(_ rule: AgendaRule, _ detail: String) -> AgendaError {
+            .breaksRule(BrokenRule(rule: rule.id, sentence: rule.sentence, detail: detail))
+        }
+        // Pins: the pinned module and day must pass every rule's filters.
+        for pin in pins {
+            let m = pin.module
+            for rule in Rules.all {
+                if rule.admits?(self, m) == false {
+                    let cause = overridden[m] ? " at its new length of \(duration[m]) minutes" : ""
+                    throw broken(rule, "\(name(m)) is pinned to day \(pin.day + 1)\(cause), but this rule keeps it out of this couple's agenda")
+                }
+                if rule.admitsOnDay?(self, m, pin.day) == false {
+                    throw broken(rule, "\(name(m)) is pinned to day \(pin.day + 1), a day this rule keeps it off")
+                }
+            }
+        }
+        // The pins of one day alone, with a break in every gap where one fits: what breaks a rule of
+        // `Rules.pinChecked` there breaks it in every agenda keeping these pins.
+        for d in 0..<days {
+            let pinned = pins.filter { $0.day == d }.map { Placed(module: $0.module, start: $0.start, end: $0.start + duration[$0.module]) }
+                .sorted { ($0.start, $0.module) < ($1.start, $1.module) }
+            guard !pinned.isEmpty else { continue }
+            var blocks: [Placed] = []
+            for block in pinned {
+                if let pause = breakModule, let last = blocks.last, block.start - last.end >= breakMinutes {
+                    blocks.append(Placed(module: pause, start: last.end, end: last.end + breakMinutes))
+                }
+                blocks.append(block)
+            }
+            for rule in Rules.pinChecked {
+                var tally = Tally(explain: true)
+                rule.checkDay?(self, DayView(index: d, blocks: blocks, open: true), &tally)
+                if let first = tally.penalties.first { throw broken(rule, "with the pins alone, " + first.sentence) }
+            }
+        }
+        // Length overrides that make a module unusable.
+        if request.adjustments.durationOverrides.count > 0 {
+            let plain = try Problem.withoutAdjustments(request)
+            for m in 0..<n where overridden[m] && kind[m] == .session && plain.admitsModule(m) {
+                for rule in Rules.all where rule.admits?(self, m) == false {
+                    throw broken(rule, "the length override makes \(name(m)) last \(duration[m]) minutes, which no agenda can hold")
+                }
+            }
+        }
+        // What the rules need from the catalog, after the staff's exclusions and lengths.
+        for rule in Rules.all {
+            guard let missing = rule.requirement?(self) else { continue }
+            if request.adjustments == .none {
+                throw .unplannable(missing)
+            }
+            let plain = try Problem.withoutAdjustments(request)
+            if let alsoMissing = rule.requirement?(plain) {
+                throw .unplannable(alsoMissing)
+            }
+            throw broken(rule, "with the staff's exclusions and lengths, " + missing.prefix(1).lowercased() + missing.dropFirst())
+        }
+    }
+
+    /// The same request without staff edits, compiled leniently (to tell what the edits broke).
+    static func withoutAdjustments(_ request: PlanRequest) throws(AgendaError) -> Problem {
+        var plain = request
+        plain.adjustments = .none
+        return try Problem(plain, strict: false)
     }
 }

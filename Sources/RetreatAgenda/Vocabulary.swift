@@ -117,3 +117,82 @@ public enum Partner: String, CaseIterable, Comparable, Codable, Sendable {
 
     public static func < (lhs: Partner, rhs: Partner) -> Bool { lhs.rawValue < rhs.rawValue }
 }
+
+/// One of the five skills the practice's page names ("the art of good dialogue: listening, mirroring,
+/// opening the heart, self-soothing"). Every agenda teaches all five, in a teachable order.
+public enum Skill: String, CaseIterable, Codable, Sendable, Comparable {
+    /// Relaxing into one's feelings without needing to change them right away.
+    case selfSoothing = "self-soothing"
+    /// Listening to the partner without preparing an answer.
+    case listening
+    /// Reflecting back what the partner said before answering.
+    case mirroring
+    /// Compassion and empathy for where the partner's need comes from.
+    case openingTheHeart = "opening-the-heart"
+    /// The structured dialogue that puts the other skills together.
+    case dialogue
+
+    /// The skills that must have been taught before this one: self-soothing before listening and
+    /// mirroring, mirroring before dialogue, listening and mirroring before opening the heart.
+    public var buildsOn: [Skill] {
+        switch self {
+        case .selfSoothing: return []
+        case .listening, .mirroring: return [.selfSoothing]
+        case .dialogue: return [.mirroring]
+        case .openingTheHeart: return [.listening, .mirroring]
+        }
+    }
+
+    /// The bit of this skill in a skill mask.
+    var bit: UInt8 {
+        switch self {
+        case .selfSoothing: return 1
+        case .listening: return 2
+        case .mirroring: return 4
+        case .openingTheHeart: return 8
+        case .dialogue: return 16
+        }
+    }
+
+    /// Catalog order (the order the page lists them in is not a teaching order; this one is).
+    public static func < (lhs: Skill, rhs: Skill) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// The steps of the atonement phase of affair recovery (atone → attune → attach), in the order they
+/// are taken: safety first, then disclosure, the hurt partner's questions and the impact heard, then
+/// remorse and a trust-and-repair plan.
+public enum AtonementStep: String, CaseIterable, Codable, Sendable, Comparable {
+    /// Safety, ground rules and self-soothing for both partners.
+    case safety
+    /// The structured disclosure by the involved partner.
+    case disclosure
+    /// The hurt partner's questions answered.
+    case questions
+    /// The impact on the hurt partner heard and mirrored.
+    case impact
+    /// Remorse and amends from the involved partner.
+    case remorse
+    /// A plan for rebuilding trust (transparency, check-ins, repair).
+    case trustPlan = "trust-plan"
+
+    /// 0 for safety ... 5 for the trust plan.
+    public var order: Int { AtonementStep.allCases.firstIndex(of: self) ?? 0 }
+
+    /// The bit of this step in a step mask.
+    var bit: UInt8 { UInt8(1) << UInt8(order) }
+
+    /// Whether the step opens the wound (disclosure, questions, impact): these come no later than day 2.
+    public var opensTheWound: Bool { self == .disclosure || self == .questions || self == .impact }
+
+    public static func < (lhs: AtonementStep, rhs: AtonementStep) -> Bool { lhs.order < rhs.order }
+}
+
+/// What the evening reflection sends the couple home with.
+public enum Homework: String, CaseIterable, Codable, Sendable {
+    /// Self-soothing practice and rest: the homework after a demanding day.
+    case selfSoothing = "self-soothing"
+    /// A dialogue to practise at home.
+    case dialogue
+}

@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 import RetreatStore
 
@@ -31,7 +32,8 @@ public struct AgendaEdits: Hashable, Sendable {
         self.replan = replan
     }
 
-    var changesPlan: Bool { !priorities.isEmpty || !pins.isEmpty || !exclusions.isEmpty || !lengths.isEmpty || resetAdjustments || replan }
+    /// Whether these edits ask for a new plan.
+    public var changesPlan: Bool { !priorities.isEmpty || !pins.isEmpty || !exclusions.isEmpty || !lengths.isEmpty || resetAdjustments || replan }
 }
 
 /// A booking's agenda as staff see it.
@@ -44,17 +46,35 @@ public struct AgendaView: Hashable, Sendable {
     public var staleReason: String?
 }
 
-/// A booking's intake answers.
+/// Intake answers to record; nil leaves an answer as it is.
 public struct IntakeUpdate: Hashable, Sendable {
-    /// Has the affair ended? nil leaves the answer as it is.
-    public var affairEnded: Bool?
-    /// Safety screen passed (true) or failed (false); nil leaves it as it is.
-    public var safetyPassed: Bool?
+    /// A partner's safety screen (violence, coercion, active addiction, acute crisis): the partner and the result.
+    public var screen: (partner: Partner, result: ScreenResult)?
+    /// Whether the affair has ended.
+    public var affairEnded: AffairEnded?
+    /// Which partner is the hurt partner (when affair recovery is ranked).
+    public var hurtPartner: Partner?
 
     /// Creates an update.
-    public init(affairEnded: Bool? = nil, safetyPassed: Bool? = nil) {
+    public init(screen: (partner: Partner, result: ScreenResult)? = nil, affairEnded: AffairEnded? = nil, hurtPartner: Partner? = nil) {
+        self.screen = screen
         self.affairEnded = affairEnded
-        self.safetyPassed = safetyPassed
+        self.hurtPartner = hurtPartner
+    }
+
+    /// Whether it records anything.
+    public var isEmpty: Bool { screen == nil && affairEnded == nil && hurtPartner == nil }
+
+    public static func == (a: IntakeUpdate, b: IntakeUpdate) -> Bool {
+        a.screen?.partner == b.screen?.partner && a.screen?.result == b.screen?.result && a.affairEnded == b.affairEnded
+            && a.hurtPartner == b.hurtPartner
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(screen?.partner)
+        hasher.combine(screen?.result)
+        hasher.combine(affairEnded)
+        hasher.combine(hurtPartner)
     }
 }
 
@@ -64,14 +84,17 @@ extension RetreatService {
         try read { ctx in try Agendas.catalog(ctx) }
     }
 
-    /// Records intake answers; a stored agenda becomes stale.
-    public func recordIntake(bookingID: String, _ update: IntakeUpdate) throws(AppError) -> Intake {
-        try write { ctx in
+    /// Records intake answers (a partner's safety screen with who recorded it and when, the end of the
+    /// affair, the hurt partner); a stored agenda becomes stale. With no answer, returns the intake as it is.
+    public func recordIntake(bookingID: String, _ update: IntakeUpdate = IntakeUpdate()) throws(AppError) -> Intake {
+        if update.isEmpty { return try read { ctx in try Agendas.intake(ctx, bookingID: try ctx.booking(bookingID).id) } }
+        return try write { ctx in
             let b = try ctx.base.booking(bookingID)
             let before = try Agendas.intake(ctx.base, bookingID: b.id)
             var intake = before
+            if let (partner, result) = update.screen { intake.record(result, for: partner, by: ctx.actor, at: ctx.now) }
             if let ended = update.affairEnded { intake.affairEnded = ended }
-            if let passed = update.safetyPassed { intake.safetyScreenPassed = passed }
+            if let hurt = update.hurtPartner { intake.hurtPartner = hurt }
             try ctx.tx.saveIntakeJSON(try Agendas.encode(intake), bookingID: b.id)
             try ctx.audit("intake", "booking", b.id, before: Agendas.auditFields(before), after: Agendas.auditFields(intake))
             if intake != before {
@@ -116,6 +139,9 @@ extension RetreatService {
             }
             if !edits.priorities.isEmpty {
                 let priorities = try AgendaRules.checkedPriorities(edits.priorities, ctx.base, option: "--priority")
+                do { try AgendaPlanner.validate(priorities: priorities.map(Priority.init), catalog: catalog) } catch {
+                    throw Agendas.mapped(error)
+                }
                 if priorities != booking.priorities {
                     try ctx.audit(
                         "priorities", "booking", booking.id, before: ["priorities": booking.priorities.joined(separator: ",")],
@@ -137,7 +163,10 @@ extension RetreatService {
             let request = PlanRequest(
                 priorities: booking.priorities.map(Priority.init), intake: intake, days: booking.intensiveDays,
                 template: try Agendas.template(ctx.base), catalog: catalog, adjustments: adjustments)
-            let agenda = try AgendaPlanner().plan(request)
+            // Staff edits that would break a clinical rule are refused before anything is saved (the whole
+            // transaction is undone), with the rule's sentence.
+            let agenda: Agenda
+            do { agenda = try AgendaPlanner().plan(request) } catch { throw Agendas.mapped(error) }
             try ctx.tx.save(
                 StoredAgenda(
                     bookingID: booking.id, agendaJSON: try Agendas.encode(agenda), adjustmentsJSON: try Agendas.encode(adjustments), plannedAt: ctx.now))
@@ -148,6 +177,27 @@ extension RetreatService {
             try CoupleInvitations.sync(ctx, booking: booking)
             return AgendaView(booking: booking, agenda: agenda, staleReason: nil)
         }
+    }
+
+    /// The module catalog as staff read it (`agenda modules`).
+    public func agendaModules() throws(AppError) -> [ModuleListing] {
+        try read { ctx in
+            guard let catalog = try Agendas.catalog(ctx) else {
+                throw AppError(.invalid, "the store has no agenda module catalog; run `retreat init --modules Fixtures/agenda-modules.toml`")
+            }
+            return catalog.listing
+        }
+    }
+
+    /// Exactly what the couple's calendar will contain for this booking's stored agenda (refused when stale).
+    public func coupleAgenda(bookingID: String) throws(AppError) -> CoupleAgenda {
+        guard let view = try storedAgenda(bookingID: bookingID) else {
+            throw AppError(.invalid, "booking \(bookingID.uppercased()) has no agenda yet; plan it with `retreat agenda \(bookingID.uppercased())`")
+        }
+        if let reason = view.staleReason {
+            throw AppError(.conflict, "the agenda of \(view.booking.id) is stale (\(reason)); plan it again with --replan before the couple sees it")
+        }
+        return view.agenda.coupleView(startDate: view.booking.start)
     }
 
     /// The stored agenda of a booking without planning (nil when none was planned).
@@ -176,9 +226,9 @@ enum Agendas {
         return DayTemplate(settings: ctx.settings)
     }
 
-    /// The recorded intake, or the default (nothing screened or asked yet).
+    /// The recorded intake, or the default: nobody screened, nothing known about an affair.
     static func intake(_ ctx: ReadContext, bookingID: String) throws -> Intake {
-        guard let json = try ctx.reader.intakeJSON(bookingID: bookingID) else { return Intake(affairEnded: nil, safetyScreenPassed: true) }
+        guard let json = try ctx.reader.intakeJSON(bookingID: bookingID) else { return .empty }
         do {
             return try JSONDecoder().decode(Intake.self, from: Data(json.utf8))
         } catch {
@@ -195,7 +245,21 @@ enum Agendas {
     }
 
     static func auditFields(_ intake: Intake) -> [String: String] {
-        ["affairEnded": intake.affairEnded.map { $0 ? "yes" : "no" } ?? "not asked", "safety": intake.safetyScreenPassed ? "passed" : "failed"]
+        [
+            "partnerA": intake.partnerA.result.rawValue, "partnerB": intake.partnerB.result.rawValue, "affairEnded": intake.affairEnded.rawValue,
+            "hurtPartner": intake.hurtPartner?.rawValue ?? "",
+        ]
+    }
+
+    /// The planner's refusals as the use cases report them: a bad value is exit 64, a broken clinical rule a
+    /// conflict (exit 3), a couple the practice cannot plan for or a broken catalog exit 1.
+    static func mapped(_ error: any Error) -> AppError {
+        guard let e = error as? AgendaError else { return AppError.wrap(error) }
+        switch e.category {
+        case .usage: return AppError(.badInput, e.description)
+        case .ruleConflict: return AppError(.conflict, e.description)
+        case .ineligible, .catalog: return AppError(.invalid, e.description)
+        }
     }
 
     static func encode(_ value: some Encodable) throws -> String {

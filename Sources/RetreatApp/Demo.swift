@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatConfig
 import RetreatICal
 import RetreatScheduling
@@ -48,7 +49,8 @@ public enum Demo {
         }
         let b = try service.book(BookingRequest(couple: "Sample Couple B", start: next.start, hold: true, requestID: "demo-b")).booking
         // Their intake, and the three days planned around their ranked priorities.
-        _ = try service.recordIntake(bookingID: a.id, IntakeUpdate(affairEnded: true, safetyPassed: true))
+        _ = try service.recordIntake(bookingID: a.id, IntakeUpdate(screen: (.a, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try service.recordIntake(bookingID: a.id, IntakeUpdate(screen: (.b, .passed)))
         _ = try service.agenda(bookingID: a.id)
         // A long-distance couple: weekly 50-minute sessions, one partner in London.
         guard let noon = ClockTime(hour: 12, minute: 0) else { throw AppError(.invalid, "bad demo time") }

@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 import RetreatStore
 

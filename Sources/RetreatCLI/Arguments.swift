@@ -144,9 +144,30 @@ enum YesNo: String, CaseIterable, ExpressibleByArgument, Sendable {
     var bool: Bool { self == .yes }
 }
 
-/// passed or failed.
-enum ScreenResult: String, CaseIterable, ExpressibleByArgument, Sendable {
+/// A partner's safety screen result: passed, failed or not-screened.
+enum ScreenArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
     case passed, failed
+    case notScreened = "not-screened"
+
+    var result: ScreenResult {
+        switch self {
+        case .passed: return .passed
+        case .failed: return .failed
+        case .notScreened: return .notScreened
+        }
+    }
+}
+
+/// A partner: A or B.
+enum PartnerArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case a = "A"
+    case b = "B"
+
+    init?(argument: String) {
+        self.init(rawValue: argument.uppercased())
+    }
+
+    var partner: Partner { self == .a ? .a : .b }
 }
 
 extension BookingStatus: ExpressibleByArgument {}

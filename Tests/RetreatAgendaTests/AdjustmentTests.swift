@@ -1,4 +1,5 @@
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 import Testing
 
@@ -7,7 +8,7 @@ struct AdjustmentTests {
     @Test(
         "pins are honoured, and a re-plan keeps them",
         arguments: [
-            ("dialogue-practice", 1, "09:00"),
+            ("dialogue-practice", 1, "09:30"),
             ("issue-mapping", 2, "10:30"),
             ("self-soothing", 0, "14:00"),
         ])
@@ -28,22 +29,25 @@ struct AdjustmentTests {
         #expect(hardViolations(again, replan).isEmpty, "\(hardViolations(again, replan))")
     }
 
-    @Test("a pinned module not serving the ranking is still planned, with its prerequisites")
+    @Test("a pinned general module outside the ranking is planned, with its prerequisites, as fill")
     func pinOutsideRanking() throws {
-        let pin = Pin(moduleID: "intimacy-touch", dayIndex: 2, start: time("14:00"))
-        let request = makeRequest([.communication], adjustments: Adjustments(pins: [pin]))
+        let pin = Pin(moduleID: "closeness-distance-dance", dayIndex: 2, start: time("10:00"))
+        let request = makeRequest([.affairRecovery], adjustments: Adjustments(pins: [pin]))
         let agenda = try testPlanner.plan(request)
         #expect(hardViolations(agenda, request).isEmpty, "\(hardViolations(agenda, request))")
-        #expect(agenda.days[2].blocks.contains { $0.moduleID == "intimacy-touch" && $0.start == time("14:00") })
+        #expect(agenda.days[2].blocks.contains { $0.moduleID == "closeness-distance-dance" && $0.start == time("10:00") })
+        #expect(agenda.days.flatMap(\.blocks).contains { $0.moduleID == "origins-autonomy-togetherness" })
+        #expect(agenda.score.penalties.contains { $0.rule == "fill" && $0.sentence.contains("closeness-distance-dance") })
     }
 
     @Test("an excluded module never appears")
     func exclusion() throws {
         let base = try testPlanner.plan(makeRequest([.communication, .intimacy]))
-        #expect(base.days.flatMap(\.blocks).contains { $0.moduleID == "dialogue-practice" })
-        let request = makeRequest([.communication, .intimacy], adjustments: Adjustments(excluded: ["dialogue-practice", "origins-autonomy-togetherness"]))
+        #expect(base.days.flatMap(\.blocks).contains { $0.moduleID == "complaints-to-requests" })
+        let request = makeRequest(
+            [.communication, .intimacy], adjustments: Adjustments(excluded: ["complaints-to-requests", "origins-autonomy-togetherness"]))
         let agenda = try testPlanner.plan(request)
-        #expect(!agenda.days.flatMap(\.blocks).contains { $0.moduleID == "dialogue-practice" || $0.moduleID == "origins-autonomy-togetherness" })
+        #expect(!agenda.days.flatMap(\.blocks).contains { $0.moduleID == "complaints-to-requests" || $0.moduleID == "origins-autonomy-togetherness" })
         #expect(hardViolations(agenda, request).isEmpty)
     }
 
@@ -69,10 +73,11 @@ struct AdjustmentTests {
             (Adjustments(pins: [Pin(moduleID: "lunch", dayIndex: 0, start: time("12:00"))]), "only sessions can be pinned"),
             (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 5, start: time("10:00"))]), "the intensive has 3 days"),
             (Adjustments(pins: [Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("16:30"))]), "outside the day"),
-            (Adjustments(pins: [Pin(moduleID: "affair-disclosure", dayIndex: 0, start: time("10:00"))]), "cannot be on day 1"),
+            (Adjustments(pins: [Pin(moduleID: "affair-disclosure", dayIndex: 0, start: time("10:00"))]), "No demanding (intensity-3) work on day 1"),
             (
                 Adjustments(pins: [
-                    Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00")), Pin(moduleID: "issue-mapping", dayIndex: 1, start: time("10:30")),
+                    Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("10:00")),
+                    Pin(moduleID: "complaints-to-requests", dayIndex: 1, start: time("10:30")),
                 ]), "overlap"
             ),
             (
@@ -91,6 +96,10 @@ struct AdjustmentTests {
             Issue.record("planned despite \(adjustments)")
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
+        }
+        // validate refuses them too, before anything is planned or saved.
+        #expect(throws: AgendaError.self) {
+            try AgendaPlanner.validate(adjustments: adjustments, priorities: [.affairRecovery, .communication], catalog: standardCatalog)
         }
     }
 }

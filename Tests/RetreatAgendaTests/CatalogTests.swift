@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import Testing
 
 /// A minimal valid module in TOML.
@@ -48,10 +49,28 @@ struct CatalogTests {
                 #expect(!title.contains(word), "\(module.id): \(module.clientTitle)")
             }
         }
-        // Affair recovery: safety before disclosure before understanding before the trust plan before intimacy.
-        let chain = ["affair-safety", "affair-disclosure", "affair-impact", "affair-understanding", "affair-trust-plan", "affair-intimacy"]
+        // Affair recovery: atone (safety, disclosure and questions, impact, remorse and trust plan), then
+        // attune (understanding), then attach (closeness).
+        let chain = ["affair-safety", "affair-disclosure", "affair-impact", "affair-trust-plan", "affair-understanding", "affair-intimacy"]
         for (earlier, later) in zip(chain, chain.dropFirst()) {
             #expect(catalog.module(later)?.prerequisites.contains(earlier) == true, "\(later) needs \(earlier)")
+        }
+        let steps = catalog.modules.flatMap(\.atonement)
+        #expect(Set(steps) == Set(AtonementStep.allCases) && steps.count == AtonementStep.allCases.count)
+        #expect(catalog.module("affair-disclosure")?.atonement == [.disclosure, .questions])
+        #expect(catalog.module("affair-intimacy")?.touch == true && catalog.module("intimacy-touch")?.touch == true)
+        #expect(catalog.module("beyond-the-blame-game")?.blameFraming == true)
+        // The five skills of the page, each taught by a session.
+        for skill in Skill.allCases {
+            #expect(catalog.modules.contains { $0.kind == .session && $0.skills.contains(skill) }, "\(skill)")
+        }
+        // A repeatable morning check-in, and both kinds of evening homework.
+        #expect(catalog.modules.filter(\.checkIn).map(\.id) == ["morning-check-in"])
+        #expect(catalog.module("morning-check-in")?.repeatable == true)
+        #expect(Set(catalog.modules.compactMap(\.homework)) == Set(Homework.allCases))
+        // Intimacy work is flagged so that it appears only when intimacy is ranked.
+        for id in ["intimacy-desire-differences", "intimacy-talking-about-sex", "intimacy-touch", "affair-intimacy"] {
+            #expect(catalog.module(id)?.intimate == true, "\(id)")
         }
         #expect(catalog.module("affair-safety")?.prerequisites.contains("self-soothing") == true)
         #expect(catalog.module("intake-history")?.intake == true)
@@ -95,6 +114,14 @@ struct CatalogTests {
             ("minuts = 4", "unknown key \"minuts\""),
             ("flags = [\"individual\"]", "partner` is missing"),
             ("partner = \"A\"", "not flagged individual"),
+            ("skills = [\"juggling\"]", "skill \"juggling\" is unknown"),
+            ("atonement = [\"apology\"]", "atonement step \"apology\" is unknown"),
+            ("atonement = [\"disclosure\"]", "does not serve affair-recovery"),
+            ("homework = \"dialogue\"", "only an evening reflection can set `homework`"),
+            ("flags = [\"touch\"]", "add \"intimate\" to its flags"),
+            ("flags = [\"intimate\"]", "does not serve intimacy"),
+            ("flags = [\"check-in\"]", "must be repeatable"),
+            ("skills = [\"dialogue\", \"dialogue\"]", "list each once"),
         ])
     func fieldChecks(extra: String, expected: String) {
         do {
@@ -159,6 +186,46 @@ struct CatalogTests {
         } catch {
             #expect(error.description.contains("/nonexistent/agenda.toml"))
         }
+    }
+
+    @Test("the new attributes are read from TOML; opens-day is read as check-in")
+    func attributes() throws {
+        let toml =
+            moduleTOML("a", extra: "skills = [\"listening\", \"mirroring\"]\nflags = [\"general\", \"blame-framing\"]")
+            + moduleTOML("b", extra: "repeatable = true\nflags = [\"opens-day\", \"calming\"]")
+                + """
+                [[module]]
+                id = "c"
+                title = "Evening"
+                client_title = "Reflection"
+                minutes = 15
+                kind = "reflection"
+                homework = "self-soothing"
+
+                """
+        let catalog = try ModuleCatalog(toml: toml)
+        #expect(catalog.module("a")?.skills == [.listening, .mirroring])
+        #expect(catalog.module("a")?.general == true && catalog.module("a")?.blameFraming == true)
+        #expect(catalog.module("b")?.checkIn == true)
+        #expect(catalog.module("c")?.homework == .selfSoothing)
+    }
+
+    @Test("the listing names every module with its titles, minutes, kind, priorities and flags")
+    func listing() throws {
+        let listing = standardCatalog.listing
+        #expect(listing.map(\.id) == standardCatalog.ids)
+        let disclosure = try #require(listing.first { $0.id == "affair-disclosure" })
+        #expect(disclosure.clientTitle == "Guided conversation" && disclosure.minutes == 90 && disclosure.kind == .session)
+        #expect(disclosure.priorities == ["affair-recovery"] && disclosure.intensity == 3)
+        #expect(disclosure.flags == ["step:disclosure", "step:questions"])
+        #expect(listing.first { $0.id == "intake-history" }?.priorities == ["all"])
+        #expect(listing.first { $0.id == "morning-check-in" }?.flags == ["check-in", "calming", "repeatable"])
+        #expect(listing.first { $0.id == "evening-soothing" }?.flags == ["homework:self-soothing"])
+        #expect(listing.first { $0.id == "listening-mirroring" }?.flags == ["skill:listening", "skill:mirroring"])
+        let json = String(decoding: try JSONEncoder().encode(listing), as: UTF8.self)
+        #expect(json.contains("\"clientTitle\":\"Welcome session\""))
+        #expect(disclosure.line.hasPrefix("affair-disclosure"))
+        #expect(disclosure.line.contains("couple sees: Guided conversation"))
     }
 
     @Test("keeping a subset keeps catalog order and checks prerequisites")

@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import Testing
 
 /// Golden agendas under `Golden/`; `RETREAT_RECORD=1 swift test` re-records them.
@@ -15,7 +16,7 @@ struct GoldenTests {
             makeRequest(
                 [.unresolvedIssues, .communication],
                 adjustments: Adjustments(
-                    pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:00"))],
+                    pins: [Pin(moduleID: "issue-breakthrough", dayIndex: 2, start: time("09:45"))],
                     excluded: ["time-outs-repair"],
                     durationOverrides: ["plan-forward": 75]
                 )

@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 import Testing
 
@@ -40,10 +41,11 @@ struct ScoreTests {
     func demanding() throws {
         let request = makeRequest([.affairRecovery])
         let blocks: [(String, String, String, BlockKind)] = [
-            ("09:00", "10:30", "affair-disclosure", .session),
-            ("10:30", "11:30", "affair-impact", .session),
-            ("11:30", "11:45", "break", .break),
+            ("09:00", "09:30", "morning-check-in", .session),
+            ("09:30", "11:00", "affair-disclosure", .session),
+            ("11:00", "12:00", "affair-impact", .session),
             ("12:00", "13:00", "lunch", .lunch),
+            ("13:00", "13:15", "evening-reflection", .reflection),
         ]
         let day = AgendaDay(
             index: 1,
@@ -54,9 +56,60 @@ struct ScoreTests {
         agenda.days[1] = day
         let scored = score(agenda, for: request)
         #expect(scored.penalties.contains { $0.rule == "recovery-break" })
-        #expect(scored.penalties.contains { $0.rule == "demanding-end" })
+        #expect(scored.penalties.contains { $0.rule == "day-close" && $0.sentence.contains("a demanding block") })
         #expect(scored.penalties.contains { $0.rule == "run" })
+        #expect(scored.penalties.contains { $0.rule == "homework" && $0.sentence.contains("\"evening-reflection\"") })
         #expect(scored.penalties.allSatisfy { !$0.sentence.isEmpty })
+        #expect(!hardViolations(agenda, request).isEmpty)
+    }
+
+    @Test("what no staff edit can break is caught on hand-edited agendas: lengths, exclusions, pins")
+    func handEdited() throws {
+        let pinned = Pin(moduleID: "dialogue-practice", dayIndex: 1, start: time("09:30"))
+        let request = makeRequest([.communication], adjustments: Adjustments(pins: [pinned], excluded: ["time-outs-repair"]))
+        let agenda = try testPlanner.plan(request)
+        #expect(score(agenda, for: request).hard == 0)
+        // Stretch one block: its length no longer matches.
+        var stretched = agenda
+        let index = try #require(stretched.days[2].blocks.firstIndex { $0.moduleID == "plan-forward" })
+        let start = stretched.days[2].blocks[index].start.minutes
+        stretched.days[2].blocks[index].end = try #require(ClockTime(hour: (start + 90) / 60, minute: (start + 90) % 60))
+        #expect(score(stretched, for: request).penalties.contains { $0.rule == "duration" && $0.sentence.contains("lasts 90 minutes") })
+        // Put the excluded module in.
+        var withExcluded = agenda
+        withExcluded.days[2].blocks.append(
+            AgendaBlock(
+                start: time("17:00"), end: time("17:45"), kind: .session, moduleID: "time-outs-repair", staffTitle: "", clientTitle: "", priorities: [],
+                intensity: 1))
+        #expect(score(withExcluded, for: request).penalties.contains { $0.rule == "excluded" })
+        // Move the pinned block.
+        var moved = agenda
+        for (d, day) in moved.days.enumerated() {
+            for (i, block) in day.blocks.enumerated() where block.moduleID == "dialogue-practice" {
+                moved.days[d].blocks[i].moduleID = "complaints-to-requests"
+            }
+        }
+        #expect(score(moved, for: request).penalties.contains { $0.rule == "pins" && $0.sentence.contains("pinned to day 2 at 09:30") })
+    }
+
+    @Test("the score reads in words")
+    func summary() throws {
+        let (agenda, request) = try planned()
+        #expect(agenda.score.summary.hasPrefix("all clinical rules hold"))
+        let words = Score(penalties: [
+            Penalty(level: .soft, points: 2, rule: "afternoon-intensity", sentence: "x"),
+            Penalty(level: .soft, points: 1, rule: "afternoon-intensity", sentence: "y"),
+            Penalty(level: .soft, points: 1, rule: "unused-contact", sentence: "z"),
+        ]).summary
+        #expect(words == "all clinical rules hold; 2 soft preferences missed: demanding work after lunch (2), contact time left unused")
+        #expect(Score(penalties: []).summary == "all clinical rules hold; no preference missed")
+        var broken = agenda
+        broken.days[1].blocks.removeAll { $0.kind == .lunch }
+        let text = score(broken, for: request).summary
+        #expect(text.hasPrefix("2 clinical rules are broken: No stretch of session work runs longer"), "\(text)")
+        #expect(text.contains(" / Each day has exactly one lunch, inside the lunch window: nobody does deep work hungry; "), "\(text)")
+        let medium = Score(penalties: [Penalty(level: .medium, points: 4, rule: "rank-missing", sentence: "x")]).summary
+        #expect(medium == "all clinical rules hold; 1 shortcoming: a ranked priority without session time")
     }
 
     @Test("scores compare hard, then medium, then soft")

@@ -1,5 +1,6 @@
 import Foundation
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 
 /// The package root, found from this file's path.
@@ -26,16 +27,31 @@ func time(_ text: String) -> ClockTime {
     return value
 }
 
-/// An eligible request (affair ended when affair recovery is ranked).
+/// A fixed moment for intake records.
+let screenedAt = Date(timeIntervalSince1970: 1_800_000_000)
+
+/// An intake where both partners passed the safety screen; with affair recovery ranked, the affair
+/// has ended and partner B is the hurt partner.
+func screenedIntake(_ priorities: [Priority]) -> Intake {
+    var intake = Intake()
+    intake.record(.passed, for: .a, by: "counselor", at: screenedAt)
+    intake.record(.passed, for: .b, by: "counselor", at: screenedAt)
+    if priorities.contains(.affairRecovery) {
+        intake.affairEnded = .yes
+        intake.hurtPartner = .b
+    }
+    return intake
+}
+
+/// An eligible request (both partners screened; affair ended and hurt partner known when affair
+/// recovery is ranked).
 func makeRequest(
     _ priorities: [Priority], days: Int = 3, catalog: ModuleCatalog = standardCatalog,
     adjustments: Adjustments = .none, template: DayTemplate = .standard
 ) -> PlanRequest {
     PlanRequest(
-        priorities: priorities,
-        intake: Intake(affairEnded: priorities.contains(.affairRecovery) ? true : nil, safetyScreenPassed: true),
-        days: days, template: template, catalog: catalog, adjustments: adjustments
-    )
+        priorities: priorities, intake: screenedIntake(priorities), days: days, template: template, catalog: catalog,
+        adjustments: adjustments)
 }
 
 /// A random ranking of 1...4 of the built-in priorities.
@@ -52,6 +68,23 @@ func sessionMinutes(of priority: Priority, in agenda: Agenda, catalog: ModuleCat
         for block in day.blocks {
             guard let module = catalog.module(block.moduleID), module.kind == .session, module.serves(priority) else { continue }
             total += block.end.minutes - block.start.minutes
+        }
+    }
+    return total
+}
+
+/// Session minutes of `priority` beyond what the clinical rules require: not counting the
+/// atonement steps or the first session teaching each skill.
+func discretionaryMinutes(of priority: Priority, in agenda: Agenda, catalog: ModuleCatalog) -> Int {
+    var total = 0
+    var taught: Set<Skill> = []
+    for day in agenda.days {
+        for block in day.blocks.sorted(by: { $0.start < $1.start }) {
+            guard let module = catalog.module(block.moduleID), module.kind == .session else { continue }
+            let firstTeaching = !Set(module.skills).isSubset(of: taught)
+            taught.formUnion(module.skills)
+            if firstTeaching || !module.atonement.isEmpty || !module.serves(priority) { continue }
+            total += block.minutes
         }
     }
     return total
@@ -169,6 +202,7 @@ func hardViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
             problems.append("\(tag) does not end with the evening reflection")
         }
     }
+    problems += clinicalViolations(agenda, request)
     for pin in adjustments.pins {
         let kept =
             pin.dayIndex < agenda.days.count
@@ -177,3 +211,116 @@ func hardViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
     }
     return problems
 }
+
+/// The clinical sequencing rules, checked independently of the planner's rule table: check-ins,
+/// homework, the five skills and their order, only what the couple ranked, and affair recovery's
+/// atone → attune → attach order. One line per violation.
+func clinicalViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
+    var problems: [String] = []
+    let catalog = request.catalog
+    let ranked = Set(request.priorities)
+    // Sessions in time order with their day.
+    var sessions: [(day: Int, block: AgendaBlock, module: AgendaModule)] = []
+    for (d, day) in agenda.days.enumerated() {
+        for block in day.blocks.sorted(by: { $0.start < $1.start }) where block.kind == .session {
+            if let module = catalog.module(block.moduleID) { sessions.append((d, block, module)) }
+        }
+    }
+    let lastDay = agenda.days.count - 1
+    for (d, day) in agenda.days.enumerated() {
+        let blocks = day.blocks.sorted { $0.start < $1.start }
+        // Check-in opens days 2 onward and nowhere else.
+        for (position, block) in blocks.enumerated() where catalog.module(block.moduleID)?.checkIn == true && (d == 0 || position > 0) {
+            problems.append("day \(d + 1): check-in \(block.moduleID) at \(block.start)")
+        }
+        if d > 0 && catalog.module(blocks.first?.moduleID ?? "")?.checkIn != true {
+            problems.append("day \(d + 1) does not open with a check-in")
+        }
+        // The night after a demanding day: self-soothing homework.
+        if d < lastDay {
+            let demanding = blocks.contains { $0.kind == .session && catalog.module($0.moduleID)?.intensity == 3 }
+            let evening = blocks.last.flatMap { catalog.module($0.moduleID) }
+            if demanding && evening?.homework != .selfSoothing {
+                problems.append("day \(d + 1) is demanding but its evening is \(evening?.id ?? "missing")")
+            }
+        }
+    }
+    // The five skills, each taught, in a teachable order.
+    var firstTaught: [Skill: Int] = [:]
+    for (position, session) in sessions.enumerated() {
+        for skill in session.module.skills where firstTaught[skill] == nil { firstTaught[skill] = position }
+    }
+    for skill in Skill.allCases where firstTaught[skill] == nil { problems.append("skill \(skill.rawValue) not taught") }
+    let teachable: [(Skill, Skill)] = [
+        (.selfSoothing, .listening), (.selfSoothing, .mirroring), (.mirroring, .dialogue), (.listening, .openingTheHeart),
+        (.mirroring, .openingTheHeart),
+    ]
+    for (before, after) in teachable {
+        if let a = firstTaught[before], let b = firstTaught[after], !(a < b) {
+            problems.append("\(after.rawValue) taught before \(before.rawValue)")
+        }
+    }
+    // Only what the couple ranked.
+    for session in sessions {
+        let module = session.module
+        if (module.intimate || module.touch) && !ranked.contains(.intimacy) {
+            problems.append("intimacy work \(module.id) without intimacy ranked")
+        }
+        if (module.priorities.contains(.affairRecovery) || !module.atonement.isEmpty) && !ranked.contains(.affairRecovery) {
+            problems.append("affair work \(module.id) without affair recovery ranked")
+        }
+        let servesRanked = module.servesAll || module.priorities.contains(where: ranked.contains)
+        if !servesRanked && module.skills.isEmpty && !module.general {
+            problems.append("\(module.id) serves no ranked priority and is not general")
+        }
+    }
+    // Repeats: once, or once a day when repeatable.
+    var seen: [String: [Int]] = [:]
+    for session in sessions { seen[session.module.id, default: []].append(session.day) }
+    for (id, days) in seen where days.count > 1 {
+        let repeatable = catalog.module(id)?.repeatable == true
+        if !repeatable || Set(days).count != days.count { problems.append("\(id) repeated on days \(days)") }
+    }
+    // Affair recovery: every atonement step, in order, the wound opened by day 2, touch only after
+    // every step, nothing framed around blame after the disclosure.
+    if ranked.contains(.affairRecovery) {
+        var taken: Set<AtonementStep> = []
+        var disclosed = false
+        for session in sessions {
+            let steps = session.module.atonement
+            if let lowest = steps.min() {
+                let missing = AtonementStep.allCases.filter { $0 < lowest && !taken.contains($0) }
+                if !missing.isEmpty { problems.append("\(session.module.id) before \(missing.map(\.rawValue))") }
+                if let highest = steps.max(), taken.contains(where: { $0 > highest }) {
+                    problems.append("\(session.module.id) after a later step")
+                }
+                if steps.contains(where: { [.disclosure, .questions, .impact].contains($0) }) && session.day > 1 {
+                    problems.append("\(session.module.id) on day \(session.day + 1)")
+                }
+            }
+            if session.module.touch && taken.count < AtonementStep.allCases.count {
+                problems.append("touch \(session.module.id) before the atonement steps are done")
+            }
+            if disclosed && session.module.blameFraming { problems.append("blame-framed \(session.module.id) after the disclosure") }
+            taken.formUnion(steps)
+            if steps.contains(.disclosure) { disclosed = true }
+        }
+        for step in AtonementStep.allCases where !taken.contains(step) { problems.append("atonement step \(step.rawValue) missing") }
+    }
+    return problems
+}
+
+/// Every ranking of the four built-in priorities: the 64 orders of the non-empty subsets.
+let allRankings: [[Priority]] = {
+    func orders(_ pool: [Priority]) -> [[Priority]] {
+        var result: [[Priority]] = []
+        for (index, first) in pool.enumerated() {
+            result.append([first])
+            var rest = pool
+            rest.remove(at: index)
+            for tail in orders(rest) { result.append([first] + tail) }
+        }
+        return result
+    }
+    return orders(Priority.known)
+}()

@@ -1,4 +1,5 @@
 import RetreatAgenda
+import RetreatConfig
 import RetreatScheduling
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatApp
 import RetreatICal
 import RetreatMail
@@ -110,7 +111,8 @@ func at(_ text: String) -> Date {
         #expect(sent.map(Sent.init) == [Sent("REQUEST", 0, Self.intensive, Self.both)])
         #expect(sent[0].subject.hasPrefix("Invitation: "))
         // Intake without an agenda changes nothing the couple sees.
-        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(affairEnded: true, safetyPassed: true))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
         #expect(try c.send().isEmpty)
         // Planning the agenda puts each day's agenda in the event: one update.
         _ = try app.agenda(bookingID: "B0001")
@@ -310,7 +312,8 @@ func at(_ text: String) -> Date {
         let app = c.app()
         _ = try app.book(BookingRequest(couple: "Jo & Max", contact: Self.both, start: d("2027-01-11"), priorities: ["affair-recovery", "intimacy"]))
         _ = try app.book(BookingRequest(couple: "Ann & Bo", contact: "ann@example.org", start: d("2027-01-18"), priorities: ["communication"]))
-        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(affairEnded: true, safetyPassed: true))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
         _ = try app.agenda(bookingID: "B0001")
         let recorder = Recorder()
         _ = try app.notify(transport: recorder)
@@ -363,10 +366,13 @@ func at(_ text: String) -> Date {
         let c = try Clinic()
         let app = c.app()
         _ = try app.book(BookingRequest(couple: "Jo & Max", contact: Self.both, start: d("2027-01-11"), priorities: ["communication"]))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
         _ = try app.agenda(bookingID: "B0001")
         #expect(try app.invitationFiles(EventOwner(.booking, "B0001")).count == 1)
-        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(safetyPassed: true))
-        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(affairEnded: false))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))  // no change: still current
+        #expect(try app.invitationFiles(EventOwner(.booking, "B0001")).count == 1)
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(affairEnded: .no))
         do {
             _ = try app.invitationFiles(EventOwner(.booking, "B0001"))
             Issue.record("a stale agenda went into an invitation")

@@ -10,6 +10,8 @@ import Testing
             "book", "--couple", "Jo & Max", "--start", "2027-01-11", "--priority", "communication", "--priority", "intimacy",
             "--contact", "jo@example.org,max@example.org",
         ])
+        try box.run(["intake", "B0001", "--partner", "A", "--safety", "passed"])
+        try box.run(["intake", "B0001", "--partner", "B", "--safety", "passed"])
         return box
     }
 
@@ -70,17 +72,55 @@ import Testing
         #expect(badDay.err.contains("day 4 is past the 3-day intensive"))
     }
 
-    @Test func affairRecoveryNeedsTheIntakeAndSafetyScreen() throws {
+    @Test func aScreenNobodyRanNeverPassesAndAffairWorkNeedsTheIntake() throws {
         let box = try Sandbox()
         defer { box.cleanup() }
         try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--priority", "affair-recovery"])
-        let refused = try box.run(["agenda", "B0001"])
-        #expect(refused.code == 1)
-        #expect(refused.err.contains("Affair recovery is ranked"))
-        try box.run(["intake", "B0001", "--affair-ended", "yes", "--safety", "failed"])
-        #expect(try box.run(["agenda", "B0001"]).err.contains("safety screen was not passed"))
-        try box.run(["intake", "B0001", "--safety", "passed"])
+        // Nothing recorded: nobody was screened, so nothing is planned.
+        let unscreened = try box.run(["agenda", "B0001"])
+        #expect(unscreened.code == 1)
+        #expect(unscreened.err.contains("safety-screened"), "\(unscreened.err)")
+        #expect(try box.run(["intake", "B0001"]).out.contains("partner A      safety screen not screened"))
+        try box.run(["intake", "B0001", "--partner", "A", "--safety", "passed"])
+        #expect(try box.run(["agenda", "B0001"]).code == 1)  // partner B still not screened
+        try box.run(["intake", "B0001", "--partner", "B", "--safety", "failed"])
+        let failed = try box.run(["agenda", "B0001"])
+        #expect(failed.code == 1)
+        #expect(!failed.err.contains("A "), "an error named a partner's result to a third party: \(failed.err)")
+        try box.run(["intake", "B0001", "--partner", "B", "--safety", "passed"])
+        // Affair recovery needs the affair's end and the hurt partner.
+        let affair = try box.run(["agenda", "B0001"])
+        #expect(affair.code == 1)
+        #expect(affair.err.contains("affair"), "\(affair.err)")
+        try box.run(["intake", "B0001", "--affair-ended", "yes", "--hurt-partner", "B"])
         #expect(try box.run(["agenda", "B0001"]).code == 0)
+        let shown = try box.run(["intake", "B0001"]).out
+        #expect(shown.contains("partner B      safety screen passed (recorded by tester at 2026-12-01T15:00:00Z)"))
+        #expect(shown.contains("hurt partner   B"))
+        // After a failed screen the planned agenda is stale and never exported.
+        try box.run(["intake", "B0001", "--partner", "A", "--safety", "failed"])
+        #expect(try box.run(["agenda", "B0001"]).out.contains("STALE"))
+        #expect(try box.run(["export", "B0001", "--out", box.dir.appendingPathComponent("x.ics").path]).code == 3)
+        #expect(try box.run(["agenda", "B0001", "--replan"]).code == 1)
+        #expect(try box.run(["intake", "B0001", "--safety", "passed"]).code == 64)  // --partner is needed
+    }
+
+    @Test func modulesAndTheCouplesViewAreListed() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        let modules = try box.run(["agenda", "modules", "--json"])
+        #expect(modules.code == 0, "\(modules.err)")
+        #expect(modules.out.contains("\"id\" : \"intake-history\""))
+        #expect(try box.run(["agenda", "B0001", "--priority", "sex"]).code == 64)
+        #expect(try box.run(["agenda", "B0001", "--exclude", "no-such-module"]).code == 64)
+        try box.run(["agenda", "B0001"])
+        let couple = try box.run(["agenda", "B0001", "--as-couple"])
+        #expect(couple.code == 0, "\(couple.err)")
+        for word in ["intimacy", "communication", "affair", "mirroring", "dialogue-practice", "priorit"] {
+            #expect(!couple.out.lowercased().contains(word), "the couple's view shows \(word)")
+        }
+        let text = try box.run(["agenda", "B0001"]).out
+        #expect(text.contains("score: all clinical rules hold"))
     }
 
     @Test func exportedAgendaIsNeutralPrivateAndStable() throws {
@@ -116,6 +156,7 @@ import Testing
         ])
         #expect(r.code == 0, "\(r.err)")
         try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--priority", "communication"])
+        for partner in ["A", "B"] { try box.run(["intake", "B0001", "--partner", partner, "--safety", "passed"]) }
         let out = try box.run(["agenda", "B0001", "--json"]).out
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         for day in try #require(doc["days"] as? [[String: Any]]) {

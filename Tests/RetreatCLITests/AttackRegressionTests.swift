@@ -223,7 +223,8 @@ import Testing
         defer { box.cleanup() }
         try box.run(["book", "--couple", "A", "--start", "2027-01-04", "--hold", "--priority", "communication"])
         try box.run(["confirm", "B0001"])
-        try box.run(["intake", "B0001", "--safety", "passed"])
+        try box.run(["intake", "B0001", "--partner", "A", "--safety", "passed"])
+        try box.run(["intake", "B0001", "--partner", "B", "--safety", "passed"])
         try box.run(["agenda", "B0001", "--exclude", "appreciations"])
         let log = try box.run(["audit", "--id", "B0001"]).out
         #expect(log.contains("confirm  booking B0001  {\"after\":{\"status\":\"confirmed\"},\"before\":{\"status\":\"held\"}}"))

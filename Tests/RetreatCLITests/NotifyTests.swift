@@ -169,7 +169,9 @@ func practiceWithoutMail(_ text: String) -> String {
         let box = try Sandbox.withMail()
         defer { box.cleanup() }
         #expect(try box.run(["book", "--couple", "Zoë & Jo", "--start", "2027-01-11", "--contact", Self.contact, "--priority", "affair-recovery"]).code == 0)
-        #expect(try box.run(["intake", "B0001", "--affair-ended", "yes", "--safety", "passed"]).code == 0)
+        #expect(try box.run(["intake", "B0001", "--partner", "A", "--safety", "passed"]).code == 0)
+        #expect(try box.run(["intake", "B0001", "--partner", "B", "--safety", "passed"]).code == 0)
+        #expect(try box.run(["intake", "B0001", "--affair-ended", "yes", "--hurt-partner", "B"]).code == 0)
         #expect(try box.run(["agenda", "B0001"]).code == 0)
         let series = try box.run([
             "sessions", "book", "--couple", "Ann & Bo", "--start", "2027-03-01T12:00", "--length", "50", "--every", "week", "--count", "6",
@@ -385,6 +387,8 @@ func practiceWithoutMail(_ text: String) -> String {
         let box = try Sandbox()
         defer { box.cleanup() }
         #expect(try box.run(["book", "--couple", "Jo", "--start", "2027-01-11", "--contact", "jo@example.org", "--priority", "communication"]).code == 0)
+        #expect(try box.run(["intake", "B0001", "--partner", "A", "--safety", "passed"]).code == 0)
+        #expect(try box.run(["intake", "B0001", "--partner", "B", "--safety", "passed"]).code == 0)
         #expect(try box.run(["agenda", "B0001"]).code == 0)
         let dir = box.dir.appendingPathComponent("out").path
         let detailed = try box.run(["export", "B0001", "--invite", "--detailed", "--out", dir])
