@@ -26,7 +26,11 @@ extension RetreatCommand {
 
         func run() throws {
             let report = try store.service().notify(dryRun: dryRun, previews: show)
-            if json { return try printJSON(NotifyJSON(report, dryRun: dryRun)) }
+            if json {
+                try printJSON(NotifyJSON(report, dryRun: dryRun))
+                if !report.held.isEmpty || report.stoppedEarly != nil { throw ExitCode(1) }
+                return
+            }
             if dryRun {
                 for entry in report.remindersQueued { Terminal.print("would queue: \(describe(entry))") }
                 for entry in report.wouldSend { Terminal.print("would send: \(describe(entry))") }
