@@ -95,23 +95,29 @@ enum CoupleInvitations {
         guard let record = plan.record else { return [] }
         // What may already be in the couple's mailbox about this event: a message sent, in flight, or tried.
         let history = try ctx.tx.outboxMessages(OutboxQuery(uid: event.uid))
-        let delivered = history.contains { $0.status == .sent || $0.status == .sending || $0.attempts > 0 }
+        func addresses(_ list: String) -> [String] {
+            ((try? Mailbox.list(list, field: "recipients")) ?? []).map { $0.address.addrSpec.lowercased() }
+        }
+        let reachedBefore = Set(
+            history.filter { $0.status == .sent || $0.status == .sending || $0.attempts > 0 }.flatMap { addresses($0.recipients) })
         // A message still waiting about this event is superseded when each of its recipients gets a newer one:
         // every message carries the whole event as it stands for them.
         let reached = Set(plan.messages.flatMap(\.recipients).map { $0.address.addrSpec.lowercased() })
         for var old in history where (old.status == .queued || old.status == .held) && old.kind == .invitation {
-            let addresses = (try? Mailbox.list(old.recipients, field: "recipients").map { $0.address.addrSpec.lowercased() }) ?? []
-            guard !addresses.isEmpty, Set(addresses).isSubset(of: reached) else { continue }
+            let earlier = addresses(old.recipients)
+            guard !earlier.isEmpty, Set(earlier).isSubset(of: reached) else { continue }
             old.status = .dropped
             old.lastError = "superseded by a newer message about the same event"
             try ctx.tx.update(old)
         }
         var queued: [OutboxMessage] = []
         for var planned in plan.messages {
-            if !delivered {
-                // Nothing about this event has left yet: there is nothing to cancel, and the first message they
-                // receive is their invitation, whatever changed before it went out.
-                if planned.method == .cancel { continue }
+            // Only someone who may have the event can have it cancelled; and to those who never received
+            // anything about it, the first message is their invitation, whatever changed before it went out.
+            if planned.method == .cancel {
+                planned.recipients = planned.recipients.filter { reachedBefore.contains($0.address.addrSpec.lowercased()) }
+                if planned.recipients.isEmpty { continue }
+            } else if !planned.recipients.contains(where: { reachedBefore.contains($0.address.addrSpec.lowercased()) }) {
                 planned.reason = .invitation
             }
             let calendar = event.calendar(

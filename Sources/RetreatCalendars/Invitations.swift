@@ -214,9 +214,9 @@ public struct PlannedInvitation: Hashable, Sendable {
         case invitation
         /// The event changed (dates, times, agenda, partners).
         case update
-        /// The event no longer exists (cancelled, or no partner address left).
+        /// The event no longer exists (cancelled, expired).
         case cancellation
-        /// A partner was taken off the event (their address was removed from the contact).
+        /// A partner was taken off the event (their address was removed from the contact, or every address was).
         case removal
     }
 
@@ -263,7 +263,9 @@ public enum InvitationChanges {
             record.sequence = sequence
             record.cancelled = true
             record.updatedAt = now
-            return ([PlannedInvitation(method: .cancel, reason: .cancellation, sequence: sequence, recipients: previous)], record)
+            // The event itself still stands when only its partners' addresses are gone: a removal, not a cancellation.
+            let reason: PlannedInvitation.Reason = event == nil ? .cancellation : .removal
+            return ([PlannedInvitation(method: .cancel, reason: reason, sequence: sequence, recipients: previous)], record)
         }
         let hash = event.contentHash
         let recipients = event.attendees.map(\.description).joined(separator: ", ")
