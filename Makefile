@@ -139,7 +139,8 @@ ics-validator: deps
 	  gcc -O1 $(ICSVAL_TOOLS)/licheck.c -o .build/licheck $$(pkg-config --cflags --libs libical); \
 	fi
 
-# The e-mail tests alone: input validation, message building, the sendmail transport and the SMTP round trip.
+# The e-mail tests alone: input validation, message building, the sendmail transport, the SMTP round trip,
+# invitations and change tracking, the outbox and `retreat notify` (killed runs included), injection attempts.
 mail-test: deps mail-deps ics-validator
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests'
+	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests|InvitationTests|NotifyUseCaseTests|NotifyTests|InjectionTests|WrittenValuesTests'

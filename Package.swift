@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "RetreatApp",
             dependencies: [
-                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatCalendars", "RetreatICal",
+                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatCalendars", "RetreatICal", "RetreatMail",
             ]
         ),
         .target(
@@ -86,11 +86,14 @@ let package = Package(
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatConfig", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda"]),
+            name: "RetreatAppTests",
+            dependencies: [
+                "RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda", "RetreatMail", "RetreatICal",
+            ]),
         .testTarget(
             name: "RetreatPostgresTests",
             dependencies: ["RetreatPostgres", "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio")]),
-        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
+        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
         .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatPostgres", "RetreatScheduling"]),
     ]

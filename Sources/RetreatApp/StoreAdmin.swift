@@ -46,6 +46,10 @@ public struct StoreExport: Codable, Sendable {
     public var documents: [String: String]
     /// The audit log.
     public var audit: [AuditEntry]
+    /// Every event sent to a couple, as last sent.
+    public var sentEvents: [SentEvent] = []
+    /// Every e-mail queued for couples, with its status.
+    public var outbox: [OutboxMessage] = []
 }
 
 extension RetreatService {
@@ -80,7 +84,8 @@ extension RetreatService {
                 schemaVersion: SQLiteStore.schemaVersion, exportedAt: ctx.now, settings: ctx.settings, profile: try ctx.reader.profile(),
                 counselors: try ctx.reader.counselorProfiles(), bookings: bookings, blackouts: try ctx.reader.blackouts(),
                 waitlist: try ctx.reader.waitlist(), series: try ctx.reader.allSeries(), agendas: agendas, documents: documents,
-                audit: try ctx.reader.auditLog(entityID: nil))
+                audit: try ctx.reader.auditLog(entityID: nil), sentEvents: try ctx.reader.sentEvents(owner: nil),
+                outbox: try ctx.reader.outboxMessages(OutboxQuery()))
         }
     }
 

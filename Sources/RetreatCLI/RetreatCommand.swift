@@ -17,8 +17,8 @@ public struct RetreatCommand: ParsableCommand {
         subcommands: [
             Init.self, Settings.self, Availability.self, Check.self, Calendar.self, Book.self, Confirm.self,
             Cancel.self, Reschedule.self, Edit.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
-            AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Audit.self, Backup.self, Restore.self, ExportData.self,
-            Migrate.self, Demo.self,
+            AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Notify.self, OutboxGroup.self, Audit.self, Backup.self, Restore.self,
+            ExportData.self, Migrate.self, Demo.self,
         ]
     )
 

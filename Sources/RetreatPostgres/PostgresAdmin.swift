@@ -24,6 +24,8 @@ extension PostgresTransaction {
         records.agendas = try session.query("SELECT booking_id, json, adjustments, planned_at, stale_reason FROM agendas ORDER BY booking_id").rows.map(
             Self.storedAgenda)
         records.audit = try session.query("SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY id").rows.map(Self.auditEntry)
+        records.sentEvents = try sentEvents(owner: nil)
+        records.outbox = try outboxMessages(OutboxQuery())
         return records
     }
 
@@ -69,8 +71,10 @@ extension PostgresTransaction {
                 VALUES (\(e.id), \(e.at.timeIntervalSince1970), \(e.actor), \(e.action), \(e.entity), \(e.entityID), \(e.detail))
                 """)
         }
+        for event in records.sentEvents { try save(event) }
+        for message in records.outbox { _ = try insert(message, keepingID: true) }
         // The next id of each table follows the copied ones.
-        for table in ["payments", "blackouts", "waitlist", "audit_log"] {
+        for table in ["payments", "blackouts", "waitlist", "audit_log", "outbox"] {
             try session.execute(
                 "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), coalesce((SELECT max(id) FROM \(table)), 1), (SELECT max(id) FROM \(table)) IS NOT NULL)"
             )

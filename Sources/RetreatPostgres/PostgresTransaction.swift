@@ -528,4 +528,130 @@ struct PostgresTransaction: StoreWriting {
             VALUES (\(entry.at.timeIntervalSince1970), \(entry.actor), \(entry.action), \(entry.entity), \(entry.entityID), \(entry.detail))
             """)
     }
+
+    // MARK: e-mail
+
+    static func sentEvent(_ row: PostgresRow) throws -> SentEvent {
+        let (uid, kind, ownerID, sequence, hash, cancelled, recipients, updatedAt) = try row.decode(
+            (String, String, String, Int, String, Bool, String, Double).self)
+        guard let ownerKind = EventOwner.Kind(rawValue: kind) else { throw StoreError(.incompatible, "sent event \(uid) has an unknown owner \"\(kind)\"") }
+        return SentEvent(
+            uid: uid, owner: EventOwner(ownerKind, ownerID), sequence: sequence, contentHash: hash, cancelled: cancelled, recipients: recipients,
+            updatedAt: instant(updatedAt))
+    }
+
+    func sentEvents(owner: EventOwner?) throws -> [SentEvent] {
+        try session.query(
+            """
+            SELECT uid, owner_kind, owner_id, sequence, content_hash, cancelled, recipients, updated_at FROM sent_events
+            WHERE \(owner?.kind.rawValue)::text IS NULL OR (owner_kind = \(owner?.kind.rawValue) AND owner_id = \(owner?.id))
+            ORDER BY uid
+            """
+        ).rows.map(Self.sentEvent)
+    }
+
+    func save(_ e: SentEvent) throws {
+        try session.query(
+            """
+            INSERT INTO sent_events (uid, owner_kind, owner_id, sequence, content_hash, cancelled, recipients, updated_at)
+            VALUES (\(e.uid), \(e.owner.kind.rawValue), \(e.owner.id), \(e.sequence), \(e.contentHash), \(e.cancelled), \(e.recipients),
+                \(e.updatedAt.timeIntervalSince1970))
+            ON CONFLICT (uid) DO UPDATE SET owner_kind = excluded.owner_kind, owner_id = excluded.owner_id, sequence = excluded.sequence,
+                content_hash = excluded.content_hash, cancelled = excluded.cancelled, recipients = excluded.recipients, updated_at = excluded.updated_at
+            """)
+    }
+
+    static let outboxColumns = """
+        id, created_at, kind, owner_kind, owner_id, uid, method, sequence, recipients, subject, body, calendar, dedupe_key, occurs_at, seed,
+        status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error
+        """
+
+    static func outboxMessage(_ row: PostgresRow) throws -> OutboxMessage {
+        let (
+            id, createdAt, kindText, ownerKind, ownerID, uid, method, sequence, recipients, subject, body, calendar, dedupeKey, occursAt, seed,
+            statusText, attempts, nextAttemptAt, claimedAt, claimToken, messageID, rendered, sentAt, lastError
+        ) = try row.decode(
+            (
+                Int64, Double, String, String, String, String?, String?, Int?, String, String, String, String?, String?, Double?, String, String,
+                Int, Double, Double?, String?, String?, String?, Double?, String?
+            ).self)
+        guard let kind = OutboxKind(rawValue: kindText), let owner = EventOwner.Kind(rawValue: ownerKind),
+            let status = OutboxStatus(rawValue: statusText)
+        else { throw StoreError(.incompatible, "outbox message \(id) has an unknown kind, owner or status") }
+        var m = OutboxMessage(
+            createdAt: instant(createdAt), kind: kind, owner: EventOwner(owner, ownerID), uid: uid, method: method, sequence: sequence,
+            recipients: recipients, subject: subject, body: body, calendar: calendar, dedupeKey: dedupeKey, occursAt: occursAt.map(instant), seed: seed)
+        m.id = id
+        m.status = status
+        m.attempts = attempts
+        m.nextAttemptAt = instant(nextAttemptAt)
+        m.claimedAt = claimedAt.map(instant)
+        m.claimToken = claimToken
+        m.messageID = messageID
+        m.rendered = rendered
+        m.sentAt = sentAt.map(instant)
+        m.lastError = lastError
+        return m
+    }
+
+    func outboxMessages(_ query: OutboxQuery) throws -> [OutboxMessage] {
+        let statuses = query.statuses.map(\.rawValue).sorted()
+        return try session.query(
+            """
+            SELECT \(unescaped: Self.outboxColumns) FROM outbox
+            WHERE (cardinality(\(statuses)::text[]) = 0 OR status = ANY(\(statuses)::text[])) AND (\(query.uid)::text IS NULL OR uid = \(query.uid))
+            ORDER BY id
+            """
+        ).rows.map(Self.outboxMessage)
+    }
+
+    func outboxMessage(id: Int64) throws -> OutboxMessage? {
+        try session.query("SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE id = \(id)").rows.first.map(Self.outboxMessage)
+    }
+
+    func outboxMessage(dedupeKey: String) throws -> OutboxMessage? {
+        try session.query("SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE dedupe_key = \(dedupeKey)").rows.first.map(Self.outboxMessage)
+    }
+
+    func insert(_ message: OutboxMessage) throws -> OutboxMessage {
+        try insert(message, keepingID: false)
+    }
+
+    /// Inserts a message (with its own id when copying a store); a taken dedupe key or seed is a conflict that
+    /// leaves the transaction usable, as in the SQLite store.
+    func insert(_ m: OutboxMessage, keepingID: Bool) throws -> OutboxMessage {
+        let id = keepingID ? m.id : nil
+        let inserted = try session.value(
+            """
+            INSERT INTO outbox (id, created_at, kind, owner_kind, owner_id, uid, method, sequence, recipients, subject, body, calendar, dedupe_key,
+                occurs_at, seed, status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error)
+            OVERRIDING SYSTEM VALUE
+            VALUES (coalesce(\(id), nextval(pg_get_serial_sequence('outbox', 'id'))), \(m.createdAt.timeIntervalSince1970), \(m.kind.rawValue),
+                \(m.owner.kind.rawValue), \(m.owner.id), \(m.uid), \(m.method), \(m.sequence), \(m.recipients), \(m.subject), \(m.body), \(m.calendar),
+                \(m.dedupeKey), \(m.occursAt?.timeIntervalSince1970), \(m.seed), \(m.status.rawValue), \(m.attempts),
+                \(m.nextAttemptAt.timeIntervalSince1970), \(m.claimedAt?.timeIntervalSince1970), \(m.claimToken), \(m.messageID), \(m.rendered),
+                \(m.sentAt?.timeIntervalSince1970), \(m.lastError))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """, as: Int64.self)
+        guard let inserted else { throw StoreError(.conflict, "an outbox message with the same key is already queued") }
+        var stored = m
+        stored.id = inserted
+        return stored
+    }
+
+    func update(_ m: OutboxMessage) throws {
+        guard let id = m.id else { throw StoreError(.notFound, "an outbox message without an id cannot be updated") }
+        try session.query(
+            """
+            UPDATE outbox SET created_at = \(m.createdAt.timeIntervalSince1970), kind = \(m.kind.rawValue), owner_kind = \(m.owner.kind.rawValue),
+                owner_id = \(m.owner.id), uid = \(m.uid), method = \(m.method), sequence = \(m.sequence), recipients = \(m.recipients),
+                subject = \(m.subject), body = \(m.body), calendar = \(m.calendar), dedupe_key = \(m.dedupeKey),
+                occurs_at = \(m.occursAt?.timeIntervalSince1970), seed = \(m.seed), status = \(m.status.rawValue), attempts = \(m.attempts),
+                next_attempt_at = \(m.nextAttemptAt.timeIntervalSince1970), claimed_at = \(m.claimedAt?.timeIntervalSince1970),
+                claim_token = \(m.claimToken), message_id = \(m.messageID), rendered = \(m.rendered), sent_at = \(m.sentAt?.timeIntervalSince1970),
+                last_error = \(m.lastError)
+            WHERE id = \(id)
+            """)
+    }
 }

@@ -78,6 +78,15 @@ public protocol StoreReading {
 
     /// Every record with its ids and numbering, for copies between stores (`retreat migrate`, backups).
     func records() throws -> StoreRecords
+
+    /// The events sent to couples (only `owner`'s when given), by UID.
+    func sentEvents(owner: EventOwner?) throws -> [SentEvent]
+    /// Outbox messages matching `query`, oldest first.
+    func outboxMessages(_ query: OutboxQuery) throws -> [OutboxMessage]
+    /// One outbox message, by id.
+    func outboxMessage(id: Int64) throws -> OutboxMessage?
+    /// The outbox message queued under `dedupeKey`, if any.
+    func outboxMessage(dedupeKey: String) throws -> OutboxMessage?
 }
 
 /// The records a use case can write inside a transaction.
@@ -127,6 +136,13 @@ public protocol StoreWriting: StoreReading {
 
     /// Appends to the audit log.
     func append(_ entry: AuditEntry) throws
+
+    /// Stores (inserts or replaces, by UID) what was last sent of an event.
+    func save(_ event: SentEvent) throws
+    /// Queues a message; returns it with its id. Throws `StoreError.conflict` when its dedupe key or seed is taken.
+    func insert(_ message: OutboxMessage) throws -> OutboxMessage
+    /// Rewrites an outbox message (status, attempts, claim, rendered text, error).
+    func update(_ message: OutboxMessage) throws
 }
 
 /// Configuration documents kept in the store.
@@ -137,6 +153,22 @@ public enum DocumentKey: String, Sendable, CaseIterable {
     case dayTemplate
     /// Present only in a store `retreat demo` made (so a later demo may replace it, and nothing else).
     case demoMarker
+    /// The e-mail settings (`MailSettings` as JSON).
+    case mailSettings
+}
+
+/// Which outbox messages to read.
+public struct OutboxQuery: Hashable, Sendable {
+    /// Only these statuses (empty: all).
+    public var statuses: Set<OutboxStatus>
+    /// Only messages about the event with this UID.
+    public var uid: String?
+
+    /// Creates a query.
+    public init(statuses: Set<OutboxStatus> = [], uid: String? = nil) {
+        self.statuses = statuses
+        self.uid = uid
+    }
 }
 
 /// Which bookings to read.

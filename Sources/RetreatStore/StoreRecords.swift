@@ -73,6 +73,10 @@ public struct StoreRecords: Hashable, Sendable {
     public var agendas: [StoredAgenda]
     /// The audit log, by id.
     public var audit: [AuditEntry]
+    /// What was last sent of each event to a couple, by UID.
+    public var sentEvents: [SentEvent] = []
+    /// The e-mail outbox, by id.
+    public var outbox: [OutboxMessage] = []
 
     /// Creates records.
     public init(
@@ -94,7 +98,7 @@ public struct StoreRecords: Hashable, Sendable {
     /// The tables these records fill, by the names both stores give them (derived tables, such as the
     /// occupancy rows, excluded).
     public static let tables: Set<String> = [
-        "settings", "profile", "bookings", "payments", "blackouts", "waitlist", "series", "intakes", "agendas", "audit_log",
+        "settings", "profile", "bookings", "payments", "blackouts", "waitlist", "series", "intakes", "agendas", "audit_log", "sent_events", "outbox",
     ]
 
     /// How many records of each kind, in a fixed order, for reports and checks.
@@ -103,6 +107,7 @@ public struct StoreRecords: Hashable, Sendable {
             "settings": settings == nil ? 0 : 1, "profile entries": profile.count, "bookings": bookings.count,
             "payments": bookings.reduce(0) { $0 + $1.booking.payments.count }, "blackouts": blackouts.count, "waitlist entries": waitlist.count,
             "counseling series": series.count, "intakes": intakes.count, "agendas": agendas.count, "audit entries": audit.count,
+            "sent events": sentEvents.count, "outbox messages": outbox.count,
         ]
     }
 
@@ -118,6 +123,7 @@ public struct StoreRecords: Hashable, Sendable {
             ("settings", settings == other.settings), ("profile entries", profile == other.profile), ("bookings", bookings == other.bookings),
             ("blackouts", blackouts == other.blackouts), ("waitlist entries", waitlist == other.waitlist), ("counseling series", series == other.series),
             ("intakes", intakes == other.intakes), ("agendas", agendas == other.agendas), ("audit entries", audit == other.audit),
+            ("sent events", sentEvents == other.sentEvents), ("outbox messages", outbox == other.outbox),
         ]
         return checks.first { !$0.1 }.map { "\($0.0) differ in content" }
     }

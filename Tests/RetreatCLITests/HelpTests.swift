@@ -10,7 +10,8 @@ import Testing
         ["list"], ["show"], ["blackout"], ["blackout", "add"], ["blackout", "import"], ["blackout", "list"], ["blackout", "remove"], ["waitlist"],
         ["waitlist", "add"], ["waitlist", "list"], ["waitlist", "remove"], ["waitlist", "book"], ["agenda"], ["intake"], ["sessions"],
         ["sessions", "book"], ["sessions", "list"], ["sessions", "show"], ["sessions", "move"], ["sessions", "cancel"], ["sessions", "availability"],
-        ["export"], ["freebusy"], ["audit"], ["backup"], ["restore"], ["export-data"], ["migrate"], ["demo"],
+        ["export"], ["freebusy"], ["notify"], ["outbox"], ["outbox", "list"], ["outbox", "retry"], ["audit"], ["backup"], ["restore"], ["export-data"],
+        ["migrate"], ["demo"],
     ]
 
     static let snapshots = repoRoot.appendingPathComponent("Tests/RetreatCLITests/Snapshots/help")

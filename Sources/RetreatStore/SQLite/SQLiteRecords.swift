@@ -23,6 +23,8 @@ extension SQLiteTransaction {
                 staleReason: $0.staleReason)
         }
         records.audit = try AuditRow.order(AuditRow.CodingKeys.id).fetchAll(db).map(\.entry)
+        records.sentEvents = try SentEventRow.order(SentEventRow.CodingKeys.uid).fetchAll(db).map { try $0.event }
+        records.outbox = try OutboxRow.order(OutboxRow.CodingKeys.id).fetchAll(db).map { try $0.message }
         return records
     }
 
@@ -54,6 +56,11 @@ extension SQLiteTransaction {
             var row = AuditRow(
                 id: entry.id, at: entry.at.timeIntervalSince1970, actor: entry.actor, action: entry.action, entity: entry.entity,
                 entityID: entry.entityID, detail: entry.detail)
+            try row.insert(db)
+        }
+        for event in records.sentEvents { try SentEventRow(event).insert(db) }
+        for message in records.outbox {
+            var row = OutboxRow(message)
             try row.insert(db)
         }
     }
