@@ -4,7 +4,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 SWIFT ?= swift
 DEMO_DB ?= .build/demo/retreat.sqlite
 
-.PHONY: deps build test demo leaks bench bench-import bench-agenda stress fuzz lint ics-validator mail-deps mail-test \
+.PHONY: deps build test demo leaks bench bench-import bench-agenda bench-store stress fuzz lint ics-validator mail-deps mail-test pg-deps pg-start pg-stop \
 	serve browser-test bench-serve server-deps
 
 # Installs libical-dev and pkg-config when pkg-config cannot find libical, and SQLite's headers (for GRDB)
@@ -24,9 +24,22 @@ build: deps
 # Everything the tests start or compare with is installed when missing: the mail tools (msmtp, aiosmtpd), and
 # one Python venv (.build/icsval) with the pinned parsers that the iCalendar validator, the corpus comparison
 # and the import benchmark use, plus licheck. A test whose tool cannot be installed prints that it skipped.
+# The store and use-case tests run against SQLite and PostgreSQL: a throwaway PostgreSQL cluster (installed from
+# Debian when missing) serves them on a loopback port and is deleted afterwards. When PostgreSQL cannot be had,
+# the skip is printed and the PostgreSQL cases report themselves skipped; with $$RETREAT_TEST_POSTGRES set, that
+# server is used instead.
 test: deps mail-deps ics-validator server-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	PG_FAST=1 scripts/pg-cluster.sh run -- $(SWIFT) test --skip-build
+
+# PostgreSQL by hand: install it (Debian's postgresql + postgresql-contrib) when missing; start a throwaway
+# cluster (its folder is printed; `. FOLDER/env` sets RETREAT_TEST_POSTGRES and PGPASSWORD); stop and delete it.
+pg-deps:
+	scripts/pg-cluster.sh install
+pg-start: pg-deps
+	PG_FAST=1 scripts/pg-cluster.sh start
+pg-stop:
+	scripts/pg-cluster.sh stop
 
 # The main job on the embedded default: writes the sample calendars into Calendars/.
 demo: deps
@@ -51,6 +64,15 @@ bench: deps
 stress: deps
 	$(SWIFT) build --product RetreatStress
 	.build/debug/RetreatStress 200
+
+# Issue 15's measurements on both stores, side by side in one run (a fresh PostgreSQL cluster with its default
+# durability settings): processes racing for one slot (exactly one winner per round), the stress run, and
+# availability over 10 years x 20 resources next to process start-up.
+bench-store: deps pg-deps
+	$(SWIFT) build -c release --product retreat
+	$(SWIFT) build -c release --product RetreatStress
+	$(SWIFT) build -c release --product RetreatBench
+	scripts/pg-cluster.sh run -- Benchmarks/store/run.sh .build/release
 
 # Import of a 50,000-event calendar, like for like: Retreat, a C program on libical + SQLite doing the same work,
 # and Python (icalendar + recurring-ical-events); the stored rows are compared before the ratios are printed.
@@ -118,10 +140,11 @@ ics-validator: deps
 	  gcc -O1 $(ICSVAL_TOOLS)/licheck.c -o .build/licheck $$(pkg-config --cflags --libs libical); \
 	fi
 
-# The e-mail tests alone: input validation, message building, the sendmail transport and the SMTP round trip.
-mail-test: deps mail-deps ics-validator server-deps
+# The e-mail tests alone: input validation, message building, the sendmail transport, the SMTP round trip,
+# invitations and change tracking, the outbox and `retreat notify` (killed runs included), injection attempts.
+mail-test: deps mail-deps ics-validator
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests'
+	$(SWIFT) test --skip-build --filter 'RetreatMailTests|PlainNameTests|NoteTests|TerminalSafeTests|EmailAddressTests|MailboxTests|MailboxListTests|HTTPSURLTests|InvitationTests|NotifyUseCaseTests|NotifyTests|InjectionTests|WrittenValuesTests'
 
 # --- retreat serve ----------------------------------------------------------------------------------------------
 

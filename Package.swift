@@ -17,9 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
@@ -46,13 +47,20 @@ let package = Package(
             name: "RetreatStore",
             dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The store protocol on PostgreSQL (postgres-nio): for practices that outgrow one machine.
+        .target(
+            name: "RetreatPostgres",
+            dependencies: [
+                "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Plain values to iCalendar documents; imported calendars to busy time.
         .target(name: "RetreatCalendars", dependencies: ["RetreatICal", "RetreatScheduling", "RetreatAgenda"]),
         // The use cases: one call each, one transaction, rules from the pure modules, writes through the store.
         .target(
             name: "RetreatApp",
             dependencies: [
-                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatCalendars", "RetreatICal",
+                "RetreatScheduling", "RetreatAgenda", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatCalendars", "RetreatICal", "RetreatMail",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -88,7 +96,7 @@ let package = Package(
         .executableTarget(name: "RetreatFuzz", dependencies: ["RetreatICal", "RetreatCalendars", "RetreatScheduling"], path: "Fuzz/RetreatFuzz"),
         .executableTarget(
             name: "RetreatStress",
-            dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RetreatScheduling", "RetreatApp", "RetreatConfig"],
             path: "Benchmarks/RetreatStress"
         ),
         .testTarget(name: "RetreatICalTests", dependencies: ["RetreatICal"]),
@@ -97,13 +105,21 @@ let package = Package(
         .testTarget(name: "RetreatAgendaTests", dependencies: ["RetreatAgenda", "RetreatConfig", "RetreatScheduling"], exclude: ["Golden"]),
         .testTarget(name: "RetreatStoreTests", dependencies: ["RetreatStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "RetreatAppTests", dependencies: ["RetreatApp", "RetreatConfig", "RetreatStore", "RetreatScheduling", "RetreatAgenda"]),
-        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling"]),
+            name: "RetreatAppTests",
+            dependencies: [
+                "RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda", "RetreatMail", "RetreatICal",
+            ]),
+        .testTarget(
+            name: "RetreatPostgresTests",
+            dependencies: ["RetreatPostgres", "RetreatStore", "RetreatScheduling", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "RetreatCalendarsTests", dependencies: ["RetreatCalendars", "RetreatICal", "RetreatScheduling", "RetreatAgenda"]),
         .testTarget(name: "RetreatMailTests", dependencies: ["RetreatMail", "RetreatScheduling", "RetreatICal"], exclude: ["Harness", "Golden"]),
         .testTarget(
             name: "RetreatServerTests",
-            dependencies: ["RetreatServer", "RetreatApp", "RetreatScheduling", "RetreatStore", .product(name: "HTTPTypes", package: "swift-http-types")]),
-        .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatScheduling"]),
+            dependencies: [
+                "RetreatServer", "RetreatApp", "RetreatScheduling", "RetreatStore", "RetreatPostgres", .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .testTarget(name: "RetreatCLITests", dependencies: ["RetreatCLI", "RetreatICal", "RetreatStore", "RetreatPostgres", "RetreatScheduling"]),
     ]
 )
 

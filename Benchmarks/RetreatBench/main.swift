@@ -1,10 +1,11 @@
 // Availability benchmark (issue: slot allocation): a 10-year horizon, 20 resources, 2,000 bookings and
 // 500 blackouts. Measures, side by side in one run, medians of:
 //   1. the pure query (Scheduler built from the rows + availability over 10 years, all resources),
-//   2. the same through the store (SQLite read + query),
+//   2. the same through the store (SQLite or PostgreSQL read + query),
 //   3. `retreat availability --json` on that store, as a whole process,
 //   4. `retreat --version`, the process's own start-up,
-// and prints the ratios. Run with `make bench` (release build).
+// and prints the ratios. Run with `make bench` (release build); `RetreatBench BINARY --db postgres://...` seeds and
+// measures an empty PostgreSQL database (or schema) instead of a temporary SQLite file (`make bench-store`).
 import Foundation
 import RetreatApp
 import RetreatConfig
@@ -38,12 +39,13 @@ struct SplitMix: RandomNumberGenerator {
 }
 
 let args = CommandLine.arguments
-let binary = args.count > 1 ? args[1] : ".build/release/retreat"
+let binary = args.count > 1 && !args[1].hasPrefix("--") ? args[1] : ".build/release/retreat"
 let runs = 21
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-bench-\(getpid())")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { if ProcessInfo.processInfo.environment["RETREAT_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(at: dir) } else { print("kept \(dbPath)") } }
-let dbPath = dir.appendingPathComponent("bench.sqlite").path
+let dbPath = args.firstIndex(of: "--db").flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } ?? dir.appendingPathComponent("bench.sqlite").path
+let storeName = dbPath.hasPrefix("postgres") ? "PostgreSQL" : "SQLite"
 let now = ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z") ?? Date()
 
 var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
@@ -80,7 +82,7 @@ let pure = time(runs) {
     let s = Scheduler(settings: settings, today: today, occupancies: occupancies, blackouts: blackouts)
     slotCount = s.availability(from: today, to: last).count
 }
-// 2. Through the store (SQLite reads + query).
+// 2. Through the store (its reads + query).
 let viaStore = try time(runs) { _ = try store.availability(from: today, to: last) }
 
 // 3 and 4. Whole processes.
@@ -110,10 +112,10 @@ for _ in 0..<runs {  // interleaved, so all see the same machine load
 }
 
 let mPure = median(pure), mStore = median(viaStore), mStart = median(startup), mCmd = median(command), mOne = median(oneDay)
-print("Availability over \(today)…\(last): 20 resources, 2,000 bookings, 500 blackouts, \(slotCount) free starts")
+print("Availability over \(today)…\(last) on \(storeName): 20 resources, 2,000 bookings, 500 blackouts, \(slotCount) free starts")
 print("(seeding the store took \(String(format: "%.0f", seedMs)) ms; medians of \(runs) runs)")
 print(String(format: "  pure query (Scheduler + availability)   %8.2f ms", mPure))
-print(String(format: "  store query (SQLite read + query)       %8.2f ms", mStore))
+print("  store query (\(storeName) read + query)".padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: "%8.2f ms", mStore))
 print(String(format: "  retreat --version (process start-up)    %8.2f ms", mStart))
 print(String(format: "  retreat availability --json (process)   %8.2f ms", mCmd))
 print(String(format: "  retreat availability, one day (process)  %8.2f ms", mOne))

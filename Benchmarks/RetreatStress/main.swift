@@ -1,10 +1,14 @@
-// Concurrency stress (`make stress`): 8 processes × 200 operations mixing book, hold, cancel, reschedule,
-// pay, import and export against one store. Afterwards it checks that no two live bookings share a
-// resource-day (turnover included), that the occupancy rows match the live bookings exactly (every command
-// took effect whole or not at all), that the audit log accounts for every change, and that SQLite's
-// integrity check is ok. Prints operations/s and the conflicts (exit-3 outcomes) seen.
+// Concurrency stress (`make stress`, `make bench-store`): 8 processes × 200 operations mixing book, hold, cancel,
+// reschedule, pay, import and export against one store (an SQLite file, or `--db postgres://...` for an empty
+// PostgreSQL database or schema). Afterwards it checks, through the store, that no two live bookings share a
+// resource-day (turnover included), that the occupancy rows (SQLite) or session rows and exclusion constraints
+// (PostgreSQL) match the live records (every command took effect whole or not at all), that the audit log
+// accounts for every change, and the database's own integrity. Prints operations/s and the conflicts (exit-3
+// outcomes) seen.
+//
+// `RetreatStress race --binary PATH --db DB [--rounds N] [--contenders N]`: N `retreat book` processes for one
+// slot at once, round after round; exactly one must win each round (the rest exit 3 naming the day).
 import Foundation
-import GRDB
 import RetreatApp
 import RetreatConfig
 import RetreatScheduling
@@ -85,18 +89,87 @@ if args.count >= 6 && args[1] == "worker" {
     exit(0)
 }
 
-let processes = 8
-let opsPer = args.count > 1 ? Int(args[1]) ?? 200 : 200
+/// `--name VALUE` from the arguments.
+func option(_ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// A new practice at `db` (a file path or a URL of an empty database): two rooms, no notice, year-long holds.
+func newPractice(_ db: String) throws -> RetreatService {
+    var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
+    settings.resources = ["room-a", "room-b"]
+    settings.minimumNoticeDays = 0
+    settings.holdExpiryHours = 24 * 365
+    let store = try RetreatService.open(path: db, create: true, actor: "stress", clock: { now })
+    _ = try store.initialize(PracticeConfiguration(settings: settings))
+    return store
+}
+
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-stress-\(getpid())")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
-let db = dir.appendingPathComponent("stress.sqlite").path
-var settings = PracticeSettings(timeZoneIdentifier: "America/New_York")
-settings.resources = ["room-a", "room-b"]
-settings.minimumNoticeDays = 0
-settings.holdExpiryHours = 24 * 365
-let store = try RetreatService.open(path: db, create: true, actor: "stress", clock: { now })
-_ = try store.initialize(PracticeConfiguration(settings: settings))
+
+if args.count > 1 && args[1] == "race" {
+    guard let binary = option("--binary"), let db = option("--db") else {
+        FileHandle.standardError.write(Data("usage: RetreatStress race --binary PATH --db DB [--rounds N] [--contenders N]\n".utf8))
+        exit(64)
+    }
+    let rounds = option("--rounds").flatMap(Int.init) ?? 20
+    let contenders = option("--contenders").flatMap(Int.init) ?? 8
+    _ = try newPractice(db)
+    var oneWinner = 0
+    var times: [Double] = []
+    var problems: [String] = []
+    for round in 0..<rounds {
+        let day = CalendarDay.today(at: now, in: TimeZone(identifier: "America/New_York") ?? .current).adding(days: 7 + 7 * round).description
+        let procs = (0..<contenders).map { i -> (Process, Pipe) in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = ["book", "--couple", "Racer \(round)-\(i)", "--start", day, "--resource", "room-a"]
+            var env = ProcessInfo.processInfo.environment
+            env["RETREAT_DB"] = db
+            env["RETREAT_NOW"] = "2026-12-01T15:00:00Z"
+            env["RETREAT_ACTOR"] = "racer\(i)"
+            p.environment = env
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            return (p, err)
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for (p, _) in procs { try p.run() }
+        var codes: [Int32] = []
+        for (p, err) in procs {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            codes.append(p.terminationStatus)
+            if p.terminationStatus == 3 && (!text.contains(day) || text.contains("Racer")) { problems.append("round \(round): loser's message: \(text)") }
+            if p.terminationStatus != 0 && p.terminationStatus != 3 { problems.append("round \(round): exit \(p.terminationStatus): \(text)") }
+        }
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        if codes.filter({ $0 == 0 }).count == 1 && codes.filter({ $0 == 3 }).count == contenders - 1 { oneWinner += 1 }
+    }
+    let store = try RetreatService.open(path: db, actor: "check", clock: { now })
+    let booked = try store.bookings(BookingFilter(statuses: [.held, .confirmed])).count
+    if booked != rounds { problems.append("\(booked) live bookings after \(rounds) rounds") }
+    problems += try store.invariantViolations()
+    print(
+        "race: \(contenders) processes × \(rounds) rounds for one slot each: exactly one winner in \(oneWinner)/\(rounds) rounds; median round \(String(format: "%.0f", median(times))) ms"
+    )
+    for p in problems.prefix(10) { print("FAIL: \(p)") }
+    exit(problems.isEmpty && oneWinner == rounds ? 0 : 1)
+}
+
+let processes = 8
+let opsPer = args.count > 1 ? Int(args[1]) ?? 200 : 200
+let db = option("--db") ?? dir.appendingPathComponent("stress.sqlite").path
+let store = try newPractice(db)
 
 let t0 = DispatchTime.now().uptimeNanoseconds
 let workers = try (0..<processes).map { i -> Process in
@@ -125,27 +198,15 @@ for i in 0..<processes {
     }
 }
 
-// Invariants: the store's own check, then the audit log read straight from the database.
+// Invariants: the store's own check, then the audit log read back through the store.
 failures += try store.invariantViolations()
-let queue = try DatabaseQueue(path: db)
-try queue.read { dbc in
-    let nonLive =
-        try Int.fetchOne(dbc, sql: "SELECT count(*) FROM occupied_days o JOIN bookings b ON b.id = o.booking_id WHERE b.status NOT IN ('held','confirmed')")
-        ?? 0
-    if nonLive > 0 { failures.append("\(nonLive) occupancy rows belong to bookings that are not live") }
-    for (action, n) in counts.sorted(by: { $0.key < $1.key }) {
-        let logged = try Int.fetchOne(dbc, sql: "SELECT count(*) FROM audit_log WHERE action = ? AND actor LIKE 'worker%'", arguments: [action]) ?? 0
-        if logged != n { failures.append("audit log has \(logged) \(action) entries for \(n) successful \(action) operations") }
-    }
-    let extra =
-        try Int.fetchOne(
-            dbc,
-            sql: "SELECT count(*) FROM audit_log WHERE actor LIKE 'worker%' AND action NOT IN ('book','hold','cancel','reschedule','payment','blackout-import')"
-        ) ?? 0
-    if extra > 0 { failures.append("\(extra) unexpected audit entries") }
-    let integrity = try String.fetchOne(dbc, sql: "PRAGMA integrity_check") ?? ""
-    if integrity != "ok" { failures.append("integrity_check: \(integrity)") }
+let log = try store.auditLog().filter { $0.actor.hasPrefix("worker") }
+for (action, n) in counts.sorted(by: { $0.key < $1.key }) {
+    let logged = log.filter { $0.action == action }.count
+    if logged != n { failures.append("audit log has \(logged) \(action) entries for \(n) successful \(action) operations") }
 }
+let extra = log.filter { !["book", "hold", "cancel", "reschedule", "payment", "blackout-import"].contains($0.action) }.count
+if extra > 0 { failures.append("\(extra) unexpected audit entries") }
 
 print(
     "stress: \(processes) processes × \(opsPer) operations = \(total) in \(String(format: "%.1f", seconds)) s → \(String(format: "%.0f", Double(total) / seconds)) operations/s"
@@ -154,7 +215,9 @@ print(
     "        conflicts (exit 3): \(conflicts); changes by kind: \(counts.sorted(by: { $0.key < $1.key }).map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
 )
 if failures.isEmpty {
-    print("        invariants: no shared resource-day, occupancy matches live bookings, audit log complete, integrity ok")
+    print(
+        "        invariants (\(store.location.hasPrefix("postgres") ? "PostgreSQL" : "SQLite")): no shared resource-day, occupancy matches live bookings, audit log complete, integrity ok"
+    )
 } else {
     for f in failures { print("FAIL: \(f)") }
     exit(1)

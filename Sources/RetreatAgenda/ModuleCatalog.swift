@@ -1,4 +1,5 @@
 import Foundation
+import RetreatScheduling
 
 /// The modules an agenda is built from, validated: unique ids, known prerequisites without cycles,
 /// intensities 1...3, positive durations, known priorities and neutral client titles.
@@ -85,6 +86,12 @@ public struct ModuleCatalog: Hashable, Sendable {
         }
         if module.clientTitle.trimmingCharacters(in: .whitespaces).isEmpty {
             throw fail("the client title is empty; give a neutral `client_title` such as \"Session\".")
+        }
+        // Titles reach calendars, e-mail and terminals: one line of plain text.
+        for (key, text) in [("title", module.staffTitle), ("client_title", module.clientTitle)] {
+            if let (scalar, position) = TextRules.firstForbidden(in: text) {
+                throw fail("`\(key)` contains \(TextRules.describe(scalar)) at character \(position); a title is one line of plain text.")
+            }
         }
         let lowered = module.clientTitle.lowercased()
         if let word = revealingWords.first(where: { lowered.contains($0) }) {

@@ -97,7 +97,10 @@ extension RetreatService {
             if let hurt = update.hurtPartner { intake.hurtPartner = hurt }
             try ctx.tx.saveIntakeJSON(try Agendas.encode(intake), bookingID: b.id)
             try ctx.audit("intake", "booking", b.id, before: Agendas.auditFields(before), after: Agendas.auditFields(intake))
-            if intake != before { try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed") }
+            if intake != before {
+                try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed")
+                try CoupleInvitations.sync(ctx, booking: b)
+            }
             return intake
         }
     }
@@ -171,6 +174,7 @@ extension RetreatService {
                 try ctx.audit("agenda-adjust", "booking", booking.id, before: Agendas.auditFields(earlier), after: Agendas.auditFields(adjustments))
             }
             try ctx.audit("agenda-plan", "booking", booking.id, ["blocks": String(agenda.days.flatMap(\.blocks).count)])
+            try CoupleInvitations.sync(ctx, booking: booking)
             return AgendaView(booking: booking, agenda: agenda, staleReason: nil)
         }
     }

@@ -73,6 +73,8 @@ public struct BookingOutcome: Hashable, Sendable {
     public var offers: [WaitlistOffer]
     /// How to show its amounts and times.
     public var display: PracticeDisplay
+    /// E-mail queued for the couple by this change (`retreat notify` sends it).
+    public var queued: [OutboxEntry] = []
 }
 
 /// Bookings with how to show them.
@@ -167,7 +169,9 @@ extension RetreatService {
         }
         let detail = ["start": slot.start.description, "resource": slot.resource, "priceCents": String(price)].merging(auditDetail) { a, _ in a }
         try ctx.audit(request.hold ? "hold" : "book", "booking", booking.id, detail)
-        return BookingOutcome(booking: booking, replayed: false, offers: [], display: PracticeDisplay(ctx.settings))
+        let queued = try CoupleInvitations.sync(ctx, booking: booking)
+        return BookingOutcome(
+            booking: booking, replayed: false, offers: [], display: PracticeDisplay(ctx.settings), queued: queued.map(OutboxEntry.init))
     }
 
     /// Confirms a hold (a confirmed booking is returned unchanged).
@@ -185,6 +189,7 @@ extension RetreatService {
             b.sequence += 1
             try ctx.tx.update(b)
             try ctx.audit("confirm", "booking", b.id, before: ["status": "held"], after: ["status": "confirmed"])
+            try CoupleInvitations.sync(ctx, booking: b)
             return b
         }
     }
@@ -209,7 +214,10 @@ extension RetreatService {
             if let reason { detail["reason"] = reason }
             try ctx.audit("cancel", "booking", b.id, detail)
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking was cancelled")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
+            let queued = try CoupleInvitations.sync(ctx, booking: b)
+            return BookingOutcome(
+                booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings),
+                queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -231,7 +239,10 @@ extension RetreatService {
             try ctx.tx.update(b)
             try ctx.audit("reschedule", "booking", b.id, before: before, after: ["start": b.start.description, "resource": b.resource])
             try Agendas.markStale(ctx, bookingID: b.id, reason: "the booking moved from \(before["start"] ?? "") to \(b.start)")
-            return BookingOutcome(booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings))
+            let queued = try CoupleInvitations.sync(ctx, booking: b)
+            return BookingOutcome(
+                booking: b, replayed: false, offers: try ctx.base.offers(), display: PracticeDisplay(ctx.settings),
+                queued: queued.map(OutboxEntry.init))
         }
     }
 
@@ -375,6 +386,7 @@ extension RetreatService {
             guard !after.isEmpty else { return b }
             try ctx.tx.update(b)
             try ctx.audit("edit", "booking", b.id, before: before, after: after)
+            try CoupleInvitations.sync(ctx, booking: b)
             return b
         }
     }

@@ -75,7 +75,7 @@ public enum Demo {
                 throw AppError(.invalid, "\(name) has problems: \(problems.map(\.description).joined(separator: "; "))")
             }
             let path = (out as NSString).appendingPathComponent(name)
-            try PrivateFile.write(document.text, to: path)
+            try PrivateFile.write(document.text, to: path, force: true)
             lines.append("wrote \(path): \(document.componentCount) components, parses back with no restriction problem")
         }
         lines.append("booked \(a.id) \(a.start)…\(a.end) (confirmed) and \(b.id) \(b.start)…\(b.end) (held) in \(db)")

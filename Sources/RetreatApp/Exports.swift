@@ -41,10 +41,11 @@ extension RetreatService {
             let name: String
             switch request {
             case .couple(let id, let invite, let detailed):
-                let b = try ctx.booking(id)
-                if invite && BookingCalendars.attendeeAddresses(b.contact).isEmpty {
-                    throw AppError(.invalid, "booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
+                if invite {
+                    guard !detailed else { throw Self.detailedInvite }
+                    return try Self.invitationDocuments(ctx, owner: EventOwner(.booking, id), profile: profile, productID: productID)[0]
                 }
+                let b = try ctx.booking(id)
                 let stored = try ctx.reader.agenda(bookingID: b.id)
                 // A stale agenda (the dates, the intake or the ranking changed since it was planned) is never sent.
                 if let stored, let reason = stored.staleReason, b.status.isLive {
@@ -53,15 +54,13 @@ extension RetreatService {
                 }
                 let agenda = stored.flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
                 calendar = BookingCalendars.couple(
-                    booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: invite, detailed: detailed)
-                name = "\(b.id.lowercased())\(invite ? "-invite" : "").ics"
+                    booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: false, detailed: detailed)
+                name = "\(b.id.lowercased()).ics"
             case .series(let id, let invite):
+                if invite { return try Self.invitationDocuments(ctx, owner: EventOwner(.series, id), profile: profile, productID: productID)[0] }
                 let s = try Sessions.series(ctx, id: id)
-                if invite && BookingCalendars.attendeeAddresses(s.contact).isEmpty {
-                    throw AppError(.invalid, "series \(s.series.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
-                }
-                calendar = SeriesCalendar.calendar(for: s, profile: profile, stamp: ctx.now, invite: invite)
-                name = "\(s.series.id.lowercased())\(invite ? "-invite" : "").ics"
+                calendar = SeriesCalendar.calendar(for: s, profile: profile, stamp: ctx.now, invite: false)
+                name = "\(s.series.id.lowercased()).ics"
             case .staff(let names):
                 calendar = BookingCalendars.staff(
                     bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try ctx.reader.blackouts(), profile: profile,
@@ -91,13 +90,94 @@ extension RetreatService {
     }
 }
 
+extension RetreatService {
+    /// The invitation of a booking or a series as iTIP files, one per message (one UID each): what the couple's
+    /// calendar holds now, at the SEQUENCE last sent (a REQUEST, or a CANCEL once it was taken out). Staff use
+    /// it to hand an invitation over by other means; `retreat notify` sends the same by e-mail.
+    /// - Throws: `.invalid` without a partner address, `.conflict` when the agenda it would carry is stale.
+    public func invitationFiles(_ owner: EventOwner) throws(AppError) -> [CalendarDocument] {
+        try read { ctx in try Self.invitationDocuments(ctx, owner: owner, profile: try ctx.reader.profile()) }
+    }
+
+    static let detailedInvite = AppError(
+        .badInput, "--detailed cannot go with --invite: an invitation carries only the couple's neutral agenda (staff titles stay in files and feeds)")
+
+    static func invitationDocuments(_ ctx: ReadContext, owner: EventOwner, profile: PracticeProfile, productID: String? = nil) throws -> [CalendarDocument] {
+        let event: CoupleEvent
+        let live: Bool
+        let floor: Int
+        let calendarName: String
+        var tentative = false
+        switch owner.kind {
+        case .booking:
+            let b = try ctx.booking(owner.id)
+            event = try CoupleInvitations.event(ctx, booking: b, profile: profile).0
+            live = b.status.isLive || b.status == .completed
+            tentative = b.status == .held
+            floor = b.sequence
+            calendarName = "\(profile.name): your intensive"
+            if event.attendees.isEmpty {
+                throw AppError(
+                    .invalid, "booking \(b.id) has no contact e-mail; an invitation needs attendees (book with --contact or `retreat edit \(b.id) --contact`)")
+            }
+            if live { try CoupleInvitations.requireCurrentAgenda(ctx, booking: b) }
+        case .series:
+            let s = try Sessions.series(ctx, id: owner.id)
+            event = Invitations.series(s, profile: profile, attendees: try CoupleInvitations.mailboxes(s.contact, of: s.series.id))
+            live = s.active
+            floor = s.series.sequence
+            calendarName = "\(profile.name): counseling sessions"
+            if event.attendees.isEmpty {
+                throw AppError(.invalid, "series \(s.series.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
+            }
+        }
+        let sent = try ctx.reader.sentEvents(owner: event.owner).first { $0.uid == event.uid }
+        let method: ICalMethod = live ? .request : .cancel
+        let sequence = sent.map { live && $0.cancelled ? $0.sequence + 1 : $0.sequence } ?? floor
+        var recipients = event.attendees
+        if !live, let sent, let previous = try? Mailbox.list(sent.recipients, field: "recipients") { recipients = previous }
+        var calendar = event.calendar(method: method, sequence: sequence, stamp: ctx.now, recipients: recipients, calendarName: calendarName)
+        if tentative { for i in calendar.events.indices { calendar.events[i].status = .tentative } }
+        if let productID { calendar.productID = productID }
+        let name = "\(owner.id.lowercased())-\(method.rawValue.lowercased()).ics"
+        return [CalendarDocument(text: try calendar.serialized(), componentCount: calendar.events.count, suggestedName: name)]
+    }
+}
+
 /// Writing files that hold personal data: created mode 0600 through a temporary file in the target folder and
 /// renamed into place when complete; never through a symlink, never onto a device, folder or other non-file.
 public enum PrivateFile {
+    /// Writes each document under its suggested name into the folder `directory` (created mode 0700 when
+    /// missing; a symbolic link or anything but a folder there is refused). Every file is checked before the
+    /// first is written, so an existing one (without `force`) leaves the folder as it was.
+    /// - Returns: the paths written.
+    public static func write(_ documents: [CalendarDocument], into directory: String, force: Bool = false) throws(AppError) -> [String] {
+        var info = stat()
+        if lstat(directory, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            if kind == S_IFLNK { throw AppError(.invalid, "\(directory) is a symbolic link; give the folder itself") }
+            if kind != S_IFDIR { throw AppError(.invalid, "\(directory) exists and is not a folder; --out takes a folder with --invite") }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw AppError(.io, "cannot create folder \(directory): \(error.localizedDescription)")
+            }
+        }
+        let paths = documents.map { (directory as NSString).appendingPathComponent($0.suggestedName) }
+        for path in paths where lstat(path, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            if kind != S_IFREG { throw AppError(.invalid, "\(path) exists and is not a regular file; remove it or choose another folder") }
+            if !force { throw AppError(.invalid, "\(path) already exists; pass --force to replace it") }
+        }
+        for (document, path) in zip(documents, paths) { try write(document.text, to: path, force: force) }
+        return paths
+    }
+
     /// Writes `text` to `path`.
     /// - Parameter force: replace an existing regular file (otherwise an existing file is refused).
     /// - Throws: `AppError.invalid` naming what is in the way, `.io` when the folder cannot be written.
-    public static func write(_ text: String, to path: String, force: Bool = true) throws(AppError) {
+    public static func write(_ text: String, to path: String, force: Bool = false) throws(AppError) {
         var info = stat()
         if lstat(path, &info) == 0 {
             let kind = info.st_mode & S_IFMT

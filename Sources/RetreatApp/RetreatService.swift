@@ -1,4 +1,5 @@
 import Foundation
+import RetreatPostgres
 import RetreatScheduling
 import RetreatStore
 
@@ -21,18 +22,28 @@ public final class RetreatService: Sendable {
         self.clock = clock
     }
 
-    /// Opens the SQLite store at `path` (creating it, mode 0600, when `create`).
+    /// Opens the store named by `path`: a `postgres://` (or `postgresql://`) URL opens the PostgreSQL store there
+    /// (the password from `PGPASSWORD` or `~/.pgpass`, never the URL), anything else the SQLite file (created,
+    /// mode 0600, when `create`). With `create`, a database without a store gets one.
+    /// - Throws: `.badInput` for a URL that cannot be used (a password in it, an unknown parameter, ...).
     public static func open(path: String, create: Bool = false, actor: String, clock: @escaping @Sendable () -> Date = { Date() }) throws(AppError)
         -> RetreatService
     {
         do {
-            return RetreatService(store: try SQLiteStore(path: path, create: create), actor: actor, clock: clock)
+            return RetreatService(store: try openStore(path, create: create), actor: actor, clock: clock)
         } catch {
             throw AppError.wrap(error)
         }
     }
 
-    /// The store path when `--db` is not given: `$RETREAT_DB`, else `$XDG_DATA_HOME/retreat/retreat.sqlite`, else
+    /// The store at `path`: PostgreSQL for a `postgres://` URL, else an SQLite file.
+    static func openStore(_ path: String, create: Bool) throws -> any PracticeStore {
+        guard PostgresLocation.isURL(path) else { return try SQLiteStore(path: path, create: create) }
+        do { _ = try PostgresLocation(url: path) } catch { throw AppError(.badInput, "--db: \(error.message)") }
+        return try PostgresStore(url: path, create: create)
+    }
+
+    /// The store when `--db` is not given: `$RETREAT_DB` (a file or a `postgres://` URL), else `$XDG_DATA_HOME/retreat/retreat.sqlite`, else
     /// `~/.local/share/retreat/retreat.sqlite`.
     public static func defaultStorePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         SQLiteStore.defaultPath(environment: environment)

@@ -49,6 +49,7 @@ extension RetreatService {
             let stored = StoredSeries(series: series, contact: contact, active: true, createdAt: ctx.now)
             try ctx.tx.insert(stored)
             try ctx.audit("series-book", "series", series.id, ["start": spec.start.isoText, "rule": series.rruleText])
+            try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }
     }
@@ -92,6 +93,7 @@ extension RetreatService {
             }
             stored.series = updated
             try ctx.tx.update(stored)
+
             var was = ["sequence": String(before.sequence)]
             var now = ["sequence": String(updated.sequence)]
             switch change {
@@ -103,6 +105,7 @@ extension RetreatService {
             case .cancelAll: now["active"] = "false"
             }
             try ctx.audit(change.action, "series", updated.id, before: was, after: now)
+            try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }
     }

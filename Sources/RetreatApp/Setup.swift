@@ -1,6 +1,7 @@
 import Foundation
 import RetreatAgenda
 import RetreatConfig
+import RetreatMail
 import RetreatScheduling
 import RetreatStore
 
@@ -12,6 +13,8 @@ public struct PracticeOverview: Hashable, Sendable {
     public var profile: PracticeProfile
     /// Counselors and their working hours (stored or derived from the settings).
     public var counselors: [CounselorProfile]
+    /// E-mail to couples.
+    public var mail: MailSettings = MailSettings()
 }
 
 /// One setting that a change would alter.
@@ -56,6 +59,9 @@ extension RetreatService {
         if let catalogTOML {
             do { _ = try ModuleCatalog(toml: catalogTOML) } catch { throw AppError(.invalid, "the module catalog: \(error)") }
         }
+        if let command = configuration.mail.sendmail {
+            do { _ = try SendmailCommand(command) } catch { throw AppError(.invalid, "[mail] sendmail: \(error.message)") }
+        }
         return try writeUninitialized { tx, now in
             if try tx.isInitialized() {
                 throw AppError(
@@ -67,6 +73,7 @@ extension RetreatService {
             if !configuration.counselors.isEmpty { try tx.saveCounselorProfiles(configuration.counselors) }
             if let catalogTOML { try tx.saveDocument(.agendaCatalog, catalogTOML) }
             if let template = configuration.dayTemplate { try tx.saveDocument(.dayTemplate, try Agendas.encode(template)) }
+            if configuration.mail != MailSettings() { try tx.saveDocument(.mailSettings, try Agendas.encode(configuration.mail)) }
             try tx.append(
                 AuditEntry(
                     at: now, actor: self.actor, action: "init", entity: "settings", entityID: "1",
@@ -74,7 +81,8 @@ extension RetreatService {
                         "timeZone": configuration.settings.timeZoneIdentifier, "resources": configuration.settings.resources.joined(separator: ","),
                     ])))
             let ctx = try ReadContext(reader: tx, now: now)
-            return PracticeOverview(settings: configuration.settings, profile: configuration.profile, counselors: try Sessions.counselors(ctx))
+            return PracticeOverview(
+                settings: configuration.settings, profile: configuration.profile, counselors: try Sessions.counselors(ctx), mail: configuration.mail)
         }
     }
 
@@ -86,7 +94,8 @@ extension RetreatService {
     /// The stored settings, profile and counselors.
     public func overview() throws(AppError) -> PracticeOverview {
         try read { ctx in
-            PracticeOverview(settings: ctx.settings, profile: try ctx.reader.profile(), counselors: try Sessions.counselors(ctx))
+            PracticeOverview(
+                settings: ctx.settings, profile: try ctx.reader.profile(), counselors: try Sessions.counselors(ctx), mail: try Outbox.settings(ctx))
         }
     }
 
@@ -98,11 +107,17 @@ extension RetreatService {
         try write { ctx in
             let old = ctx.settings
             var new = old
+            let oldMail = try Outbox.settings(ctx.base)
+            var mail = oldMail
             for (key, value) in assignments {
+                if key.hasPrefix("mail.") {
+                    mail = try MailSettingsEdit.set(mail, key, value)
+                    continue
+                }
                 do { new = try new.setting(key, to: value) } catch { throw AppError(.badInput, "\(error)") }
             }
             do { try new.validate() } catch { throw AppError(.badInput, "\(error)") }
-            let changes = SettingsDiff.changes(from: old, to: new)
+            let changes = SettingsDiff.changes(from: old, to: new) + MailSettingsEdit.changes(from: oldMail, to: mail)
             let live = try ctx.base.liveBookings().filter { $0.lastOccupiedDay >= ctx.today }
             for b in live where !new.resources.contains(b.resource) {
                 throw AppError(.conflict, "resource \"\(b.resource)\" has live booking(s) (\(b.id)); keep it in resources until they are moved or cancelled")
@@ -131,7 +146,11 @@ extension RetreatService {
                     .conflict, "the new settings put live booking(s) \(misfits.map(\.id).joined(separator: ", ")) outside their counselor's working hours")
             }
             if dryRun || changes.isEmpty { return changes }
+            if mail != oldMail { try ctx.tx.saveDocument(.mailSettings, try Agendas.encode(mail)) }
             try ctx.tx.saveSettings(new)
+            // The day hours or the zone may move what couples' calendars show.
+            try CoupleInvitations.syncAllBookings(
+                WriteContext(tx: ctx.tx, now: ctx.now, actor: ctx.actor))
             try ctx.audit(
                 "settings", "settings", "1", before: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.before) }),
                 after: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, $0.after) }))
@@ -166,6 +185,53 @@ enum SettingsDiff {
                 "refundTiers", a.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ","),
                 b.refundTiers.map { "\($0.minDaysBefore):\($0.percent)" }.joined(separator: ",")
             ),
+        ]
+        return pairs.filter { $0.1 != $0.2 }.map { SettingChange(key: $0.0, before: $0.1, after: $0.2) }
+    }
+}
+
+/// `settings set mail.KEY=VALUE`: each value checked as in the practice file; an empty value clears it.
+enum MailSettingsEdit {
+    static func set(_ mail: MailSettings, _ key: String, _ value: String) throws(AppError) -> MailSettings {
+        var mail = mail
+        let empty = value.trimmingCharacters(in: .whitespaces).isEmpty
+        do {
+            switch key {
+            case "mail.from": mail.from = empty ? nil : try Mailbox(value, field: key).description
+            case "mail.replyTo": mail.replyTo = empty ? nil : try Mailbox(value, field: key).description
+            case "mail.sendmail":
+                if empty {
+                    mail.sendmail = nil
+                } else {
+                    let text = try PlainName(value, field: key, maxLength: 1000).value
+                    do { _ = try SendmailCommand(text) } catch { throw AppError(.badInput, "\(key): \(error.message)") }
+                    mail.sendmail = text
+                }
+            case "mail.reminderHours":
+                guard let hours = Int(value), MailSettings.reminderHoursRange.contains(hours) else {
+                    throw AppError(
+                        .badInput,
+                        "mail.reminderHours is \(value); give the hours before each day or session from \(MailSettings.reminderHoursRange.lowerBound) (no reminders) to \(MailSettings.reminderHoursRange.upperBound)"
+                    )
+                }
+                mail.reminderHours = hours
+            default:
+                throw AppError(.badInput, "unknown setting \"\(key)\"; the mail settings are \(MailSettings.settableKeys.joined(separator: ", "))")
+            }
+        } catch let error as InputError {
+            throw AppError(.badInput, error.message)
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw AppError(.badInput, "\(key): \(error)")
+        }
+        return mail
+    }
+
+    static func changes(from a: MailSettings, to b: MailSettings) -> [SettingChange] {
+        let pairs: [(String, String, String)] = [
+            ("mail.from", a.from ?? "", b.from ?? ""), ("mail.replyTo", a.replyTo ?? "", b.replyTo ?? ""),
+            ("mail.sendmail", a.sendmail ?? "", b.sendmail ?? ""), ("mail.reminderHours", "\(a.reminderHours)", "\(b.reminderHours)"),
         ]
         return pairs.filter { $0.1 != $0.2 }.map { SettingChange(key: $0.0, before: $0.1, after: $0.2) }
     }

@@ -46,12 +46,16 @@ public struct StoreExport: Codable, Sendable {
     public var documents: [String: String]
     /// The audit log.
     public var audit: [AuditEntry]
+    /// Every event sent to a couple, as last sent.
+    public var sentEvents: [SentEvent] = []
+    /// Every e-mail queued for couples, with its status.
+    public var outbox: [OutboxMessage] = []
     /// Subscription feeds (no token digests).
-    public var feeds: [FeedRecord]?
+    public var feeds: [FeedRecord] = []
     /// Staff API tokens (no token digests).
-    public var apiTokens: [APITokenRecord]?
-    /// Notes couples wrote with their requests.
-    public var notes: [BookingNote]?
+    public var apiTokens: [APITokenRecord] = []
+    /// Notes couples wrote with their requests for dates.
+    public var notes: [BookingNote] = []
 }
 
 extension RetreatService {
@@ -86,7 +90,8 @@ extension RetreatService {
                 schemaVersion: SQLiteStore.schemaVersion, exportedAt: ctx.now, settings: ctx.settings, profile: try ctx.reader.profile(),
                 counselors: try ctx.reader.counselorProfiles(), bookings: bookings, blackouts: try ctx.reader.blackouts(),
                 waitlist: try ctx.reader.waitlist(), series: try ctx.reader.allSeries(), agendas: agendas, documents: documents,
-                audit: try ctx.reader.auditLog(entityID: nil), feeds: try ctx.reader.feeds(), apiTokens: try ctx.reader.apiTokens(),
+                audit: try ctx.reader.auditLog(entityID: nil), sentEvents: try ctx.reader.sentEvents(owner: nil),
+                outbox: try ctx.reader.outboxMessages(OutboxQuery()), feeds: try ctx.reader.feeds(), apiTokens: try ctx.reader.apiTokens(),
                 notes: try bookings.compactMap { try ctx.reader.bookingNote(bookingID: $0.id) })
         }
     }

@@ -9,6 +9,14 @@ import RetreatScheduling
 
 /// Parsers for option values, used as `@Option(transform:)`.
 enum Parse {
+    /// An outbox status: queued, sending, sent, held or dropped.
+    @Sendable static func outboxStatus(_ text: String) throws -> OutboxStatus {
+        guard let status = OutboxStatus(rawValue: text.lowercased()) else {
+            throw ValidationError("\"\(text)\" is not an outbox status; use \(OutboxStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return status
+    }
+
     /// The years a date option may name: far enough for any booking, near enough that every calendar and
     /// free/busy file stays writable (iCalendar years have four digits).
     static let years = 1970...2199

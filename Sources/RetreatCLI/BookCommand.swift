@@ -44,6 +44,7 @@ extension RetreatCommand {
                     "deposit \(money(b.deposit.amountCents, settings.currency)) due by \(local(lapse, settings.timeZone)), when the hold lapses unless it is recorded"
             }
             Swift.print(terms)
+            printQueued(outcome.queued)
         }
     }
 
@@ -74,6 +75,7 @@ extension RetreatCommand {
             let currency = outcome.display.currency
             Terminal.print("cancelled: \(b.id); refund \(b.refundPercent ?? 0)% = \(money(b.refundCents ?? 0, currency))")
             printOffers(outcome.offers)
+            printQueued(outcome.queued)
         }
     }
 
@@ -91,6 +93,7 @@ extension RetreatCommand {
             if json { return try printJSON(BookingJSON(b)) }
             Terminal.print("rescheduled: \(b.id)  \(b.start) … \(b.end) on \(b.resource) (sequence \(b.sequence))")
             printOffers(outcome.offers)
+            printQueued(outcome.queued)
         }
     }
 }

@@ -9,15 +9,16 @@ public struct RetreatCommand: ParsableCommand {
         abstract: "Book a counseling practice's private 3-day intensives and export their calendars.",
         discussion: """
             Dates are YYYY-MM-DD in the practice time zone. Global options (before or after the subcommand): \
-            --db PATH (the store; default $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite) and --json. \
+            --db PATH or postgres://user@host:port/dbname (the store; default $RETREAT_DB, else \
+            ~/.local/share/retreat/retreat.sqlite; a PostgreSQL password comes from PGPASSWORD or ~/.pgpass) and --json. \
             Exit codes: 0 ok, 1 error, 3 conflict (slot taken or not available), 64 bad option or value.
             """,
         version: "0.3.0",
         subcommands: [
             Init.self, Settings.self, Availability.self, Check.self, Calendar.self, Book.self, Confirm.self,
             Cancel.self, Reschedule.self, Edit.self, Pay.self, List.self, Show.self, BlackoutGroup.self, WaitlistGroup.self,
-            AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Audit.self, Backup.self, Restore.self, ExportData.self, Demo.self,
-            FeedsGroup.self, TokensGroup.self, Serve.self,
+            AgendaCmd.self, IntakeCmd.self, Sessions.self, Export.self, FreeBusy.self, Notify.self, OutboxGroup.self, Audit.self, Backup.self, Restore.self,
+            ExportData.self, Migrate.self, Demo.self, FeedsGroup.self, TokensGroup.self, Serve.self,
         ]
     )
 

@@ -23,6 +23,7 @@ struct SettingsJSON: Encodable {
     var partnerWindow: String
     var practice: PracticeProfile
     var counselors: [CounselorProfile]
+    var mail: MailSettings
 
     init(_ o: PracticeOverview) {
         let s = o.settings
@@ -44,6 +45,7 @@ struct SettingsJSON: Encodable {
         refundTiers = s.refundTiers
         partnerWindow = s.partnerWindow.description
         practice = o.profile
+        mail = o.mail
     }
 }
 
@@ -76,6 +78,10 @@ extension RetreatCommand {
             refunds         \(s.refundTiers.map { "\($0.percent)% ≥ \($0.minDaysBefore) days before" }.joined(separator: ", ")), else none
             """.split(separator: "\n") { Terminal.print(String(line)) }
             for c in o.counselors { Terminal.print("counselor       \(c.name) (\(c.timeZoneIdentifier)): \(c.hours)") }
+            let m = o.mail
+            let reminders = m.reminderHours == 0 ? "no reminders" : "reminders \(m.reminderHours) hours before each day and session"
+            Terminal.print("mail            from \(m.from ?? "\(p.organizerName) <\(p.organizerEmail)>"), \(reminders)")
+            Terminal.print("mail command    \(m.sendmail ?? "sendmail -t -i") (unless $RETREAT_SENDMAIL is set)")
         }
     }
 }
@@ -88,8 +94,9 @@ struct SettingAssignment: Hashable, Sendable {
     @Sendable static func parse(_ text: String) throws -> SettingAssignment {
         guard let eq = text.firstIndex(of: "=") else { throw ValidationError("\"\(text)\" is not KEY=VALUE (e.g. turnoverDays=2)") }
         let key = String(text[..<eq])
-        guard PracticeSettings.settableKeys.contains(key) else {
-            throw ValidationError("unknown setting \"\(key)\"; the settings are \(PracticeSettings.settableKeys.joined(separator: ", "))")
+        guard PracticeSettings.settableKeys.contains(key) || MailSettings.settableKeys.contains(key) else {
+            throw ValidationError(
+                "unknown setting \"\(key)\"; the settings are \((PracticeSettings.settableKeys + MailSettings.settableKeys).joined(separator: ", "))")
         }
         return SettingAssignment(key: key, value: String(text[text.index(after: eq)...]))
     }
@@ -102,7 +109,8 @@ extension RetreatCommand {
             abstract: "Change settings (keys as `settings --json` names them); each value is checked against its range and the live bookings.",
             discussion: """
                 Examples: turnoverDays=2  minimumNoticeDays=10  startWeekdays=mon,tue,wed  dayStart=09:30  priceCents=480000  \
-                refundTiers=60:100,30:50. A change that would move the days of a live booking (intensiveDays, turnoverDays) or drop a \
+                refundTiers=60:100,30:50  mail.from="Practice <care@example.org>"  mail.reminderHours=24  \
+                mail.sendmail="msmtp -t --read-envelope-from" (an empty value clears a mail setting). A change that would move the days of a live booking (intensiveDays, turnoverDays) or drop a \
                 resource with live bookings is refused naming them. Recorded in the audit log with the values before and after.
                 """)
 

@@ -21,7 +21,8 @@ extension RetreatCommand {
 
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy the store to a new file (SQLite online backup: safe while others write; complete or not at all).")
+            abstract: "Copy the store to a new SQLite file (one consistent snapshot, safe while others write; complete or not at all).",
+            discussion: "A PostgreSQL store is backed up in the same format, so `restore` reads it into either kind of store.")
         @OptionGroup var store: StoreOptions
         @Option(help: "The backup file to create (must not exist).") var out: String
 
@@ -38,7 +39,8 @@ extension RetreatCommand {
 
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Replace the store's contents with a backup, after checking a private copy of it (schema, integrity, invariants, settings).")
+            abstract: "Replace the store's contents with a backup, after checking a private copy of it (schema, integrity, invariants, settings).",
+            discussion: "Works on a file or a PostgreSQL store (--db postgres://...): all of it in one transaction, or nothing.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The backup file.") var file: String
 

@@ -5,7 +5,9 @@ import RetreatScheduling
 
 /// The global options every store command takes; given before or after the subcommand.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "Store file (default: $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite).")
+    @Option(
+        name: .customLong("db"),
+        help: "Store file or postgres://user@host:port/dbname (default: $RETREAT_DB, else ~/.local/share/retreat/retreat.sqlite).")
     var db: String?
 
     /// Opens the use cases over the store named by `--db` / `$RETREAT_DB` / the default path, with the clock

@@ -25,16 +25,19 @@ public struct PracticeConfiguration: Hashable, Sendable {
     public var counselors: [CounselorProfile]
     /// The agenda day frame (`[agenda]` plus the day hours), nil when the file has no `[agenda]`.
     public var dayTemplate: DayTemplate?
+    /// E-mail to couples (`[mail]`): sender, mail command, reminder lead time; defaults when absent.
+    public var mail: MailSettings
 
     /// Defaults for every value.
     public init(
         settings: PracticeSettings = PracticeSettings(), profile: PracticeProfile = PracticeProfile(), counselors: [CounselorProfile] = [],
-        dayTemplate: DayTemplate? = nil
+        dayTemplate: DayTemplate? = nil, mail: MailSettings = MailSettings()
     ) {
         self.settings = settings
         self.profile = profile
         self.counselors = counselors
         self.dayTemplate = dayTemplate
+        self.mail = mail
     }
 
     /// Reads a practice file from disk.
@@ -128,9 +131,17 @@ struct PracticeFile: Decodable {
     var counselors: [Counselor]?
     var agenda: Agenda?
     var sessions: Sessions?
+    var mail: Mail?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case practice, intensives, money, counselors, agenda, sessions
+        case practice, intensives, money, counselors, agenda, sessions, mail
+    }
+
+    struct Mail: Decodable {
+        var from: String?
+        var replyTo: String?
+        var sendmail: String?
+        var reminderHours: Int?
     }
 
     struct Sessions: Decodable {
@@ -258,7 +269,31 @@ struct PracticeFile: Decodable {
             do { try t.validate() } catch { throw ConfigError("[agenda]: \(error)") }
             template = t
         }
-        return PracticeConfiguration(settings: settings, profile: profile, counselors: counselorProfiles, dayTemplate: template)
+        return PracticeConfiguration(
+            settings: settings, profile: profile, counselors: counselorProfiles, dayTemplate: template, mail: try mailSettings())
+    }
+
+    /// `[mail]`: the sender and reply address are RFC 5322 mailboxes, the command one line of text (the use case
+    /// splits it into words and refuses shell syntax), the reminder lead time within its range.
+    func mailSettings() throws -> MailSettings {
+        var result = MailSettings()
+        guard let m = mail else { return result }
+        do throws(InputError) {
+            if let v = m.from { result.from = try Mailbox(v, field: "mail.from").description }
+            if let v = m.replyTo { result.replyTo = try Mailbox(v, field: "mail.replyTo").description }
+            if let v = m.sendmail { result.sendmail = try PlainName(v, field: "mail.sendmail", maxLength: 1000).value }
+        } catch {
+            throw ConfigError(error.message)
+        }
+        if let hours = m.reminderHours {
+            guard MailSettings.reminderHoursRange.contains(hours) else {
+                throw ConfigError(
+                    "mail.reminderHours is \(hours); give the hours before each day or session from \(MailSettings.reminderHoursRange.lowerBound) (no reminders) to \(MailSettings.reminderHoursRange.upperBound)"
+                )
+            }
+            result.reminderHours = hours
+        }
+        return result
     }
 
     func clock(_ text: String, _ key: String) throws -> ClockTime {

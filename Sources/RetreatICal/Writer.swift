@@ -24,6 +24,9 @@ extension ICalendar {
     }
 
     func makeComponent() throws(ICalError) -> OwnedComponent {
+        try WrittenValues.checkText(productID, "PRODID")
+        if let name { try WrittenValues.checkLine(name, "the calendar name") }
+        if let defaultTimeZone { try WrittenValues.checkLine(defaultTimeZone, "X-WR-TIMEZONE") }
         let cal = OwnedComponent(kind: ICAL_VCALENDAR_COMPONENT)
         cal.add(icalproperty_new_prodid(productID))
         cal.add(icalproperty_new_version("2.0"))
@@ -52,7 +55,11 @@ extension ICalendar {
             cal.adopt(try VTimezoneBuilder.make(iana: tzid, from: first))
         }
         for event in events { cal.adopt(try event.makeComponent()) }
-        for fb in freeBusy { cal.adopt(fb.makeComponent()) }
+        for fb in freeBusy {
+            try WrittenValues.checkLine(fb.uid, "a UID")
+            if let organizer = fb.organizer { try WrittenValues.check(organizer, "the ORGANIZER") }
+            cal.adopt(fb.makeComponent())
+        }
         return cal
     }
 
@@ -115,8 +122,65 @@ extension ICalAddress {
     }
 }
 
+/// The writer's last gate against injection: whatever a caller checked before, no value reaches libical with a
+/// line break where a line break could end the content line (libical escapes `\n` in TEXT values and encodes
+/// parameters, but writes a URL as given), and no control character reaches a file at all.
+enum WrittenValues {
+    static func forbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F, 0x80...0x9F, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    /// A value written on one line (UID, URI, parameter, RRULE, TZID): no control character at all. (libical
+    /// 3.0.16 writes a URL's line break raw, which would start a property of its own; a double quote in a
+    /// parameter it encodes as `^'`, RFC 6868.)
+    static func checkLine(_ value: String, _ what: String) throws(ICalError) {
+        if value.unicodeScalars.contains(where: forbidden) {
+            throw ICalError(.malformed, "\(what) contains a line break or a control character; nothing was written")
+        }
+    }
+
+    /// A TEXT value (SUMMARY, DESCRIPTION, LOCATION): plain line breaks (`\n`, escaped by libical) only.
+    static func checkText(_ value: String, _ what: String) throws(ICalError) {
+        if value.unicodeScalars.contains(where: { $0 != "\n" && forbidden($0) }) {
+            throw ICalError(.malformed, "\(what) contains a carriage return or a control character; nothing was written")
+        }
+    }
+
+    static func check(_ address: ICalAddress, _ what: String) throws(ICalError) {
+        try checkLine(address.uri, what)
+        if let cn = address.commonName { try checkLine(cn, "the CN of \(what)") }
+        if let role = address.role { try checkLine(role, "the ROLE of \(what)") }
+        if let status = address.participationStatus { try checkLine(status, "the PARTSTAT of \(what)") }
+    }
+
+    static func check(_ value: ICalDateTime, _ what: String) throws(ICalError) {
+        if let tzid = value.tzid { try checkLine(tzid, "the TZID of \(what)") }
+    }
+
+    static func check(_ e: ICalEvent) throws(ICalError) {
+        try checkLine(e.uid, "a UID")
+        for (value, what) in [(e.summary, "a SUMMARY"), (e.description, "a DESCRIPTION"), (e.location, "a LOCATION")] {
+            if let value { try checkText(value, what) }
+        }
+        if let url = e.url { try checkLine(url, "a URL") }
+        for category in e.categories { try checkText(category, "a CATEGORIES value") }
+        if let organizer = e.organizer { try check(organizer, "the ORGANIZER") }
+        for attendee in e.attendees { try check(attendee, "an ATTENDEE") }
+        for related in e.relatedTo { try checkLine(related, "a RELATED-TO") }
+        for rule in e.recurrenceRules { try checkLine(rule, "an RRULE") }
+        for alarm in e.alarms { try checkText(alarm.description, "an alarm's DESCRIPTION") }
+        for value in [e.start, e.end, e.recurrenceID].compactMap({ $0 }) + e.exceptionDates + e.recurrenceDates {
+            try check(value, "a date of \(e.uid)")
+        }
+    }
+}
+
 extension ICalEvent {
     func makeComponent() throws(ICalError) -> OwnedComponent {
+        try WrittenValues.check(self)
         let c = OwnedComponent(kind: ICAL_VEVENT_COMPONENT)
         c.add(icalproperty_new_uid(uid))
         c.add(icalproperty_new_dtstamp(TimeConversion.icalValue(.utc(stamp))))

@@ -187,6 +187,15 @@ public struct RenderedMessage: Sendable, Hashable {
     /// The whole message.
     public let text: String
 
+    /// A message rendered earlier (an outbox keeps the text it first rendered, so a retry hands over the very
+    /// same bytes).
+    public init(messageID: String, recipients: [EmailAddress], calendarUIDs: [String], text: String) {
+        self.messageID = messageID
+        self.recipients = recipients
+        self.calendarUIDs = calendarUIDs
+        self.text = text
+    }
+
     /// The message's octets, as the transport writes them.
     public var bytes: [UInt8] { Array(text.utf8) }
 }

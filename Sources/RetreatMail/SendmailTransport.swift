@@ -13,6 +13,15 @@ public protocol MailTransport: Sendable {
     /// Hands over one message; returns only when it was accepted.
     /// - Throws: `MailError` when it was not (see `isTemporary` and `outcomeUnknown`).
     func send(_ message: RenderedMessage) throws(MailError)
+
+    /// Checks what can be checked before anything is handed over (that the mail command exists), so a
+    /// misconfiguration stops a run before any message is claimed.
+    func preflight() throws(MailError)
+}
+
+extension MailTransport {
+    /// Nothing to check.
+    public func preflight() throws(MailError) {}
 }
 
 /// The standard `sendmail` interface: the command receives one whole RFC 5322 message on standard input
@@ -30,21 +39,48 @@ public struct SendmailTransport: MailTransport {
     /// The program's environment; nil passes this process's environment on (msmtp needs `HOME` to find
     /// its configuration). `PATH` from it is also where a program name is looked up.
     public var environment: [String: String]?
+    /// Ends the mail command when this process dies (Linux: started through util-linux's
+    /// `setpriv --pdeathsig KILL`, where available). A command killed before its server confirmed the
+    /// message has not delivered it, so a caller that records each delivery (an outbox) resends only what
+    /// may really be unrecorded; without this, a command orphaned by a killed caller delivers on its own.
+    public var stopsWithCaller: Bool
 
     /// A transport running `command`.
-    public init(command: SendmailCommand, timeout: Double = 60, environment: [String: String]? = nil) {
+    public init(command: SendmailCommand, timeout: Double = 60, environment: [String: String]? = nil, stopsWithCaller: Bool = false) {
         self.command = command
         self.timeout = timeout
         self.environment = environment
+        self.stopsWithCaller = stopsWithCaller
     }
+
+    /// `setpriv` when it knows `--pdeathsig` (util-linux 2.33 and later), else nil.
+    static let deathSignalWrapper: String? = {
+        #if os(Linux)
+            for path in ["/usr/bin/setpriv", "/bin/setpriv"] where FileManager.default.isExecutableFile(atPath: path) {
+                guard
+                    let run = try? ChildProcess.run(
+                        path: path, arguments: ["setpriv", "--help"], environment: ["PATH": "/usr/bin:/bin"], input: [], timeout: 5)
+                else { continue }
+                if run.ending == .exited(0), String(decoding: run.standardOutput, as: UTF8.self).contains("--pdeathsig") { return path }
+            }
+        #endif
+        return nil
+    }()
 
     /// The transport `retreat notify` uses: the command from `$RETREAT_SENDMAIL`, else `configured` (the
     /// practice's `[mail] sendmail`), else `sendmail -t -i`; this process's environment is passed on.
     /// - Throws: `MailError.invalidCommand` naming where the unusable command came from.
     public static func resolved(
-        configured: String?, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60
+        configured: String?, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60, stopsWithCaller: Bool = false
     ) throws(MailError) -> SendmailTransport {
-        SendmailTransport(command: try SendmailCommand.resolve(environment: environment, configured: configured), timeout: timeout)
+        SendmailTransport(
+            command: try SendmailCommand.resolve(environment: environment, configured: configured), timeout: timeout, stopsWithCaller: stopsWithCaller)
+    }
+
+    /// Finds the command's program (see `locate`), as `send` would.
+    /// - Throws: `MailError.commandNotFound` naming the program.
+    public func preflight() throws(MailError) {
+        _ = try Self.locate(command.program, environment: environment ?? ProcessInfo.processInfo.environment)
     }
 
     /// Hands `message.bytes` to the command.
@@ -58,8 +94,14 @@ public struct SendmailTransport: MailTransport {
     @discardableResult
     public func deliver(_ input: [UInt8]) throws(MailError) -> String {
         let env = environment ?? ProcessInfo.processInfo.environment
-        let path = try Self.locate(command.program, environment: env)
-        let run = try ChildProcess.run(path: path, arguments: command.arguments, environment: env, input: input, timeout: timeout)
+        var path = try Self.locate(command.program, environment: env)
+        var arguments = command.arguments
+        if stopsWithCaller, let wrapper = Self.deathSignalWrapper {
+            // setpriv sets the death signal and then execs the command itself (same pid, same exit status).
+            arguments = ["setpriv", "--pdeathsig", "KILL", "--", path] + command.arguments.dropFirst()
+            path = wrapper
+        }
+        let run = try ChildProcess.run(path: path, arguments: arguments, environment: env, input: input, timeout: timeout)
         let name = (command.program as NSString).lastPathComponent.terminalSafe
         let stderrText = Self.printable(run.standardError)
         let said = Self.lastWords(stderrText)

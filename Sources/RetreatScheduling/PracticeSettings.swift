@@ -102,7 +102,7 @@ public struct PracticeSettings: Hashable, Codable, Sendable {
             if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 throw fail("resources contains an empty name; give every resource a non-blank name.")
             }
-            if name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) {
+            if name.count > 64 || TextRules.firstForbidden(in: name) != nil || name.contains(",") {
                 throw fail("resource name \(String(reflecting: name)) must be at most 64 characters, without control characters or commas.")
             }
         }

@@ -75,6 +75,19 @@ public protocol StoreReading {
 
     /// The audit log, oldest first (only entries about `entityID` when given).
     func auditLog(entityID: String?) throws -> [AuditEntry]
+
+    /// Every record with its ids and numbering, for copies between stores (`retreat migrate`, backups).
+    func records() throws -> StoreRecords
+
+    /// The events sent to couples (only `owner`'s when given), by UID.
+    func sentEvents(owner: EventOwner?) throws -> [SentEvent]
+    /// Outbox messages matching `query`, oldest first.
+    func outboxMessages(_ query: OutboxQuery) throws -> [OutboxMessage]
+    /// One outbox message, by id.
+    func outboxMessage(id: Int64) throws -> OutboxMessage?
+    /// The outbox message queued under `dedupeKey`, if any.
+    func outboxMessage(dedupeKey: String) throws -> OutboxMessage?
+
     /// The newest audit entry (the highest id), nil when the log is empty: what changed last, and when.
     func latestAuditEntry() throws -> AuditEntry?
 
@@ -138,6 +151,13 @@ public protocol StoreWriting: StoreReading {
     /// Appends to the audit log.
     func append(_ entry: AuditEntry) throws
 
+    /// Stores (inserts or replaces, by UID) what was last sent of an event.
+    func save(_ event: SentEvent) throws
+    /// Queues a message; returns it with its id. Throws `StoreError.conflict` when its dedupe key or seed is taken.
+    func insert(_ message: OutboxMessage) throws -> OutboxMessage
+    /// Rewrites an outbox message (status, attempts, claim, rendered text, error).
+    func update(_ message: OutboxMessage) throws
+
     /// Inserts a feed. Throws `StoreError.conflict` when its id or token digest is taken.
     func insert(_ feed: FeedRecord) throws
     /// Rewrites a feed (token digest, rotation, revocation). Throws `StoreError.notFound` for an unknown id.
@@ -158,6 +178,22 @@ public enum DocumentKey: String, Sendable, CaseIterable {
     case dayTemplate
     /// Present only in a store `retreat demo` made (so a later demo may replace it, and nothing else).
     case demoMarker
+    /// The e-mail settings (`MailSettings` as JSON).
+    case mailSettings
+}
+
+/// Which outbox messages to read.
+public struct OutboxQuery: Hashable, Sendable {
+    /// Only these statuses (empty: all).
+    public var statuses: Set<OutboxStatus>
+    /// Only messages about the event with this UID.
+    public var uid: String?
+
+    /// Creates a query.
+    public init(statuses: Set<OutboxStatus> = [], uid: String? = nil) {
+        self.statuses = statuses
+        self.uid = uid
+    }
 }
 
 /// Which bookings to read.

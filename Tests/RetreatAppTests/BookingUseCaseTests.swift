@@ -5,8 +5,8 @@ import RetreatStore
 import Testing
 
 @Suite struct BookingUseCaseTests {
-    @Test func bookingOccupiesIntensiveAndTurnoverDays() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func bookingOccupiesIntensiveAndTurnoverDays(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let b = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"))).booking
         #expect(b.end == d("2027-01-13"))
@@ -21,8 +21,8 @@ import Testing
         #expect(try app.book(BookingRequest(couple: "B", start: d("2027-01-15"))).booking.start == d("2027-01-15"))
     }
 
-    @Test func requestIDMakesBookIdempotentForTheSameRequestOnly() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func requestIDMakesBookIdempotentForTheSameRequestOnly(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let first = try app.book(BookingRequest(couple: "A", start: d("2027-02-01"), requestID: "k1"))
         let second = try app.book(BookingRequest(couple: "A", start: d("2027-02-01"), requestID: "k1"))
@@ -42,8 +42,8 @@ import Testing
         #expect(try app.bookings().count == 1)
     }
 
-    @Test func holdsLapseWithoutDepositAndStayWithIt() throws {
-        let p = try Practice { $0.holdExpiryHours = 48 }
+    @Test(arguments: StoreKind.allCases) func holdsLapseWithoutDepositAndStayWithIt(_ kind: StoreKind) throws {
+        let p = try Practice(kind) { $0.holdExpiryHours = 48 }
         let app = p.service()
         let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), hold: true)).booking
         let b = try app.book(BookingRequest(couple: "B", start: d("2027-02-11"), hold: true)).booking
@@ -66,8 +66,8 @@ import Testing
         #expect(try after.confirm(id: b.id).status == .confirmed)
     }
 
-    @Test func rescheduleKeepsIdBumpsSequenceAndMayOverlapItself() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func rescheduleKeepsIdBumpsSequenceAndMayOverlapItself(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"))).booking
         let moved = try app.reschedule(id: a.id, to: d("2027-01-12")).booking
@@ -79,8 +79,8 @@ import Testing
         #expect(try app.book(BookingRequest(couple: "B", start: d("2027-01-08"))).booking.id == "B0002")
     }
 
-    @Test func cancellationRefundsByTierAndOffersWaitlist() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func cancellationRefundsByTierAndOffersWaitlist(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let far = try app.book(BookingRequest(couple: "A", start: d("2027-01-30"))).booking  // 60 days ahead
         _ = try app.pay(id: far.id, amountCents: 100_000, on: d("2026-12-01"))
@@ -98,8 +98,8 @@ import Testing
         #expect(throws: AppError.self) { try app.cancel(id: near.id) }
     }
 
-    @Test func overpaymentIsACreditAndAlwaysRefunded() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func overpaymentIsACreditAndAlwaysRefunded(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let b = try app.book(BookingRequest(couple: "A", start: d("2026-12-31"), priceCents: 100_000)).booking  // 30 days: 50% tier
         let paid = try app.pay(id: b.id, amountCents: 130_000, on: d("2026-12-01")).booking
@@ -109,8 +109,8 @@ import Testing
         #expect(try app.cancel(id: b.id).booking.refundCents == 50_000 + 30_000)
     }
 
-    @Test func aMistakenPaymentCanBeVoided() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func aMistakenPaymentCanBeVoided(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let b = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), priceCents: 1000)).booking
         let paid = try app.pay(id: b.id, amountCents: 900).booking
@@ -125,8 +125,8 @@ import Testing
         #expect(log.last?.detail.contains("\"before\"") == true)
     }
 
-    @Test func listFiltersByStatusAndMoneyOwed() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func listFiltersByStatusAndMoneyOwed(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let a = try app.book(BookingRequest(couple: "A", start: d("2027-01-11"), priceCents: 1000)).booking
         _ = try app.book(BookingRequest(couple: "B", start: d("2027-02-11"), hold: true))
@@ -137,8 +137,8 @@ import Testing
         #expect(try app.bookings(BookingFilter(from: d("2027-02-01"))).map(\.couple) == ["B"])
     }
 
-    @Test func blackoutsBlockStartsAndRefuseToCoverBookings() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func blackoutsBlockStartsAndRefuseToCoverBookings(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         _ = try app.addBlackout(from: d("2027-01-13"), to: d("2027-01-13"), reason: "Staff leave")
         let slots = try app.availability(from: d("2027-01-10"), to: d("2027-01-14")).map(\.start)
@@ -153,8 +153,8 @@ import Testing
         }
     }
 
-    @Test func everyChangeIsAudited() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func everyChangeIsAudited(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let a = try p.service(actor: "alice").book(BookingRequest(couple: "A", start: d("2027-01-11"), hold: true)).booking
         _ = try p.service(actor: "bob").confirm(id: a.id)
         _ = try p.service(actor: "bob").reschedule(id: a.id, to: d("2027-01-18"))
@@ -165,8 +165,8 @@ import Testing
         #expect(log[2].detail.contains("\"before\":{\"resource\":\"practice\",\"start\":\"2027-01-11\"}"))
     }
 
-    @Test func waitlistBookingMarksOnlyThatEntry() throws {
-        let p = try Practice()
+    @Test(arguments: StoreKind.allCases) func waitlistBookingMarksOnlyThatEntry(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
         let app = p.service()
         let first = try app.addToWaitlist(couple: "Same Name", from: d("2027-01-01"), to: d("2027-02-01"))
         let second = try app.addToWaitlist(couple: "Same Name", from: d("2027-01-01"), to: d("2027-02-01"))

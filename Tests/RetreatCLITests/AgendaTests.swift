@@ -49,10 +49,10 @@ import Testing
         #expect(try box.run(["export", "B0001", "--invite", "--out", out]).code == 3)
         #expect(try box.run(["agenda", "B0001", "--replan"]).code == 0)
         #expect(!(try box.run(["agenda", "B0001"]).out.contains("STALE")))
-        #expect(try box.run(["export", "B0001", "--out", out]).code == 0)
+        #expect(try box.run(["export", "B0001", "--force", "--out", out]).code == 0)
         // A change of intake does the same.
         #expect(try box.run(["intake", "B0001", "--affair-ended", "yes"]).code == 0)
-        #expect(try box.run(["export", "B0001", "--out", out]).code == 3)
+        #expect(try box.run(["export", "B0001", "--force", "--out", out]).code == 3)
     }
 
     @Test func pinsAreHonouredAndKeptAcrossReplans() throws {
@@ -141,9 +141,9 @@ import Testing
         #expect(cal.events.filter { !$0.alarms.isEmpty }.count == 3)
         #expect(cal.events.first?.alarms.first?.triggerSeconds == -15 * 3600)
         // Same UIDs on the next export; staff detail only with --detailed.
-        #expect(try box.run(["export", "B0001", "--out", path]).code == 0)
+        #expect(try box.run(["export", "B0001", "--force", "--out", path]).code == 0)
         #expect(try ICalendar(contentsOf: URL(fileURLWithPath: path)).events.map(\.uid) == cal.events.map(\.uid))
-        #expect(try box.run(["export", "B0001", "--detailed", "--out", path]).code == 0)
+        #expect(try box.run(["export", "B0001", "--detailed", "--force", "--out", path]).code == 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Serves: "))
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct BackupTests {
-    @Test func backupRestoreRoundTripAndRefusals() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func backupRestoreRoundTripAndRefusals(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         try box.run(["book", "--couple", "A", "--start", "2027-01-11"])
         try box.run(["blackout", "add", "--from", "2027-02-01", "--to", "2027-02-02"])
@@ -47,8 +47,8 @@ import Testing
         #expect(try box.snapshot() == before)
     }
 
-    @Test func exportDataHoldsEveryRecord() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func exportDataHoldsEveryRecord(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         try box.run(["book", "--couple", "A", "--start", "2027-01-11", "--hold"])
         try box.run(["pay", "B0001", "--amount", "1125"])

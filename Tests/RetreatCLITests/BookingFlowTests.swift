@@ -8,8 +8,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func bookHoldConfirmRescheduleCancelWithJSON() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func bookHoldConfirmRescheduleCancelWithJSON(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         let booked = try json(
             box.run([
@@ -39,22 +39,30 @@ import Testing
         #expect(settings["timeZone"] as? String == "America/New_York")
         #expect(settings["dayStart"] as? String == "09:00")
         #expect(settings["intensiveDays"] as? Int == 3)
-        // The invitation parses back with libical and names both partners.
-        let invitePath = box.dir.appendingPathComponent("invite.ics").path
-        #expect(try box.run(["export", "B0001", "--invite", "--out", invitePath]).code == 0)
+        // The invitation: one file per iTIP message in the folder, one event (one UID) naming both partners.
+        let inviteDir = box.dir.appendingPathComponent("invites").path
+        #expect(try box.run(["export", "B0001", "--invite", "--out", inviteDir]).code == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: inviteDir) == ["b0001-request.ics"])
+        let invitePath = inviteDir + "/b0001-request.ics"
         let invite = try ICalendar(contentsOf: URL(fileURLWithPath: invitePath))
         #expect(invite.method == .request)
-        #expect(invite.events.count == 3)
+        #expect(Set(invite.events.map(\.uid)) == ["intensive-b0001-invite@retreat"])
+        #expect(invite.events.count == 4)  // the daily rule and one override per day
         #expect(invite.events.allSatisfy { $0.attendees.map(\.uri) == ["mailto:jo@example.org", "mailto:max@example.org"] && $0.sequence == 2 })
         #expect(invite.events.allSatisfy { $0.classification == .privateClass && !($0.summary ?? "").contains("Jo") })
         #expect(ICalValidator.problems(in: try String(contentsOfFile: invitePath, encoding: .utf8)).isEmpty)
+        // Exporting again needs --force; a file in the way is never replaced silently.
+        let again = try box.run(["export", "B0001", "--invite", "--out", inviteDir])
+        #expect(again.code == 1 && again.err.contains("already exists; pass --force"))
         // Cancelling then exporting the invitation gives METHOD:CANCEL with a higher SEQUENCE.
         #expect(try box.run(["cancel", "B0001"]).code == 0)
-        #expect(try box.run(["export", "B0001", "--invite", "--out", invitePath]).code == 0)
-        let cancel = try ICalendar(contentsOf: URL(fileURLWithPath: invitePath))
+        #expect(try box.run(["export", "B0001", "--invite", "--out", inviteDir]).code == 0)
+        let cancelPath = inviteDir + "/b0001-cancel.ics"
+        let cancel = try ICalendar(contentsOf: URL(fileURLWithPath: cancelPath))
         #expect(cancel.method == .cancel)
+        #expect(cancel.events.count == 1)
         #expect(cancel.events.allSatisfy { $0.status == .cancelled && $0.sequence == 3 })
-        #expect(ICalValidator.problems(in: try String(contentsOfFile: invitePath, encoding: .utf8)).isEmpty)
+        #expect(ICalValidator.problems(in: try String(contentsOfFile: cancelPath, encoding: .utf8)).isEmpty)
     }
 
     @Test func staffCalendarHidesNamesAndPriorities() throws {
@@ -69,7 +77,8 @@ import Testing
         let cal = try ICalendar(parsing: text)
         #expect(cal.events.map(\.status) == [.confirmed, .tentative])
         #expect(ICalValidator.problems(in: text).isEmpty)
-        #expect(try box.run(["export", "--all", "--names", "--out", path]).code == 0)
+        #expect(try box.run(["export", "--all", "--names", "--out", path]).code == 1)  // the file exists
+        #expect(try box.run(["export", "--all", "--names", "--force", "--out", path]).code == 0)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("Jo & Max"))
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+import Testing
+
+@testable import RetreatPostgres
 
 /// Repository root, found from this file.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -20,14 +23,38 @@ struct RunResult {
     var err: String
 }
 
+/// The store a CLI test runs against: `@Test(arguments: StoreKind.allCases)`.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// A file in the sandbox folder.
+    case sqlite
+    /// A schema of its own in the database `$RETREAT_TEST_POSTGRES` names; the test is cancelled (shown, with the
+    /// reason) when it is not set.
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
 /// A scratch store initialised from Fixtures/practice.toml with the clock at 2026-12-01.
 struct Sandbox {
     let dir: URL
-    var db: String { dir.appendingPathComponent("retreat.sqlite").path }
+    /// The store: a file path, or a `postgres://` URL with a schema of its own.
+    let db: String
+    let kind: StoreKind
     let now = "2026-12-01T15:00:00Z"
 
-    init(initialise: Bool = true) throws {
+    init(_ kind: StoreKind = .sqlite, initialise: Bool = true) throws {
+        self.kind = kind
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-cli-\(UUID().uuidString)")
+        switch kind {
+        case .sqlite:
+            db = dir.appendingPathComponent("retreat.sqlite").path
+        case .postgres:
+            guard let base = ProcessInfo.processInfo.environment["RETREAT_TEST_POSTGRES"], !base.isEmpty else {
+                try Test.cancel("PostgreSQL not available: RETREAT_TEST_POSTGRES is not set (`make test` starts a throwaway cluster when it can)")
+            }
+            let schema = "c_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20))"
+            db = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         if initialise {
             let r = try run(["init", "--config", repoRoot.appendingPathComponent("Fixtures/practice.toml").path])
@@ -35,7 +62,11 @@ struct Sandbox {
         }
     }
 
-    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+    /// Removes the folder (and the PostgreSQL schema: the throwaway cluster goes anyway, a developer's stays tidy).
+    func cleanup() {
+        try? FileManager.default.removeItem(at: dir)
+        if kind == .postgres { TestSchemas.drop(db) }
+    }
 
     /// Runs `retreat ARGS` against this sandbox's store.
     @discardableResult
@@ -82,6 +113,14 @@ struct Sandbox {
         let b = try run(["blackout", "list", "--json"])
         let w = try run(["waitlist", "list", "--json"])
         return r.out + a.out + b.out + w.out
+    }
+}
+
+/// Dropping a test's PostgreSQL schema.
+enum TestSchemas {
+    static func drop(_ url: String) {
+        guard let location = try? PostgresLocation(url: url), location.schema != "public", let connector = try? PostgresConnector(location) else { return }
+        _ = try? connector.withSession { session in try session.execute("DROP SCHEMA IF EXISTS \(location.schema) CASCADE") }
     }
 }
 

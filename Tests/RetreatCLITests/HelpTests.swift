@@ -10,9 +10,9 @@ import Testing
         ["list"], ["show"], ["blackout"], ["blackout", "add"], ["blackout", "import"], ["blackout", "list"], ["blackout", "remove"], ["waitlist"],
         ["waitlist", "add"], ["waitlist", "list"], ["waitlist", "remove"], ["waitlist", "book"], ["agenda"], ["intake"], ["sessions"],
         ["sessions", "book"], ["sessions", "list"], ["sessions", "show"], ["sessions", "move"], ["sessions", "cancel"], ["sessions", "availability"],
-        ["export"], ["freebusy"], ["audit"], ["backup"], ["restore"], ["export-data"], ["demo"], ["feeds"], ["feeds", "list"], ["feeds", "create"],
-        ["feeds", "revoke"], ["feeds", "rotate"], ["tokens"], ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"], ["tokens", "rotate"],
-        ["serve"],
+        ["export"], ["freebusy"], ["notify"], ["outbox"], ["outbox", "list"], ["outbox", "retry"], ["audit"], ["backup"], ["restore"], ["export-data"],
+        ["migrate"], ["demo"], ["feeds"], ["feeds", "list"], ["feeds", "create"], ["feeds", "revoke"], ["feeds", "rotate"], ["tokens"],
+        ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"], ["tokens", "rotate"], ["serve"],
     ]
 
     static let snapshots = repoRoot.appendingPathComponent("Tests/RetreatCLITests/Snapshots/help")

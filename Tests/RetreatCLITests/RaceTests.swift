@@ -3,8 +3,8 @@ import Testing
 
 /// Several staff booking the same slot at the same instant: exactly one wins each round.
 @Suite(.serialized) struct RaceTests {
-    @Test func concurrentProcessesBookingOneSlotHaveOneWinner() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func concurrentProcessesBookingOneSlotHaveOneWinner(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         let rounds = 12
         let contenders = 4

@@ -9,8 +9,8 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func seriesAcrossDSTRoundTripsThroughICS() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func seriesAcrossDSTRoundTripsThroughICS(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         let booked = try box.run([
             "sessions", "book", "--couple", "Jo & Max", "--start", "2027-03-01T12:00", "--length", "50", "--every", "week",
@@ -47,21 +47,24 @@ import Testing
         #expect(fromFile[2] == iso.date(from: "2027-03-16T18:00:00Z"))  // moved, EDT
         #expect(fromFile[3] == iso.date(from: "2027-03-22T16:00:00Z"))  // 12:00 EDT
         // The invitation names both partners; cancelling the series turns it into METHOD:CANCEL, higher SEQUENCE.
-        #expect(try box.run(["export", "--series", "S0001", "--invite", "--out", path]).code == 0)
-        let invite = try ICalendar(contentsOf: URL(fileURLWithPath: path))
+        let dir = box.dir.appendingPathComponent("invites").path
+        #expect(try box.run(["export", "--series", "S0001", "--invite", "--out", dir]).code == 0)
+        let invite = try ICalendar(contentsOf: URL(fileURLWithPath: dir + "/s0001-request.ics"))
         #expect(invite.method == .request)
+        #expect(Set(invite.events.map(\.uid)) == ["series-s0001@retreat"])
         #expect(invite.events[0].attendees.count == 2)
         let sequence = invite.events[0].sequence
         #expect(try box.run(["sessions", "cancel", "S0001"]).code == 0)
-        #expect(try box.run(["export", "--series", "S0001", "--invite", "--out", path]).code == 0)
-        let cancel = try ICalendar(contentsOf: URL(fileURLWithPath: path))
+        #expect(try box.run(["export", "--series", "S0001", "--invite", "--out", dir]).code == 0)
+        let cancelPath = dir + "/s0001-cancel.ics"
+        let cancel = try ICalendar(contentsOf: URL(fileURLWithPath: cancelPath))
         #expect(cancel.method == .cancel)
         #expect(cancel.events.allSatisfy { $0.status == .cancelled && $0.sequence > sequence })
-        #expect(ICalValidator.problems(in: try String(contentsOfFile: path, encoding: .utf8)).isEmpty)
+        #expect(ICalValidator.problems(in: try String(contentsOfFile: cancelPath, encoding: .utf8)).isEmpty)
     }
 
-    @Test func collisionsWithIntensivesBlackoutsAndSessionsAreNamed() throws {
-        let box = try Sandbox()
+    @Test(arguments: StoreKind.allCases) func collisionsWithIntensivesBlackoutsAndSessionsAreNamed(_ kind: StoreKind) throws {
+        let box = try Sandbox(kind)
         defer { box.cleanup() }
         try box.run(["book", "--couple", "I", "--start", "2027-03-15"])
         try box.run(["blackout", "add", "--from", "2027-03-29", "--to", "2027-03-29", "--reason", "Leave"])

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import RetreatPostgres
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -29,14 +31,27 @@ struct TestFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// A scratch store initialised from Fixtures/practice.toml with the clock at 2026-12-01 15:00 UTC.
+/// A scratch store initialised from Fixtures/practice.toml with the clock at 2026-12-01 15:00 UTC: a file in a
+/// folder of its own, or (`postgres`) a schema of its own in the database `$RETREAT_TEST_POSTGRES` names.
 struct Sandbox {
     let dir: URL
-    var db: String { dir.appendingPathComponent("retreat.sqlite").path }
+    /// The store: a file path or a `postgres://` URL.
+    let db: String
+    let postgres: Bool
     static let now = "2026-12-01T15:00:00Z"
 
-    init(initialise: Bool = true) throws {
+    init(initialise: Bool = true, postgres: Bool = false) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("retreat-serve-\(UUID().uuidString)")
+        self.postgres = postgres
+        if postgres {
+            guard let base = ProcessInfo.processInfo.environment["RETREAT_TEST_POSTGRES"], !base.isEmpty else {
+                try Test.cancel("PostgreSQL not available: RETREAT_TEST_POSTGRES is not set (`make test` starts a throwaway cluster when it can)")
+            }
+            let schema = "s_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20))"
+            db = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        } else {
+            db = dir.appendingPathComponent("retreat.sqlite").path
+        }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         if initialise {
             let r = try run(["init", "--config", repoRoot.appendingPathComponent("Fixtures/practice.toml").path])
@@ -44,7 +59,13 @@ struct Sandbox {
         }
     }
 
-    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+    /// Removes the folder (and the PostgreSQL schema).
+    func cleanup() {
+        try? FileManager.default.removeItem(at: dir)
+        if postgres, let location = try? PostgresLocation(url: db), location.schema != "public", let connector = try? PostgresConnector(location) {
+            _ = try? connector.withSession { session in try session.execute("DROP SCHEMA IF EXISTS \(location.schema) CASCADE") }
+        }
+    }
 
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment

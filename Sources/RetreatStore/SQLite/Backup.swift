@@ -38,37 +38,7 @@ extension SQLiteStore {
         let candidate = try Self.temporaryFile(beside: self.path)
         defer { Self.removeDatabaseFiles(candidate) }
         do {
-            // Copy the backup (read-only: its own file is never touched) into a private file next to the store.
-            let source: DatabaseQueue
-            do {
-                var config = Configuration()
-                config.readonly = true
-                source = try DatabaseQueue(path: path, configuration: config)
-                let header = try source.read { db in
-                    (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
-                }
-                guard header.0 == SQLiteSchema.applicationID else { throw StoreError(.incompatible, "\(path) is not a Retreat store") }
-                if header.1 > SQLiteSchema.version {
-                    throw StoreError(
-                        .incompatible, "\(path) is of a newer schema (\(header.1); this build knows \(SQLiteSchema.version)); upgrade retreat")
-                }
-                let copy = try DatabaseQueue(path: candidate)
-                try source.backup(to: copy)
-                try source.close()
-                try copy.close()
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-                throw StoreError(.incompatible, "\(path) is not a Retreat store (not an SQLite database)")
-            }
-            let copy = try DatabaseQueue(path: candidate)
-            try Self.check(copy, name: path)
-            // Every record must also make sense to the use cases (amounts, texts, documents), checked by them.
-            do {
-                try copy.read { db in try check(SQLiteTransaction(db: db)) }
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                throw StoreError(.incompatible, "\(path) holds a record Retreat cannot use: \(error)")
-            }
+            let copy = try Self.checkedCopy(of: path, into: candidate, check: check)
             // The copy takes the store's page size, or SQLite's backup step into a WAL store fails.
             let pageSize = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096 }
             if try copy.read({ db in try Int.fetchOne(db, sql: "PRAGMA page_size") }) != pageSize {
@@ -89,6 +59,41 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.io, "restore from \(path) failed: \(error); nothing was restored")
         }
+    }
+
+    /// Copies the backup at `path` (opened read-only: its own file is never touched) into the private, empty file
+    /// `candidate`, migrates the copy and runs every check of `check(_:name:)` on it, then `check` (the use cases'
+    /// own reading of every record).
+    static func checkedCopy(of path: String, into candidate: String, check: (any StoreReading) throws -> Void) throws -> DatabaseQueue {
+        do {
+            var config = Configuration()
+            config.readonly = true
+            let source = try DatabaseQueue(path: path, configuration: config)
+            let header = try source.read { db in
+                (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+            }
+            guard header.0 == SQLiteSchema.applicationID else { throw StoreError(.incompatible, "\(path) is not a Retreat store") }
+            if header.1 > SQLiteSchema.version {
+                throw StoreError(.incompatible, "\(path) is of a newer schema (\(header.1); this build knows \(SQLiteSchema.version)); upgrade retreat")
+            }
+            let copy = try DatabaseQueue(path: candidate)
+            try source.backup(to: copy)
+            try source.close()
+            try copy.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError(.incompatible, "\(path) is not a Retreat store (not an SQLite database)")
+        }
+        let copy = try DatabaseQueue(path: candidate)
+        try Self.check(copy, name: path)
+        // Every record must also make sense to the use cases (amounts, texts, documents), checked by them.
+        do {
+            try copy.read { db in try check(SQLiteTransaction(db: db)) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.incompatible, "\(path) holds a record Retreat cannot use: \(error)")
+        }
+        return copy
     }
 
     /// The checks a restore candidate must pass, migrating it first (it is a private copy).

@@ -328,3 +328,131 @@ struct AuditRow: Codable, FetchableRecord, MutablePersistableRecord {
         AuditEntry(id: id ?? 0, at: Date(timeIntervalSince1970: at), actor: actor, action: action, entity: entity, entityID: entityID, detail: detail)
     }
 }
+
+struct SentEventRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "sent_events"
+    var uid: String
+    var ownerKind: String
+    var ownerID: String
+    var sequence: Int
+    var contentHash: String
+    var cancelled: Bool
+    var recipients: String
+    var updatedAt: Double
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case uid, sequence, cancelled, recipients
+        case ownerKind = "owner_kind", ownerID = "owner_id", contentHash = "content_hash", updatedAt = "updated_at"
+    }
+
+    init(_ e: SentEvent) {
+        uid = e.uid
+        ownerKind = e.owner.kind.rawValue
+        ownerID = e.owner.id
+        sequence = e.sequence
+        contentHash = e.contentHash
+        cancelled = e.cancelled
+        recipients = e.recipients
+        updatedAt = e.updatedAt.timeIntervalSince1970
+    }
+
+    var event: SentEvent {
+        get throws {
+            guard let kind = EventOwner.Kind(rawValue: ownerKind) else {
+                throw StoreError(.incompatible, "sent event \(uid) has an unknown owner kind \"\(ownerKind)\"")
+            }
+            return SentEvent(
+                uid: uid, owner: EventOwner(kind, ownerID), sequence: sequence, contentHash: contentHash, cancelled: cancelled, recipients: recipients,
+                updatedAt: Date(timeIntervalSince1970: updatedAt))
+        }
+    }
+}
+
+struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "outbox"
+    var id: Int64?
+    var createdAt: Double
+    var kind: String
+    var ownerKind: String
+    var ownerID: String
+    var uid: String?
+    var method: String?
+    var sequence: Int?
+    var recipients: String
+    var subject: String
+    var body: String
+    var calendar: String?
+    var dedupeKey: String?
+    var occursAt: Double?
+    var seed: String
+    var status: String
+    var attempts: Int
+    var nextAttemptAt: Double
+    var claimedAt: Double?
+    var claimToken: String?
+    var messageID: String?
+    var rendered: String?
+    var sentAt: Double?
+    var lastError: String?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, kind, uid, method, sequence, recipients, subject, body, calendar, seed, status, attempts, rendered
+        case createdAt = "created_at", ownerKind = "owner_kind", ownerID = "owner_id", dedupeKey = "dedupe_key", occursAt = "occurs_at"
+        case nextAttemptAt = "next_attempt_at", claimedAt = "claimed_at", claimToken = "claim_token", messageID = "message_id"
+        case sentAt = "sent_at", lastError = "last_error"
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    init(_ m: OutboxMessage) {
+        id = m.id
+        createdAt = m.createdAt.timeIntervalSince1970
+        kind = m.kind.rawValue
+        ownerKind = m.owner.kind.rawValue
+        ownerID = m.owner.id
+        uid = m.uid
+        method = m.method
+        sequence = m.sequence
+        recipients = m.recipients
+        subject = m.subject
+        body = m.body
+        calendar = m.calendar
+        dedupeKey = m.dedupeKey
+        occursAt = m.occursAt?.timeIntervalSince1970
+        seed = m.seed
+        status = m.status.rawValue
+        attempts = m.attempts
+        nextAttemptAt = m.nextAttemptAt.timeIntervalSince1970
+        claimedAt = m.claimedAt?.timeIntervalSince1970
+        claimToken = m.claimToken
+        messageID = m.messageID
+        rendered = m.rendered
+        sentAt = m.sentAt?.timeIntervalSince1970
+        lastError = m.lastError
+    }
+
+    var message: OutboxMessage {
+        get throws {
+            guard let kind = OutboxKind(rawValue: kind), let ownerKind = EventOwner.Kind(rawValue: ownerKind),
+                let status = OutboxStatus(rawValue: status)
+            else {
+                throw StoreError(.incompatible, "outbox message \(id ?? 0) has an unknown kind or status")
+            }
+            var m = OutboxMessage(
+                createdAt: Date(timeIntervalSince1970: createdAt), kind: kind, owner: EventOwner(ownerKind, ownerID), uid: uid, method: method,
+                sequence: sequence, recipients: recipients, subject: subject, body: body, calendar: calendar, dedupeKey: dedupeKey,
+                occursAt: occursAt.map(Date.init(timeIntervalSince1970:)), seed: seed)
+            m.id = id
+            m.status = status
+            m.attempts = attempts
+            m.nextAttemptAt = Date(timeIntervalSince1970: nextAttemptAt)
+            m.claimedAt = claimedAt.map(Date.init(timeIntervalSince1970:))
+            m.claimToken = claimToken
+            m.messageID = messageID
+            m.rendered = rendered
+            m.sentAt = sentAt.map(Date.init(timeIntervalSince1970:))
+            m.lastError = lastError
+            return m
+        }
+    }
+}

@@ -214,6 +214,8 @@ public final class SQLiteStore: PracticeStore {
             _ = try tx.blackouts()
             _ = try tx.waitlist()
             _ = try tx.allSeries()
+            _ = try tx.sentEvents(owner: nil)
+            _ = try tx.outboxMessages(OutboxQuery())
         } catch {
             problems.append("records cannot be read: \(error)")
             return problems

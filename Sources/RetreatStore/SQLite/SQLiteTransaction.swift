@@ -109,8 +109,12 @@ struct SQLiteTransaction: StoreWriting {
 
     func insert(_ booking: Booking, requestFingerprint: String?) throws {
         let seq = try lastBookingNumber() + 1
-        try BookingRow(booking, seq: seq, fingerprint: requestFingerprint).insert(db)
-        try occupy(booking)
+        // In a savepoint: a refused booking leaves no row behind, even when the caller goes on.
+        try db.inSavepoint {
+            try BookingRow(booking, seq: seq, fingerprint: requestFingerprint).insert(db)
+            try occupy(booking)
+            return .commit
+        }
     }
 
     func update(_ booking: Booking) throws {
@@ -118,9 +122,12 @@ struct SQLiteTransaction: StoreWriting {
             throw StoreError(.notFound, "no booking with id \(booking.id)")
         }
         row = try BookingRow(booking, seq: row.seq, fingerprint: row.requestFingerprint)
-        try row.update(db)
-        try OccupiedDayRow.filter(OccupiedDayRow.CodingKeys.bookingID == booking.id).deleteAll(db)
-        try occupy(booking)
+        try db.inSavepoint {
+            try row.update(db)
+            try OccupiedDayRow.filter(OccupiedDayRow.CodingKeys.bookingID == booking.id).deleteAll(db)
+            try occupy(booking)
+            return .commit
+        }
     }
 
     /// One row per day of a live booking's stored span; the primary key refuses a day already taken.
@@ -264,5 +271,50 @@ struct SQLiteTransaction: StoreWriting {
             id: nil, at: entry.at.timeIntervalSince1970, actor: entry.actor, action: entry.action, entity: entry.entity, entityID: entry.entityID,
             detail: entry.detail)
         try row.insert(db)
+    }
+
+    // MARK: sent events and the outbox
+
+    func sentEvents(owner: EventOwner?) throws -> [SentEvent] {
+        var request = SentEventRow.order(SentEventRow.CodingKeys.uid)
+        if let owner {
+            request = request.filter(SentEventRow.CodingKeys.ownerKind == owner.kind.rawValue).filter(SentEventRow.CodingKeys.ownerID == owner.id)
+        }
+        return try request.fetchAll(db).map { try $0.event }
+    }
+
+    func save(_ event: SentEvent) throws {
+        try SentEventRow(event).save(db)
+    }
+
+    func outboxMessages(_ query: OutboxQuery) throws -> [OutboxMessage] {
+        var request = OutboxRow.order(OutboxRow.CodingKeys.id)
+        if !query.statuses.isEmpty { request = request.filter(query.statuses.map(\.rawValue).contains(OutboxRow.CodingKeys.status)) }
+        if let uid = query.uid { request = request.filter(OutboxRow.CodingKeys.uid == uid) }
+        return try request.fetchAll(db).map { try $0.message }
+    }
+
+    func outboxMessage(id: Int64) throws -> OutboxMessage? {
+        try OutboxRow.fetchOne(db, key: id)?.message
+    }
+
+    func outboxMessage(dedupeKey: String) throws -> OutboxMessage? {
+        try OutboxRow.filter(OutboxRow.CodingKeys.dedupeKey == dedupeKey).fetchOne(db)?.message
+    }
+
+    func insert(_ message: OutboxMessage) throws -> OutboxMessage {
+        var row = OutboxRow(message)
+        row.id = nil
+        do {
+            try row.insert(db)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError(.conflict, "an outbox message with the same key is already queued")
+        }
+        return try row.message
+    }
+
+    func update(_ message: OutboxMessage) throws {
+        guard message.id != nil else { throw StoreError(.notFound, "an outbox message without an id cannot be updated") }
+        try OutboxRow(message).update(db)
     }
 }

@@ -4,7 +4,7 @@ internal import GRDB
 /// new migration.
 enum SQLiteSchema {
     /// Schema version this build writes (`PRAGMA user_version`); a store of a newer version is refused.
-    static let version = 7
+    static let version = 8
     /// `PRAGMA application_id` of a Retreat store ("RTRT").
     static let applicationID: Int32 = 0x5254_5254
 
@@ -186,7 +186,56 @@ enum SQLiteSchema {
                     ALTER TABLE blackouts ADD COLUMN ends_at REAL CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (ends_at IS NULL OR ends_at >= starts_at));
                     """)
         }
-        m.registerMigration("v7-feeds-tokens-notes") { db in
+        m.registerMigration("v7-notify") { db in
+            // Every event sent to a couple (as last sent) and the outbox of e-mail to send, both written in the
+            // transaction of the change that causes them.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sent_events (
+                        uid TEXT PRIMARY KEY,
+                        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('booking','series')),
+                        owner_id TEXT NOT NULL,
+                        sequence INTEGER NOT NULL CHECK (sequence >= 0),
+                        content_hash TEXT NOT NULL,
+                        cancelled INTEGER NOT NULL DEFAULT 0,
+                        recipients TEXT NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX sent_events_owner ON sent_events(owner_kind, owner_id);
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY,
+                        created_at REAL NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('invitation','reminder')),
+                        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('booking','series')),
+                        owner_id TEXT NOT NULL,
+                        uid TEXT,
+                        method TEXT CHECK (method IS NULL OR method IN ('REQUEST','CANCEL')),
+                        sequence INTEGER,
+                        recipients TEXT NOT NULL CHECK (recipients <> ''),
+                        subject TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        calendar TEXT,
+                        dedupe_key TEXT UNIQUE,
+                        occurs_at REAL,
+                        seed TEXT NOT NULL UNIQUE,
+                        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','sending','sent','held','dropped')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        next_attempt_at REAL NOT NULL,
+                        claimed_at REAL,
+                        claim_token TEXT,
+                        message_id TEXT,
+                        rendered TEXT,
+                        sent_at REAL,
+                        last_error TEXT,
+                        CHECK ((kind = 'invitation') = (method IS NOT NULL AND calendar IS NOT NULL AND uid IS NOT NULL)),
+                        CHECK (status <> 'sent' OR (sent_at IS NOT NULL AND message_id IS NOT NULL)),
+                        CHECK (status <> 'sending' OR claimed_at IS NOT NULL)
+                    );
+                    CREATE INDEX outbox_status ON outbox(status, next_attempt_at);
+                    CREATE INDEX outbox_uid ON outbox(uid);
+                    """)
+        }
+        m.registerMigration("v8-feeds-tokens-notes") { db in
             // Feed and API tokens are capabilities: only their SHA-256 digests are stored, each unique.
             try db.execute(
                 sql: """

@@ -1,0 +1,285 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RetreatStore
+
+/// Blocking access to one PostgreSQL server for a synchronous store: a few long-lived connections, each used by
+/// one thread at a time.
+///
+/// postgres-nio is asynchronous; the store protocol is not. Every call here waits for its `EventLoopFuture`
+/// (`wait()`), which is allowed on any thread but an event loop's own: the CLI's main thread, the server's
+/// worker pool, a test's thread. The event loops are postgres-nio's shared group, so nothing here owns a
+/// thread.
+final class PostgresConnector: @unchecked Sendable {
+    let location: PostgresLocation
+    private let configuration: PostgresConnection.Configuration
+    private let passwordNote: String?
+    private let logger: Logger
+    private let lock = NSLock()
+    /// Idle connections (guarded by `lock`).
+    private var idle: [PostgresConnection] = []
+    private var nextID = 1
+    /// Connections kept open between transactions; more may be open while many threads work at once.
+    static let keptIdle = 4
+
+    /// Prepares connections to `location` with the password from `PGPASSWORD` or the password file.
+    /// - Throws: `StoreError.invalid` when TLS cannot be set up as asked (an unreadable `sslrootcert`, ...).
+    init(_ location: PostgresLocation, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
+        self.location = location
+        let password = PostgresPassword.lookup(for: location, environment: environment)
+        passwordNote = password.note
+        var logger = Logger(label: "retreat.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger.logLevel = .critical
+        self.logger = logger
+        var config: PostgresConnection.Configuration
+        if let folder = location.socketFolder {
+            config = PostgresConnection.Configuration(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(location.port)", username: location.user, password: password.password, database: location.database)
+        } else {
+            config = PostgresConnection.Configuration(
+                host: location.host ?? "localhost", port: location.port, username: location.user, password: password.password, database: location.database,
+                tls: try Self.tls(location))
+        }
+        config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
+        // One practice per schema; ISO dates and UTC make every value read back as written.
+        config.options.additionalStartupParameters = [
+            ("search_path", location.schema == "public" ? "public" : "\(location.schema), public"),
+            ("DateStyle", "ISO, YMD"),
+            ("TimeZone", "UTC"),
+            ("application_name", location.applicationName),
+            // A writer waits for another as SQLite's busy timeout does, then gives up with `.busy`.
+            ("lock_timeout", "30s"),
+            ("idle_in_transaction_session_timeout", "600s"),
+        ]
+        configuration = config
+    }
+
+    deinit {
+        for connection in idle { Self.close(connection) }
+    }
+
+    /// Closes a connection without waiting; the connection object lives until it is closed (postgres-nio asks
+    /// that a connection be closed before it is released).
+    static func close(_ connection: PostgresConnection) {
+        let closed: EventLoopFuture<Void> = connection.close()
+        closed.whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    static func tls(_ location: PostgresLocation) throws(StoreError) -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch location.tlsMode {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            // As libpq's prefer/require: encrypted, the certificate not checked (use verify-full for that).
+            tls.certificateVerification = .none
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            if let root = location.rootCertificate {
+                guard FileManager.default.isReadableFile(atPath: root) else {
+                    throw StoreError(.invalid, "sslrootcert \(root) cannot be read")
+                }
+                tls.trustRoots = .file(root)
+            }
+        }
+        let context: NIOSSLContext
+        do { context = try NIOSSLContext(configuration: tls) } catch { throw StoreError(.invalid, "TLS cannot be set up: \(error)") }
+        return location.tlsMode == .prefer ? .prefer(context) : .require(context)
+    }
+
+    /// Runs `body` on a connection of its own (opened when none is idle), then keeps the connection for the next
+    /// call unless it broke. When a kept connection turns out to have been closed meanwhile (a server restart, an
+    /// idle timeout) and its first statement fails for it, nothing was done on it: `body` runs once more on a new
+    /// connection.
+    func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        // Waiting on an event loop for that loop's own work would never end (and postgres-nio traps on it).
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            throw StoreError(.io, "the PostgreSQL store was called on an event loop thread; call the use cases from a worker thread")
+        }
+        var (connection, reused) = try checkout()
+        while true {
+            let session = PostgresSession(connection: connection, logger: logger, location: location)
+            do {
+                let result = try body(session)
+                checkin(connection, healthy: !session.broken)
+                return result
+            } catch let failure as PostgresFailure where reused && failure.sqlState == nil && session.statements <= 1 {
+                Self.close(connection)
+                connection = try connect()
+                reused = false
+            } catch {
+                checkin(connection, healthy: !session.broken)
+                throw error
+            }
+        }
+    }
+
+    /// An idle connection, or a new one; and whether it was kept from an earlier call.
+    private func checkout() throws(StoreError) -> (PostgresConnection, Bool) {
+        let reused: PostgresConnection? = lock.withLock {
+            while let c = idle.popLast() {
+                if !c.isClosed { return c }
+            }
+            return nil
+        }
+        if let reused { return (reused, true) }
+        return (try connect(), false)
+    }
+
+    private func connect() throws(StoreError) -> PostgresConnection {
+        let id = lock.withLock {
+            nextID += 1
+            return nextID
+        }
+        do {
+            return try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger)
+                .wait()
+        } catch {
+            throw connectionError(error)
+        }
+    }
+
+    private func checkin(_ connection: PostgresConnection, healthy: Bool) {
+        let keep =
+            healthy && !connection.isClosed
+            && lock.withLock { () -> Bool in
+                guard idle.count < Self.keptIdle else { return false }
+                idle.append(connection)
+                return true
+            }
+        if !keep { Self.close(connection) }
+    }
+
+    /// A failed connection attempt as one sentence naming the server (never a password).
+    func connectionError(_ error: any Error) -> StoreError {
+        let target = location.description
+        guard let psql = error as? PSQLError else { return StoreError(.io, "cannot connect to \(target): \(Self.reason(error))") }
+        switch psql.code {
+        case .authMechanismRequiresPassword:
+            var message = "\(target) asks for a password; set PGPASSWORD or add it to ~/.pgpass (mode 0600)"
+            if let passwordNote { message += " (\(passwordNote))" }
+            return StoreError(.io, message)
+        case .sslUnsupported:
+            return StoreError(.io, "\(target) does not offer TLS but sslmode=\(location.tlsMode.rawValue) requires it")
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? ""
+            let message = psql.serverInfo?[.message] ?? "refused"
+            if state == "28P01" {
+                return StoreError(.io, "\(target) refused the login: \(message) (the password comes from PGPASSWORD or ~/.pgpass)")
+            }
+            if state == "28000" {
+                let tls = location.tlsMode == .disable && message.contains("no encryption") ? "; the server requires TLS, so drop sslmode=disable" : ""
+                return StoreError(.io, "\(target) refused the connection: \(message)\(tls)")
+            }
+            if state == "3D000" { return StoreError(.notInitialized, "\(target): \(message); create the database first (createdb)") }
+            return StoreError(.io, "cannot connect to \(target): \(message)")
+        default:
+            let reason = psql.underlying.map(Self.reason) ?? psql.code.description
+            if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+                return StoreError(
+                    .io, "\(target): the server's TLS certificate is not trusted (sslmode=verify-full); name the authority that signed it with sslrootcert=FILE"
+                )
+            }
+            if reason.contains("failedToValidateHostname") {
+                return StoreError(.io, "\(target): the server's TLS certificate does not name \(location.host ?? "the host") (sslmode=verify-full)")
+            }
+            return StoreError(.io, "cannot connect to \(target): \(reason)")
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? PSQLError { return e.underlying.map(reason) ?? e.code.description }
+        return String(describing: error)
+    }
+}
+
+/// One connection lent to one thread: queries that block until the server answers.
+final class PostgresSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    let location: PostgresLocation
+    /// Set when the connection can no longer be trusted (closed, or a query failed outside SQL).
+    var broken = false
+    /// Statements sent so far (the one that failed included).
+    var statements = 0
+
+    init(connection: PostgresConnection, logger: Logger, location: PostgresLocation) {
+        self.connection = connection
+        self.logger = logger
+        self.location = location
+    }
+
+    /// Runs one statement (bound parameters, never concatenation) and returns its rows.
+    /// - Throws: `PostgresFailure` carrying the server's SQLSTATE and message.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws(PostgresFailure) -> PostgresQueryResult {
+        statements += 1
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            let failure = PostgresFailure(error)
+            if failure.sqlState == nil { broken = true }
+            throw failure
+        }
+    }
+
+    /// Runs one statement written in full by this module (no values from outside).
+    func execute(_ sql: String) throws(PostgresFailure) {
+        try query(PostgresQuery(unsafeSQL: sql))
+    }
+
+    /// The rows' only column, decoded.
+    func column<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type) throws -> [T] {
+        try self.query(query).rows.map { try $0.decode(T.self) }
+    }
+
+    /// The first row's only column, decoded; nil without rows.
+    func value<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type) throws -> T? {
+        try self.query(query).rows.first.map { try $0.decode(T.self) }
+    }
+}
+
+/// A statement the server refused (with its SQLSTATE) or that never reached it.
+struct PostgresFailure: Error, CustomStringConvertible {
+    /// The SQLSTATE, when the server answered.
+    var sqlState: String?
+    /// The server's message (never its detail, which may quote a row's values), or the client's reason.
+    var message: String
+    /// The constraint named by the server, if any.
+    var constraint: String?
+    /// The original error.
+    var underlying: any Error
+
+    init(_ error: any Error) {
+        underlying = error
+        if let psql = error as? PSQLError, let info = psql.serverInfo {
+            sqlState = info[.sqlState]
+            message = info[.message] ?? psql.code.description
+            constraint = info[.constraintName]
+        } else {
+            sqlState = nil
+            message = PostgresConnector.reason(error)
+            constraint = nil
+        }
+    }
+
+    /// Whether the transaction may succeed when run again (serialization failure, deadlock).
+    var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
+
+    /// The same failure as a `StoreError` a person can act on.
+    var storeError: StoreError {
+        switch sqlState {
+        case "55P03": return StoreError(.busy, "the store is busy (another staff member is writing); try again")
+        case "40001", "40P01": return StoreError(.busy, "the store stayed busy with concurrent changes; try again")
+        case "23505", "23P01", "23503", "23514":
+            return StoreError(.conflict, "the change conflicts with an existing record; nothing was changed")
+        case "53100": return StoreError(.io, "the database server's disk is full; nothing was changed")
+        case "25006": return StoreError(.io, "the database is read-only")
+        case "42501": return StoreError(.io, "the database role lacks a privilege: \(message)")
+        case .some: return StoreError(.io, "database error: \(description)")
+        case nil: return StoreError(.io, "the database connection failed: \(message)")
+        }
+    }
+}
