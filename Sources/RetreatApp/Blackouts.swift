@@ -133,7 +133,8 @@ extension RetreatService {
     /// - Parameters:
     ///   - from, to: the window (default: today to the booking horizon).
     ///   - source: what the blackouts are filed under (default: the file's path); with the resource, it keys
-    ///     the import, so `replace` touches only that resource's blackouts from that source.
+    ///     the import, so `replace` touches only that resource's blackouts from that source, and only those lying
+    ///     wholly within the window (an earlier import's busy time before or after it is kept).
     public func importBlackouts(
         file: String, resource: String? = nil, from: CalendarDay? = nil, to: CalendarDay? = nil, replace: Bool = false, source: String? = nil
     ) throws(AppError) -> ImportSummary {
@@ -178,7 +179,8 @@ extension RetreatService {
             try ctx.base.requireResource(resource)
             let display = source ?? name
             let counts = try ctx.tx.importBlackouts(
-                items, key: ImportKey(resource: resource, source: sourceName), reason: "busy in \(display)", replace: replace)
+                items, key: ImportKey(resource: resource, source: sourceName), reason: "busy in \(display)",
+                replacingWithin: replace ? window.1...window.2 : nil)
             let blocked = result.busy.compactMap(\.days)
             let affected = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: blocked, resource: resource).map(\.id)
             let spans = items.map { item in

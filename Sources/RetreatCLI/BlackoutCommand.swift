@@ -62,7 +62,8 @@ extension RetreatCommand {
             @Option(help: "Only this resource (default: all).") var resource: String?
             @Option(help: "First day to import (default: today).", transform: Parse.day) var from: CalendarDay?
             @Option(help: "Last day to import (default: the booking horizon).", transform: Parse.day) var to: CalendarDay?
-            @Flag(help: "Drop what earlier imports of this resource and source added first.") var replace = false
+            @Flag(help: "First drop what earlier imports of this resource and source added within --from…--to (busy time outside the window is kept).")
+            var replace = false
             @Option(help: "Name of the source (default: the file's path).") var source: String?
             @Flag(help: "Print JSON.") var json = false
 
