@@ -77,7 +77,8 @@ struct BookingJSON: Encodable {
     var status: String
     var resource: String
     var sequence: Int
-    var priorities: [String]
+    /// Left out of listings unless asked for (`list --with-priorities`): priority issues are clinical.
+    var priorities: [String]?
     var priceCents: Int
     var depositCents: Int
     var depositDue: CalendarDay

@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatApp
 import RetreatScheduling
 import RetreatStore
@@ -217,6 +218,24 @@ import Testing
         #expect(log.map(\.action) == ["hold", "confirm", "reschedule", "cancel"])
         #expect(log.map(\.actor) == ["alice", "bob", "bob", "carol"])
         #expect(log[2].detail.contains("\"before\":{\"resource\":\"practice\",\"start\":\"2027-01-11\"}"))
+    }
+
+    @Test func thePracticeWideAuditLogWithholdsClinicalDetailsThatTheBookingsOwnLogShows() throws {
+        let clinic = try Clinic()
+        let app = clinic.app()
+        _ = try app.book(BookingRequest(couple: "Jo & Max", start: d("2027-01-11"), priorities: ["communication"]))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
+        _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(priorities: ["affair-recovery", "communication"]))
+        let all = try app.auditLog()
+        #expect(Set(all.map(\.action)).isSuperset(of: ["intake", "priorities"]))
+        for entry in all where RetreatService.clinicalAuditActions.contains(entry.action) {
+            #expect(entry.detail.contains("retreat audit --id B0001"), "\(entry.detail)")
+        }
+        let everything = all.map(\.detail).joined()
+        for secret in ["affair", "passed", "hurtPartner", "partnerA"] { #expect(!everything.contains(secret), "\(secret) in \(everything)") }
+        let own = try app.auditLog(entityID: "B0001").map(\.detail).joined()
+        #expect(own.contains("affair-recovery") && own.contains("passed"))
     }
 
     @Test(arguments: StoreKind.allCases) func waitlistBookingMarksOnlyThatEntry(_ kind: StoreKind) throws {
