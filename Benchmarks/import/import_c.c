@@ -170,16 +170,15 @@ static void emit(const struct event *e, struct icaltimetype start, long length, 
     long s = e->start.is_utc ? naive(start) : instant_of(start, &e->start);
     struct icaltimetype end_local = from_naive(naive(start) + length, 0);
     long en = e->start.is_utc ? naive(end_local) : instant_of(end_local, &e->start);
-    if (en < s) en = s;
-    int overlaps_window = en == s ? (s >= win_start && s < win_end) : (s < win_end && en > win_start);
-    if (!overlaps_window) return;
+    if (en <= s) return; /* an event taking no time blocks nothing */
+    if (!(s < win_end && en > win_start)) return;
     long d0 = floordiv(s, 86400) - 1, d1 = floordiv(en, 86400) + 1;
     if (d0 < win_first) d0 = win_first;
     if (d1 > win_last) d1 = win_last;
     long first = -1, last = -1;
     for (long d = d0; d <= d1; d++) {
         long a = sess_start[d - win_first], b = sess_end[d - win_first];
-        int hit = en > s ? (s < b && en > a) : (s >= a && s < b);
+        int hit = s < b && en > a;
         if (hit) { if (first < 0) first = d; last = d; }
     }
     if (first >= 0) add_row(e->uid, rid_instant, first, last);

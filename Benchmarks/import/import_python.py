@@ -76,7 +76,7 @@ def rows_for(path, first, last, zone, day_start, day_end):
         stop = min(last, e.astimezone(UTC).date() + dt.timedelta(days=1))
         while d <= stop:
             a, b = sessions[d]
-            if (s < b and e > a) if e > s else (a <= s < b):
+            if e > s and s < b and e > a:  # an event taking no time blocks nothing
                 hits.append(d)
             d += dt.timedelta(days=1)
         if hits:

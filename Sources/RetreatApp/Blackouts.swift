@@ -16,10 +16,12 @@ public struct ImportSummary: Hashable, Codable, Sendable {
     public var unchanged: Int
     /// Removed first by `replace`.
     public var removed: Int
-    /// Occurrences free (transparent), cancelled or outside session hours.
+    /// Occurrences free (transparent), cancelled, taking no time, or outside session hours.
     public var skipped: Int
     /// Live bookings whose intensive days the imported busy time now touches (staff must decide).
     public var affectedBookings: [String]
+    /// Active counseling series with upcoming sessions the imported busy time now falls on (staff must decide).
+    public var affectedSeries: [String] = []
 }
 
 extension RetreatService {
@@ -56,7 +58,20 @@ extension RetreatService {
                 blackout = Blackout(from: from, to: to, resource: resource, reason: reason)
             case .times(let from, let to):
                 let zone = ctx.settings.timeZone
-                blackout = Blackout(start: from.instant(in: zone), end: to.instant(in: zone), in: zone, resource: resource, reason: reason)
+                for (option, time) in [("--from", from), ("--to", to)] {
+                    if case .skipped = time.resolve(in: zone) {
+                        throw AppError(
+                            .badInput,
+                            "\(option) \(time) does not exist in \(ctx.settings.timeZoneIdentifier): the clocks skip it for daylight-saving time; give a time that exists"
+                        )
+                    }
+                }
+                let start = from.instant(in: zone), end = to.instant(in: zone)
+                guard end > start else {
+                    throw AppError(
+                        .badInput, "--to \(to) is not after --from \(from) in \(ctx.settings.timeZoneIdentifier) (a daylight-saving change falls between them)")
+                }
+                blackout = Blackout(start: start, end: end, in: zone, resource: resource, reason: reason)
             }
             let days = blackout.intensiveDays(SessionHours(settings: ctx.settings))
             if !force, let first = days.first, let last = days.last {
@@ -65,6 +80,16 @@ extension RetreatService {
                     throw AppError(
                         .conflict,
                         "the blackout \(Blackouts.describe(blackout, ctx.settings.timeZone)) touches live booking(s) \(hits.map(\.id).joined(separator: ", ")); reschedule them first or pass --force"
+                    )
+                }
+            }
+            if !force {
+                let touched = Clashes.sessions(touchedBy: blackout, series: try ctx.tx.allSeries(), now: ctx.now)
+                if !touched.isEmpty {
+                    let list = touched.map { "\($0.seriesID) (\($0.count) session(s), the first \($0.first.localStart))" }
+                    throw AppError(
+                        .conflict,
+                        "the blackout \(Blackouts.describe(blackout, ctx.settings.timeZone)) falls on counseling session(s) of series \(list.joined(separator: ", ")); move or cancel them first (`retreat sessions move` / `cancel`) or pass --force"
                     )
                 }
             }
@@ -95,20 +120,21 @@ extension RetreatService {
     public func blackoutListing() throws(AppError) -> [BlackoutEntry] {
         try read { ctx in
             let zone = ctx.settings.timeZone
-            return try ctx.reader.blackouts().map { b in
-                BlackoutEntry(
-                    id: b.id, from: b.startsAt.map { Blackouts.isoLocal($0, zone) } ?? b.from.description,
-                    to: b.endsAt.map { Blackouts.isoLocal($0, zone) } ?? b.to.description, resource: b.resource, reason: b.reason, source: b.source,
-                    text: Blackouts.describe(b, zone))
-            }
+            return try ctx.reader.blackouts().map { Blackouts.entry($0, zone) }
         }
+    }
+
+    /// One blackout as `blackoutListing()` shows it (read in the practice's zone).
+    public func blackoutEntry(_ blackout: Blackout) throws(AppError) -> BlackoutEntry {
+        try read { ctx in Blackouts.entry(blackout, ctx.settings.timeZone) }
     }
 
     /// Imports the busy time of a calendar file as blackouts, in one transaction: all or nothing.
     /// - Parameters:
     ///   - from, to: the window (default: today to the booking horizon).
     ///   - source: what the blackouts are filed under (default: the file's path); with the resource, it keys
-    ///     the import, so `replace` touches only that resource's blackouts from that source.
+    ///     the import, so `replace` touches only that resource's blackouts from that source, and only those lying
+    ///     wholly within the window (an earlier import's busy time before or after it is kept).
     public func importBlackouts(
         file: String, resource: String? = nil, from: CalendarDay? = nil, to: CalendarDay? = nil, replace: Bool = false, source: String? = nil
     ) throws(AppError) -> ImportSummary {
@@ -153,16 +179,22 @@ extension RetreatService {
             try ctx.base.requireResource(resource)
             let display = source ?? name
             let counts = try ctx.tx.importBlackouts(
-                items, key: ImportKey(resource: resource, source: sourceName), reason: "busy in \(display)", replace: replace)
+                items, key: ImportKey(resource: resource, source: sourceName), reason: "busy in \(display)",
+                replacingWithin: replace ? window.1...window.2 : nil)
             let blocked = result.busy.compactMap(\.days)
             let affected = Clashes.bookings(try ctx.base.liveBookings(), touchedByAnyOf: blocked, resource: resource).map(\.id)
+            let spans = items.map { item in
+                if let s = item.startsAt, let e = item.endsAt { return Blackout(start: s, end: e, in: zone, resource: resource) }
+                return Blackout(from: item.from, to: item.to, resource: resource)
+            }
+            let sessions = Clashes.sessions(touchedByAnyOf: spans, series: try ctx.tx.allSeries(), now: ctx.now).map(\.seriesID)
             try ctx.audit(
                 "blackout-import", "blackout", sourceName,
                 ["added": String(counts.added), "unchanged": String(counts.unchanged), "removed": String(counts.removed), "resource": resource ?? "all"])
             return ImportSummary(
                 source: sourceName, resource: resource, added: counts.added, unchanged: counts.unchanged, removed: counts.removed,
                 skipped: result.free,
-                affectedBookings: affected)
+                affectedBookings: affected, affectedSeries: sessions)
         }
     }
 }
@@ -197,11 +229,30 @@ public enum Blackouts {
         return start.day == end.day ? "\(start.day) \(start.time)–\(end.time)" : "\(start)–\(end)"
     }
 
-    /// An ISO 8601 date-time with the practice's offset, e.g. `2027-03-02T13:00:00-05:00`.
+    /// A blackout as staff and scripts read it.
+    public static func entry(_ b: Blackout, _ zone: TimeZone) -> BlackoutEntry {
+        BlackoutEntry(
+            id: b.id, from: b.startsAt.map { isoLocal($0, zone) } ?? b.from.description,
+            to: b.endsAt.map { isoLocal($0, zone) } ?? b.to.description, resource: b.resource, reason: b.reason, source: b.source,
+            text: describe(b, zone))
+    }
+
+    /// An ISO 8601 date-time with the practice's offset, e.g. `2027-03-02T13:00:00-05:00` (`Z` at offset zero,
+    /// as `ISO8601DateFormatter` writes it), without building a formatter for every value.
     public static func isoLocal(_ instant: Date, _ zone: TimeZone) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = zone
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: instant)
+        let offset = zone.secondsFromGMT(for: instant)
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let rest = local - days * 86_400
+        let day = CalendarDay(daysSinceEpoch: days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let zoneText: String
+        if offset == 0 {
+            zoneText = "Z"
+        } else {
+            let minutes = abs(offset) / 60
+            zoneText = "\(offset < 0 ? "-" : "+")\(two(minutes / 60)):\(two(minutes % 60))"
+        }
+        return "\(day)T\(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60))\(zoneText)"
     }
 }

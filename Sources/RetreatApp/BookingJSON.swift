@@ -11,7 +11,9 @@ public struct BookingJSON: Codable, Hashable, Sendable {
     public var status: String
     public var resource: String
     public var sequence: Int
-    public var priorities: [String]
+    /// Left out of listings unless asked for (`list --with-priorities`, `GET /api/bookings?with-priorities=true`):
+    /// priority issues are clinical.
+    public var priorities: [String]?
     public var priceCents: Int
     public var depositCents: Int
     public var depositDue: CalendarDay

@@ -96,12 +96,27 @@ extension RetreatService {
         }
     }
 
-    /// The audit log, oldest first (only entries about `entityID` when given).
+    /// Audit actions whose details are clinical: screen results, the affair's status, priority issues, agenda
+    /// edits (module names say what a couple works on).
+    public static let clinicalAuditActions: Set<String> = ["intake", "priorities", "agenda-adjust"]
+
+    /// The audit log, oldest first. Only entries about `entityID` when given; the practice-wide log (no id)
+    /// withholds the details of clinical entries, saying where to read them, so a log shared among staff shows
+    /// who changed what and when, never a couple's screen, priorities or agenda.
     public func auditLog(entityID: String? = nil) throws(AppError) -> [AuditEntry] {
+        let log: [AuditEntry]
         do {
-            return try store.read { reader in try reader.auditLog(entityID: entityID) }
+            log = try store.read { reader in try reader.auditLog(entityID: entityID) }
         } catch {
             throw AppError.wrap(error)
+        }
+        guard entityID == nil else { return log }
+        return log.map { entry in
+            guard Self.clinicalAuditActions.contains(entry.action) else { return entry }
+            var redacted = entry
+            let note = "clinical details withheld; `retreat audit --id \(entry.entityID)` shows them"
+            redacted.detail = String(decoding: (try? JSONEncoder().encode(["withheld": note])) ?? Data("{}".utf8), as: UTF8.self)
+            return redacted
         }
     }
 

@@ -81,7 +81,8 @@ enum Parse {
     @Sendable static func pin(_ text: String) throws -> Pin {
         let parts = text.split(separator: "@", maxSplits: 1)
         let when = parts.count == 2 ? parts[1].split(separator: "/", maxSplits: 1) : []
-        guard parts.count == 2, !parts[0].isEmpty, when.count == 2, let day = Int(when[0]), (1...14).contains(day), let time = ClockTime(String(when[1]))
+        guard parts.count == 2, !parts[0].isEmpty, when.count == 2, let day = wholeNumber(when[0]), (1...14).contains(day),
+            let time = ClockTime(String(when[1]))
         else { throw ValidationError("\"\(text)\" is not MODULE@DAY/HH:MM (e.g. dialogue-practice@2/10:30)") }
         return Pin(moduleID: String(parts[0]), dayIndex: day - 1, start: time)
     }
@@ -89,17 +90,30 @@ enum Parse {
     /// `MODULE=MINUTES` with 5 ... 480 minutes.
     @Sendable static func length(_ text: String) throws -> ModuleLength {
         let kv = text.split(separator: "=", maxSplits: 1)
-        guard kv.count == 2, !kv[0].isEmpty, let minutes = Int(kv[1]) else {
+        guard kv.count == 2, !kv[0].isEmpty, let minutes = wholeNumber(kv[1]) else {
             throw ValidationError("\"\(text)\" is not MODULE=MINUTES (e.g. dialogue-practice=60)")
         }
         guard (5...480).contains(minutes) else { throw ValidationError("\(minutes) minutes is outside 5...480") }
         return ModuleLength(module: String(kv[0]), minutes: minutes)
     }
 
+    /// Digits with an optional leading minus, nothing else (`Int` alone also reads `+60`), that fit an `Int`.
+    static func wholeNumber(_ text: some StringProtocol) -> Int? {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return Int(text)
+    }
+
     /// A whole number in `range`.
     static func number(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
         { text in
-            guard let n = Int(text) else { throw ValidationError("\"\(text)\" is not a whole number") }
+            guard let n = wholeNumber(text) else {
+                let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+                if !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) {
+                    throw ValidationError("\(text.prefix(40)) is outside \(range.lowerBound)...\(range.upperBound)")
+                }
+                throw ValidationError("\"\(text)\" is not a whole number")
+            }
             guard range.contains(n) else { throw ValidationError("\(n) is outside \(range.lowerBound)...\(range.upperBound)") }
             return n
         }
@@ -107,7 +121,7 @@ enum Parse {
 
     /// A record id: a whole number from 1.
     @Sendable static func id(_ text: String) throws -> Int64 {
-        guard let n = Int64(text), n >= 1 else { throw ValidationError("\"\(text)\" is not an id (a whole number from 1)") }
+        guard wholeNumber(text) != nil, let n = Int64(text), n >= 1 else { throw ValidationError("\"\(text)\" is not an id (a whole number from 1)") }
         return n
     }
 

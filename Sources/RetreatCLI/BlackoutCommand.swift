@@ -20,7 +20,7 @@ extension RetreatCommand {
             @Option(help: "Last day, inclusive (YYYY-MM-DD), or an end time (YYYY-MM-DDTHH:MM).", transform: Parse.dayOrTime) var to: DayOrTime
             @Option(help: "Why (shown to staff only).") var reason: String?
             @Option(help: "Only this resource (default: all).") var resource: String?
-            @Flag(help: "Add it even if it touches live bookings.") var force = false
+            @Flag(help: "Add it even if it touches live bookings or upcoming counseling sessions.") var force = false
             @Flag(help: "Print JSON.") var json = false
 
             func validate() throws {
@@ -40,8 +40,9 @@ extension RetreatCommand {
                 case (.day(let a), .day(let z)): b = try service.addBlackout(from: a, to: z, resource: resource, reason: reason, force: force)
                 default: throw ValidationError("give --from and --to both as dates or both as times.")
                 }
-                if json { return try printJSON(BlackoutJSON(b)) }
-                Terminal.print("blackout \(b.id ?? 0): \(b.from) … \(b.to)\(b.resource.map { " on \($0)" } ?? "")")
+                let entry = try service.blackoutEntry(b)
+                if json { return try printJSON(entry) }
+                Terminal.print("blackout \(b.id ?? 0): \(entry.text)\(b.resource.map { " on \($0)" } ?? "")")
             }
         }
 
@@ -61,7 +62,8 @@ extension RetreatCommand {
             @Option(help: "Only this resource (default: all).") var resource: String?
             @Option(help: "First day to import (default: today).", transform: Parse.day) var from: CalendarDay?
             @Option(help: "Last day to import (default: the booking horizon).", transform: Parse.day) var to: CalendarDay?
-            @Flag(help: "Drop what earlier imports of this resource and source added first.") var replace = false
+            @Flag(help: "First drop what earlier imports of this resource and source added within --from…--to (busy time outside the window is kept).")
+            var replace = false
             @Option(help: "Name of the source (default: the file's path).") var source: String?
             @Flag(help: "Print JSON.") var json = false
 
@@ -71,11 +73,16 @@ extension RetreatCommand {
                 let summary = try store.service().importBlackouts(file: file, resource: resource, from: from, to: to, replace: replace, source: source)
                 if json { return try printJSON(summary) }
                 Terminal.print(
-                    "\(summary.source): \(summary.added) blackout(s) added, \(summary.unchanged) already present, \(summary.removed) replaced; \(summary.skipped) occurrence(s) free, cancelled or outside session hours"
+                    "\(summary.source): \(summary.added) blackout(s) added, \(summary.unchanged) already present, \(summary.removed) replaced; \(summary.skipped) occurrence(s) free, cancelled, taking no time or outside session hours"
                 )
                 if !summary.affectedBookings.isEmpty {
                     Terminal.print(
                         "warning: the imported busy time touches live booking(s) \(summary.affectedBookings.joined(separator: ", ")); reschedule or confirm with staff"
+                    )
+                }
+                if !summary.affectedSeries.isEmpty {
+                    Terminal.print(
+                        "warning: the imported busy time falls on upcoming counseling session(s) of series \(summary.affectedSeries.joined(separator: ", ")); move or cancel them, or confirm with staff"
                     )
                 }
             }
@@ -109,22 +116,5 @@ extension RetreatCommand {
                 Swift.print("removed blackout \(id)")
             }
         }
-    }
-}
-
-struct BlackoutJSON: Encodable {
-    var id: Int64?
-    var from: CalendarDay
-    var to: CalendarDay
-    var resource: String?
-    var reason: String?
-    var source: String
-    init(_ b: Blackout) {
-        id = b.id
-        from = b.from
-        to = b.to
-        resource = b.resource
-        reason = b.reason
-        source = b.source
     }
 }

@@ -14,6 +14,7 @@ extension RetreatCommand {
         @Option(help: "Only this status (repeatable).") var status: [BookingStatus] = []
         @Flag(help: "Only bookings with a balance still owed or a credit to return.") var owing = false
         @Flag(help: "Only live bookings whose deposit is past due.") var depositOverdue = false
+        @Flag(help: "Include each booking's priority issues in --json (clinical, so left out unless asked for).") var withPriorities = false
         @Flag(help: "Print JSON.") var json = false
 
         func validate() throws { try checkRange(from, to) }
@@ -22,7 +23,14 @@ extension RetreatCommand {
             let list = try store.service().bookingList(
                 BookingFilter(from: from, to: to, statuses: Set(status), owing: owing, depositOverdue: depositOverdue))
             let bookings = list.bookings
-            if json { return try printJSON(bookings.map { BookingJSON($0) }) }
+            if json {
+                return try printJSON(
+                    bookings.map { b in
+                        var out = BookingJSON(b)
+                        if !withPriorities { out.priorities = nil }
+                        return out
+                    })
+            }
             let currency = list.display.currency
             if bookings.isEmpty { Swift.print("no bookings match") }
             for b in bookings { Terminal.print(describe(b, currency: currency)) }

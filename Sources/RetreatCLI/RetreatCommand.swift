@@ -114,6 +114,17 @@ public enum RetreatMain {
 
 /// Prints `retreat: error: MESSAGE` (control characters made visible) and returns `code`.
 func fail(_ message: String, code: Int32) -> Int32 {
-    FileHandle.standardError.write(Data("retreat: error: \(Terminal.safe(message))\n".utf8))
+    FileHandle.standardError.write(Data("retreat: error: \(Terminal.safe(clipped(message)))\n".utf8))
     return code
+}
+
+/// Longest error line printed: an error echoes what it was given, and a pasted megabyte should not flood the
+/// terminal (the start names what was wrong; the end keeps the advice).
+let longestErrorLine = 600
+
+/// `message` shortened in the middle to `longestErrorLine` characters.
+func clipped(_ message: String) -> String {
+    guard message.count > longestErrorLine else { return message }
+    let keep = (longestErrorLine - 5) / 2
+    return "\(message.prefix(keep)) […] \(message.suffix(keep))"
 }

@@ -10,14 +10,15 @@ public enum BusyInterval: Hashable, Sendable {
     /// A timed occurrence: its start and exclusive end as instants (equal for a zero-length event).
     case instants(start: Date, end: Date)
 
-    /// True when the interval shares time with `[start, end)`. A zero-length event counts when it starts inside.
+    /// True when the interval shares time with `[start, end)`. A zero-length event takes no time and overlaps
+    /// nothing (RFC 5545 §3.6.1: a DATE-TIME DTSTART with no end is an instant).
     /// Whole days are taken from midnight to midnight in `timeZone`.
     public func overlaps(start: Date, end: Date, in timeZone: TimeZone) -> Bool {
         switch self {
         case .days(let first, let last):
             return first.firstInstant(in: timeZone) < end && last.adding(days: 1).firstInstant(in: timeZone) > start
         case .instants(let s, let e):
-            return e > s ? (s < end && e > start) : (s >= start && s < end)
+            return s < end && e > start && e > s
         }
     }
 }
@@ -49,7 +50,8 @@ public struct ImportedBusy: Hashable, Sendable {
 public struct BusyImportResult: Sendable {
     /// Every busy occurrence that overlaps the window, in start order (then UID).
     public var busy: [ImportedBusy]
-    /// Occurrences skipped as free (TRANSP:TRANSPARENT) or cancelled (STATUS:CANCELLED, event or instance).
+    /// Occurrences skipped as free (TRANSP:TRANSPARENT), cancelled (STATUS:CANCELLED, event or instance), or
+    /// taking no time (a timed event whose end is its start).
     public var free: Int
     /// VTODO and VJOURNAL components, never interpreted.
     public var ignoredComponents: Int
@@ -83,7 +85,9 @@ public enum BusyImport {
         try calendar.forEachInstance(
             in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)), floatingTimeZone: floating, limits: limits
         ) { occ in
-            if calendar.events[occ.eventIndex].transparency == .transparent || calendar.events[occ.eventIndex].status == .cancelled {
+            if calendar.events[occ.eventIndex].transparency == .transparent || calendar.events[occ.eventIndex].status == .cancelled
+                || (!occ.isAllDay && occ.endInstant <= occ.startInstant)
+            {
                 free += 1
                 return
             }

@@ -234,6 +234,7 @@ struct LineChecker {
 enum RecurrenceRuleCheck {
     static let frequencies: Set<String> = ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
     static let weekdays: Set<String> = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
+    static let weekdayOrder = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
 
     /// Why the rule cannot be read, or nil when it is well formed.
     static func problem(in rule: String) -> String? {
@@ -292,7 +293,125 @@ enum RecurrenceRuleCheck {
         }
         if !hasFreq { return "it has no FREQ" }
         if seen.contains("COUNT") && seen.contains("UNTIL") { return "it has both COUNT and UNTIL" }
+        return DayFilter(rule: rule)?.problem
+    }
+}
+
+/// The day-level parts of a well-formed rule (BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY's weekdays), which every
+/// occurrence's date must satisfy whatever the frequency. libical searches for the next matching step one step
+/// at a time, up to the year 2582, so a rule no date can satisfy (BYMONTH=2;BYMONTHDAY=30) or a sub-daily rule
+/// whose days are years apart spins for minutes inside one call. Checking the days of a whole 400-year Gregorian
+/// cycle first turns both into a reason.
+struct DayFilter {
+    var frequency = ""
+    var interval = 1
+    var months: Set<Int>?
+    var monthDays: [Int]?
+    var yearDays: [Int]?
+    var weekdays: Set<Int>?
+
+    /// Most libical steps one search for the next occurrence may take (about three seconds).
+    static let stepBudget = 1_000_000
+
+    /// Reads the parts of an already checked rule; nil when it has no day-level part.
+    init?(rule: String) {
+        for part in rule.split(separator: ";") {
+            guard let eq = part.firstIndex(of: "=") else { continue }
+            let name = part[..<eq].uppercased()
+            let items = part[part.index(after: eq)...].split(separator: ",")
+            switch name {
+            case "FREQ": frequency = part[part.index(after: eq)...].uppercased()
+            case "INTERVAL": interval = max(1, Int(part[part.index(after: eq)...]) ?? 1)
+            case "BYMONTH": months = Set(items.compactMap { Int($0) })
+            case "BYMONTHDAY": monthDays = items.compactMap { Int($0) }
+            case "BYYEARDAY": yearDays = items.compactMap { Int($0) }
+            case "BYDAY":
+                weekdays = Set(
+                    items.compactMap { item in
+                        RecurrenceRuleCheck.weekdayOrder.firstIndex(of: String(item.suffix(2)).uppercased())
+                    })
+            default: continue
+            }
+        }
+        if months == nil && monthDays == nil && yearDays == nil && weekdays == nil { return nil }
+    }
+
+    /// Steps of the rule's frequency in one day, or nil for daily and longer frequencies.
+    var stepsPerDay: Int? {
+        switch frequency {
+        case "HOURLY": 24
+        case "MINUTELY": 1_440
+        case "SECONDLY": 86_400
+        default: nil
+        }
+    }
+
+    /// Why the rule can never be expanded, or nil.
+    var problem: String? {
+        let subDaily = stepsPerDay != nil
+        var first: Int?
+        var previous: Int?
+        var widest = 0
+        var day = 0
+        Self.forEachDay { year, month, monthDay, yearDay, weekday in
+            defer { day += 1 }
+            guard matches(year: year, month: month, monthDay: monthDay, yearDay: yearDay, weekday: weekday) else {
+                return true
+            }
+            if first == nil { first = day }
+            if let p = previous { widest = max(widest, day - p) }
+            previous = day
+            return subDaily
+        }
+        guard let first, let last = previous else {
+            return "no date can satisfy its BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY parts together, so it never occurs"
+        }
+        guard let perDay = stepsPerDay else { return nil }
+        widest = max(widest, day - last + first)
+        if widest * perDay / interval > Self.stepBudget {
+            return "its dates are up to \(widest) days apart, too far for a FREQ=\(frequency) rule to be expanded"
+        }
         return nil
+    }
+
+    func matches(year: Int, month: Int, monthDay: Int, yearDay: Int, weekday: Int) -> Bool {
+        if let months, !months.contains(month) { return false }
+        if let weekdays, !weekdays.contains(weekday) { return false }
+        if let monthDays {
+            let length = Self.daysIn(month: month, year: year)
+            guard monthDays.contains(where: { $0 == monthDay || $0 == monthDay - length - 1 }) else { return false }
+        }
+        if let yearDays {
+            let length = Self.isLeap(year) ? 366 : 365
+            guard yearDays.contains(where: { $0 == yearDay || $0 == yearDay - length - 1 }) else { return false }
+        }
+        return true
+    }
+
+    static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Calls `body(year, month, monthDay, yearDay, weekday)` for every day of 2000–2399 (a whole Gregorian cycle;
+    /// weekday 0 is Sunday) until it returns false.
+    static func forEachDay(_ body: (Int, Int, Int, Int, Int) -> Bool) {
+        var weekday = 6  // 2000-01-01 was a Saturday
+        for year in 2000..<2400 {
+            var yearDay = 0
+            for month in 1...12 {
+                for monthDay in 1...daysIn(month: month, year: year) {
+                    yearDay += 1
+                    guard body(year, month, monthDay, yearDay, weekday) else { return }
+                    weekday = (weekday + 1) % 7
+                }
+            }
+        }
     }
 }
 

@@ -223,6 +223,17 @@ extension ICalEvent {
             let at = line > 0 ? " (BEGIN:VEVENT on line \(line))" : ""
             throw ICalError(.malformed, line: line > 0 ? line : nil, "an event has no DTSTART (UID \"\(uid?.prefix(60) ?? "")\")\(at)")
         }
+        // An event that ends before it starts has no meaning a calendar agrees on (RFC 5545 requires DTEND later
+        // than DTSTART and a positive DURATION); refuse it rather than guess.
+        if end == nil, let duration, duration < 0 {
+            throw ICalError(
+                .malformed, line: line > 0 ? line : nil, "the event with UID \"\(uid?.prefix(60) ?? "")\" has a negative DURATION; fix or remove that event")
+        }
+        if let end, end.isDate == start.isDate, end.tzid == start.tzid, end.local.naiveSeconds < start.local.naiveSeconds {
+            throw ICalError(
+                .malformed, line: line > 0 ? line : nil,
+                "the event with UID \"\(uid?.prefix(60) ?? "")\" ends (DTEND) before it starts (DTSTART); fix or remove that event")
+        }
         let stamp = Date(timeIntervalSince1970: TimeInterval(stampValue?.local.naiveSeconds ?? 0))
         self.init(
             uid: uid ?? "", stamp: stamp, start: start, end: end, durationSeconds: end == nil ? duration : nil, summary: summary,

@@ -309,11 +309,18 @@ struct PostgresTransaction: StoreWriting {
         try session.query("DELETE FROM blackouts WHERE id = \(id)").metadata.rows ?? 0 > 0
     }
 
-    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replace: Bool) throws -> ImportCounts {
+    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replacingWithin window: ClosedRange<CalendarDay>?) throws
+        -> ImportCounts
+    {
         var removed = 0
-        if replace {
+        if let window {
             removed =
-                try session.query("DELETE FROM blackouts WHERE source = \(key.source) AND resource IS NOT DISTINCT FROM \(key.resource)").metadata.rows ?? 0
+                try session.query(
+                    """
+                    DELETE FROM blackouts WHERE source = \(key.source) AND resource IS NOT DISTINCT FROM \(key.resource)
+                        AND from_day >= \(window.lowerBound.description)::date AND to_day <= \(window.upperBound.description)::date
+                    """
+                ).metadata.rows ?? 0
         }
         var added = 0
         // Thousands of rows per statement, in the order given (ids follow it, as in the SQLite store).

@@ -115,10 +115,10 @@ public struct Blackout: Hashable, Codable, Sendable {
     }
 
     /// Whether a timed blackout shares time with `[start, end)` (always false for whole days). A zero-length
-    /// blackout counts when it falls inside.
+    /// blackout takes no time and overlaps nothing.
     public func overlaps(start: Date, end: Date) -> Bool {
         guard let s = startsAt, let e = endsAt else { return false }
-        return e > s ? (s < end && e > start) : (s >= start && s < end)
+        return s < end && e > start && e > s
     }
 
     /// The days this blackout keeps an intensive from using: its days when whole, else the practice-local days
@@ -155,8 +155,9 @@ public final class SessionHours {
     }
 
     /// The practice-local days whose session hours the interval `[from, until)` overlaps (half-open; a
-    /// zero-length interval counts when it starts inside), in order.
+    /// zero-length interval takes no time and overlaps none), in order.
     public func days(overlapping from: Date, _ until: Date) -> [CalendarDay] {
+        guard until > from else { return [] }
         // A practice-local day is within one day of the UTC day (zones are at most 14 hours from UTC).
         func utcDay(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
         var day = CalendarDay(daysSinceEpoch: utcDay(from) - 1)
@@ -164,7 +165,7 @@ public final class SessionHours {
         var days: [CalendarDay] = []
         while day <= last {
             let (s, e) = bounds(day)
-            if until > from ? (from < e && until > s) : (from >= s && from < e) { days.append(day) }
+            if from < e && until > s { days.append(day) }
             day = day.adding(days: 1)
         }
         return days

@@ -104,9 +104,16 @@ struct APIRoutes: Sendable {
         }
         filter.owing = try Self.flag(q["owing"], "owing")
         filter.depositOverdue = try Self.flag(q["depositOverdue"], "depositOverdue")
+        let withPriorities = try Self.flag(q["with-priorities"], "with-priorities")
         let f = filter
         let bookings = try await run(context) { try $0.bookings(f) }
-        return try Self.json(.ok, bookings.map { BookingJSON($0) })
+        return try Self.json(
+            .ok,
+            bookings.map { b in
+                var out = BookingJSON(b)
+                if !withPriorities { out.priorities = nil }  // clinical: only when asked for
+                return out
+            })
     }
 
     struct BookBody: Decodable, Sendable {

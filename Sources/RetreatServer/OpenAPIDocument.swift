@@ -53,7 +53,9 @@ enum OpenAPIDocument {
                   { "name": "status", "in": "query", "required": false, "style": "form", "explode": true,
                     "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Status" } } },
                   { "name": "owing", "in": "query", "required": false, "schema": { "type": "boolean" } },
-                  { "name": "depositOverdue", "in": "query", "required": false, "schema": { "type": "boolean" } }
+                  { "name": "depositOverdue", "in": "query", "required": false, "schema": { "type": "boolean" } },
+                  { "name": "with-priorities", "in": "query", "required": false, "schema": { "type": "boolean" },
+                    "description": "Include each booking's priority issues (clinical, so left out unless asked for)" }
                 ],
                 "responses": {
                   "200": { "description": "Bookings", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Booking" } } } } },
@@ -263,7 +265,7 @@ enum OpenAPIDocument {
               },
               "Booking": {
                 "type": "object",
-                "required": ["id", "couple", "start", "end", "status", "resource", "sequence", "priorities", "priceCents", "depositCents", "depositDue", "paidCents", "balanceCents", "creditCents"],
+                "required": ["id", "couple", "start", "end", "status", "resource", "sequence", "priceCents", "depositCents", "depositDue", "paidCents", "balanceCents", "creditCents"],
                 "properties": {
                   "id": { "type": "string" }, "couple": { "type": "string" },
                   "start": { "$ref": "#/components/schemas/Date" }, "end": { "$ref": "#/components/schemas/Date" },

@@ -130,8 +130,10 @@ public protocol StoreWriting: StoreReading {
     /// Deletes a blackout; false when there is no such id.
     func deleteBlackout(id: Int64) throws -> Bool
     /// Stores imported busy time under `key`: occurrences already stored under that key (same UID and
-    /// RECURRENCE-ID) are left alone; with `replace`, everything stored under the key is removed first.
-    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replace: Bool) throws -> ImportCounts
+    /// RECURRENCE-ID) are left alone. With `replacingWithin`, what is stored under the key lying wholly within
+    /// that window (practice-local days, inclusive) is removed first; rows reaching outside it are kept.
+    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replacingWithin window: ClosedRange<CalendarDay>?) throws
+        -> ImportCounts
 
     /// Inserts a waitlist entry; returns it with its id.
     func insert(_ entry: WaitlistEntry) throws -> WaitlistEntry

@@ -1,4 +1,5 @@
 import Foundation
+import RetreatAgenda
 import RetreatApp
 import RetreatScheduling
 import RetreatStore
@@ -153,6 +154,60 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.allCases) func blackoutsOverUpcomingSessionsAreRefusedUnlessForcedAndImportsWarn(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
+        let app = p.service()
+        let spec = CounselingSeriesSpec(
+            couple: "Jo & Max", counselor: "", lengthMinutes: 50, frequency: .weekly, start: try #require(LocalTime(iso: "2027-01-05T13:00")),
+            end: .count(6), counselorZone: "America/New_York", partnerZones: [], link: nil)
+        let series = try app.bookSeries(spec).series.id
+        func time(_ s: String) throws -> LocalTime { try #require(LocalTime(iso: s)) }
+        for attempt in [
+            { _ = try app.addBlackout(from: try time("2027-01-12T13:30"), to: try time("2027-01-12T14:00")) },
+            { _ = try app.addBlackout(from: d("2027-01-12"), to: d("2027-01-20")) },
+        ] as [() throws -> Void] {
+            do {
+                try attempt()
+                Issue.record("a blackout over a booked session was accepted")
+            } catch let error as AppError {
+                #expect(error.kind == .conflict)
+                #expect(error.message.contains(series), "\(error.message)")
+                #expect(!error.message.contains("Jo"), "the refusal names the series, never the couple")
+            }
+        }
+        #expect(try app.blackouts().isEmpty)
+        // Ending when the session starts, or on another day, touches nothing; --force adds it anyway.
+        _ = try app.addBlackout(from: try time("2027-01-12T12:00"), to: try time("2027-01-12T13:00"))
+        _ = try app.addBlackout(from: d("2027-01-13"), to: d("2027-01-14"))
+        _ = try app.addBlackout(from: d("2027-01-19"), to: d("2027-01-19"), force: true)
+        #expect(try app.blackouts().count == 3)
+
+        let file = p.dir.appendingPathComponent("busy.ics")
+        try """
+        BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:dentist@x\r\nDTSTAMP:20260101T000000Z\r\n\
+        DTSTART:20270126T183000Z\r\nDTEND:20270126T193000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let summary = try app.importBlackouts(file: file.path, from: d("2027-01-01"), to: d("2027-02-28"))
+        #expect(summary.added == 1)
+        #expect(summary.affectedSeries == [series])
+    }
+
+    @Test func aBlackoutInADaylightSavingGapIsRefusedNotStoredInverted() throws {
+        let p = try Practice()
+        let app = p.service()
+        do {
+            _ = try app.addBlackout(from: try #require(LocalTime(iso: "2027-03-14T02:30")), to: try #require(LocalTime(iso: "2027-03-14T03:30")))
+            Issue.record("a time the clocks skip was accepted")
+        } catch let error as AppError {
+            #expect(error.kind == .badInput)
+            #expect(error.message.contains("--from 2027-03-14 02:30 does not exist"), "\(error.message)")
+        }
+        let b = try app.addBlackout(from: try #require(LocalTime(iso: "2027-03-14T01:30")), to: try #require(LocalTime(iso: "2027-03-14T03:30")))
+        #expect(try app.blackoutEntry(b).text == "2027-03-14 01:30–03:30")
+        #expect(try app.blackoutEntry(b).from == "2027-03-14T01:30:00-05:00")
+        #expect(try app.blackoutEntry(b).to == "2027-03-14T03:30:00-04:00")
+    }
+
     @Test(arguments: StoreKind.allCases) func everyChangeIsAudited(_ kind: StoreKind) throws {
         let p = try Practice(kind)
         let a = try p.service(actor: "alice").book(BookingRequest(couple: "A", start: d("2027-01-11"), hold: true)).booking
@@ -163,6 +218,24 @@ import Testing
         #expect(log.map(\.action) == ["hold", "confirm", "reschedule", "cancel"])
         #expect(log.map(\.actor) == ["alice", "bob", "bob", "carol"])
         #expect(log[2].detail.contains("\"before\":{\"resource\":\"practice\",\"start\":\"2027-01-11\"}"))
+    }
+
+    @Test func thePracticeWideAuditLogWithholdsClinicalDetailsThatTheBookingsOwnLogShows() throws {
+        let clinic = try Clinic()
+        let app = clinic.app()
+        _ = try app.book(BookingRequest(couple: "Jo & Max", start: d("2027-01-11"), priorities: ["communication"]))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
+        _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(priorities: ["affair-recovery", "communication"]))
+        let all = try app.auditLog()
+        #expect(Set(all.map(\.action)).isSuperset(of: ["intake", "priorities"]))
+        for entry in all where RetreatService.clinicalAuditActions.contains(entry.action) {
+            #expect(entry.detail.contains("retreat audit --id B0001"), "\(entry.detail)")
+        }
+        let everything = all.map(\.detail).joined()
+        for secret in ["affair", "passed", "hurtPartner", "partnerA"] { #expect(!everything.contains(secret), "\(secret) in \(everything)") }
+        let own = try app.auditLog(entityID: "B0001").map(\.detail).joined()
+        #expect(own.contains("affair-recovery") && own.contains("passed"))
     }
 
     @Test(arguments: StoreKind.allCases) func waitlistBookingMarksOnlyThatEntry(_ kind: StoreKind) throws {

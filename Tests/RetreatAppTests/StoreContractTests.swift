@@ -95,22 +95,32 @@ import Testing
             ImportedBlackout(uid: "u\($0 % 150)", recurrenceID: "r\($0)", from: d("2027-01-01").adding(days: $0), to: d("2027-01-01").adding(days: $0))
         }
         let key = ImportKey(resource: nil, source: "leave.ics")
-        let first = try p.store.write { tx in try tx.importBlackouts(items, key: key, reason: "leave", replace: false) }
+        let first = try p.store.write { tx in try tx.importBlackouts(items, key: key, reason: "leave", replacingWithin: nil) }
         #expect(first == ImportCounts(added: 300, unchanged: 0, removed: 0))
-        let again = try p.store.write { tx in try tx.importBlackouts(Array(items.prefix(10)), key: key, reason: "leave", replace: false) }
+        let again = try p.store.write { tx in try tx.importBlackouts(Array(items.prefix(10)), key: key, reason: "leave", replacingWithin: nil) }
         #expect(again == ImportCounts(added: 0, unchanged: 10, removed: 0))
         // The same occurrence from another counselor's calendar is its own row.
         let other = try p.store.write { tx in
-            try tx.importBlackouts(Array(items.prefix(10)), key: ImportKey(resource: "practice", source: "leave.ics"), reason: "leave", replace: false)
+            try tx.importBlackouts(Array(items.prefix(10)), key: ImportKey(resource: "practice", source: "leave.ics"), reason: "leave", replacingWithin: nil)
         }
         #expect(other.added == 10)
-        let replaced = try p.store.write { tx in try tx.importBlackouts(Array(items.prefix(5)), key: key, reason: "leave", replace: true) }
-        #expect(replaced == ImportCounts(added: 5, unchanged: 0, removed: 300))
+        // Replacing within a window leaves what lies outside it, or reaches outside it, alone.
+        let straddling = ImportedBlackout(uid: "long", recurrenceID: "r", from: d("2027-01-30"), to: d("2027-02-03"))
+        _ = try p.store.write { tx in try tx.importBlackouts([straddling], key: key, reason: "leave", replacingWithin: nil) }
+        let windowed = try p.store.write { tx in
+            try tx.importBlackouts([], key: key, reason: "leave", replacingWithin: d("2027-02-01")...d("2027-02-28"))
+        }
+        #expect(windowed == ImportCounts(added: 0, unchanged: 0, removed: 28))
+        #expect(try p.store.read { try $0.blackouts() }.count == 301 - 28 + 10)
+        let replaced = try p.store.write { tx in
+            try tx.importBlackouts(Array(items.prefix(5)), key: key, reason: "leave", replacingWithin: d("2026-01-01")...d("2028-12-31"))
+        }
+        #expect(replaced == ImportCounts(added: 5, unchanged: 0, removed: 301 - 28))
         // A timed occurrence keeps its interval to the second's fraction.
         var timed = ImportedBlackout(uid: "meeting", recurrenceID: "r1", from: d("2027-06-01"), to: d("2027-06-01"))
         timed.startsAt = Date(timeIntervalSince1970: 1_811_761_200.25)
         timed.endsAt = Date(timeIntervalSince1970: 1_811_764_800.5)
-        #expect(try p.store.write { tx in try tx.importBlackouts([timed], key: key, reason: "meeting", replace: false) }.added == 1)
+        #expect(try p.store.write { tx in try tx.importBlackouts([timed], key: key, reason: "meeting", replacingWithin: nil) }.added == 1)
         let blackouts = try p.store.read { try $0.blackouts() }
         #expect(blackouts.count == 16)
         #expect(blackouts.map(\.from) == blackouts.map(\.from).sorted())

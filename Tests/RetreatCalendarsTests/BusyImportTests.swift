@@ -23,7 +23,8 @@ func ics(_ body: String, header: String = "") -> String {
 
 func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31") throws -> [String] {
     let result = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day(from), to: day(to), settings: practice)
-    return result.busy.compactMap(\.days).flatMap { d in (0...d.lowerBound.days(until: d.upperBound)).map { d.lowerBound.adding(days: $0).description } }.sorted()
+    return result.busy.compactMap(\.days).flatMap { d in (0...d.lowerBound.days(until: d.upperBound)).map { d.lowerBound.adding(days: $0).description } }
+        .sorted()
 }
 
 @Suite struct BusyImportTests {
@@ -49,6 +50,41 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
         // 06:00 LA = 09:00 NY (inside); 14:00–15:30 LA = 17:00–18:30 NY (starts as the session ends: outside);
         // 18:00–01:00 NY (outside); 17:00–18:00 NY (outside: sessions end at 17:00).
         #expect(try busy(text) == ["2027-01-05"])
+    }
+
+    @Test func anEventTakingNoTimeBlocksNothingAndIsCountedAsSkipped() throws {
+        let text = ics(
+            "BEGIN:VEVENT\nUID:mark\nDTSTAMP:20270101T000000Z\nDTSTART:20270105T150000Z\nDTEND:20270105T150000Z\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nUID:point\nDTSTAMP:20270101T000000Z\nDTSTART:20270106T150000Z\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nUID:none\nDTSTAMP:20270101T000000Z\nDTSTART:20270107T150000Z\nDURATION:PT0S\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nUID:real\nDTSTAMP:20270101T000000Z\nDTSTART:20270108T150000Z\nDURATION:PT1M\nEND:VEVENT\n")
+        let result = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-01-31"), settings: practice)
+        #expect(result.busy.map(\.uid) == ["real"])
+        #expect(result.free == 3)
+        #expect(try busy(text) == ["2027-01-08"])
+        let instant = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(
+            !BusyInterval.instants(start: instant, end: instant).overlaps(start: instant.addingTimeInterval(-60), end: instant.addingTimeInterval(60), in: .gmt)
+        )
+        #expect(SessionHours(settings: practice).days(overlapping: instant, instant).isEmpty)
+        #expect(!Blackout(start: instant, end: instant, in: .gmt).overlaps(start: instant.addingTimeInterval(-60), end: instant.addingTimeInterval(60)))
+    }
+
+    @Test(arguments: [
+        ("DTSTART:20270105T150000Z\nDTEND:20270105T140000Z", "ends (DTEND) before it starts"),
+        ("DTSTART;VALUE=DATE:20270105\nDTEND;VALUE=DATE:20270104", "ends (DTEND) before it starts"),
+        ("DTSTART:20270105T150000Z\nDURATION:-PT1H", "negative DURATION"),
+    ])
+    func anEventEndingBeforeItStartsIsRefusedByUID(_ times: String, _ reason: String) throws {
+        let text = ics("BEGIN:VEVENT\nUID:backwards@client\nDTSTAMP:20270101T000000Z\n\(times)\nEND:VEVENT\n")
+        do {
+            _ = try ICalendar(parsing: text)
+            Issue.record("an inverted event was read")
+        } catch {
+            #expect(error.description.contains("backwards@client"), "\(error)")
+            #expect(error.description.contains(reason), "\(error)")
+            #expect(error.line == 4)
+        }
     }
 
     @Test func floatingTimesUseXWRTimezoneElseThePracticeZone() throws {

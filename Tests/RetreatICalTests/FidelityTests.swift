@@ -119,6 +119,27 @@ import Testing
         #expect(RecurrenceRuleCheck.problem(in: rule) != nil, "\(rule)")
     }
 
+    @Test(arguments: [
+        "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "FREQ=HOURLY;BYMONTH=4,6;BYMONTHDAY=31", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=-30",
+        "FREQ=SECONDLY;BYYEARDAY=1;BYMONTH=2", "FREQ=YEARLY;BYYEARDAY=-366;BYMONTH=2",
+    ])
+    func rulesNoDateCanSatisfyAreRefused(_ rule: String) {
+        let reason = RecurrenceRuleCheck.problem(in: rule)
+        #expect(reason?.contains("never occurs") == true, "\(rule): \(reason ?? "nil")")
+    }
+
+    @Test func subDailyRulesWhoseDatesAreYearsApartAreRefusedAndOrdinaryOnesPass() {
+        #expect(RecurrenceRuleCheck.problem(in: "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=29")?.contains("days apart") == true)
+        #expect(RecurrenceRuleCheck.problem(in: "FREQ=SECONDLY;BYMONTHDAY=1")?.contains("FREQ=SECONDLY") == true)
+        for rule in [
+            "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=MINUTELY;BYMONTH=2", "FREQ=SECONDLY;BYDAY=MO",
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=DAILY;BYMONTHDAY=-1;BYMONTH=2", "FREQ=YEARLY;BYYEARDAY=366",
+            "FREQ=MINUTELY;INTERVAL=15;BYMONTH=1;BYMONTHDAY=1",
+        ] {
+            #expect(RecurrenceRuleCheck.problem(in: rule) == nil, "\(rule)")
+        }
+    }
+
     @Test func aVTimezoneWithSecondlyRulesFailsFastWithAClearError() throws {
         let url = fixtures.appendingPathComponent("calendars/hostile/vtimezone_secondly.ics")
         let cal = try ICalendar(contentsOf: url)

@@ -94,6 +94,7 @@ import Testing
         // Each answer equals what the CLI prints for the same question.
         let pairs: [(String, [String])] = [
             ("/bookings/B0001", ["show", "B0001"]), ("/bookings?status=confirmed", ["list", "--status", "confirmed"]),
+            ("/bookings?with-priorities=true", ["list", "--with-priorities"]),
             ("/availability?from=2027-01-01&to=2027-02-28", ["availability", "--from", "2027-01-01", "--to", "2027-02-28"]),
             ("/check/2027-01-12", ["check", "2027-01-12"]), ("/bookings/B0001/agenda", ["agenda", "B0001"]),
         ]
@@ -105,6 +106,11 @@ import Testing
             let fromCLI = try JSONSerialization.jsonObject(with: Data(cli.out.utf8)) as? NSObject
             #expect(fromAPI != nil && fromAPI == fromCLI, "GET /api\(path) differs from `retreat \(command.joined(separator: " ")) --json`")
         }
+        // Priority issues are clinical: a listing carries them only when asked for.
+        let plain = try await HTTP.json("GET", api + "/bookings", token: token)
+        #expect(!String(decoding: plain.body, as: UTF8.self).contains("communication"))
+        let asked = try await HTTP.json("GET", api + "/bookings?with-priorities=true", token: token)
+        #expect(String(decoding: asked.body, as: UTF8.self).contains("communication"))
     }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheRoutes() async throws {

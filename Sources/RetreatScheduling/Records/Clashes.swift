@@ -13,6 +13,33 @@ public enum Clashes {
         }
     }
 
+    /// Counseling sessions starting at or after `now` that `blackout` would fall on, as the session planner
+    /// reads a blackout: a whole-day one covers a session starting or ending on one of its days (on the
+    /// counselor's clock), a timed one overlaps the session's time. Grouped by series, in series order, each
+    /// with its first such session. Cancelled series and sessions are ignored.
+    public static func sessions(
+        touchedBy blackout: Blackout, series: [StoredSeries], now: Date
+    ) -> [(seriesID: String, count: Int, first: SessionOccurrence)] {
+        sessions(touchedByAnyOf: [blackout], series: series, now: now)
+    }
+
+    /// `sessions(touchedBy:series:now:)` for several blackouts at once (a session is counted once).
+    public static func sessions(
+        touchedByAnyOf blackouts: [Blackout], series: [StoredSeries], now: Date
+    ) -> [(seriesID: String, count: Int, first: SessionOccurrence)] {
+        series.filter(\.active).compactMap { s in
+            let relevant = blackouts.filter { $0.applies(to: s.series.spec.counselor) }
+            guard !relevant.isEmpty else { return nil }
+            let hits = s.series.occurrences().filter { o in
+                o.end > now
+                    && relevant.contains { b in
+                        b.isTimed ? b.overlaps(start: o.start, end: o.end) : (b.covers(o.localStart.day) || b.covers(o.localEnd.day))
+                    }
+            }
+            return hits.first.map { (s.series.id, hits.count, $0) }
+        }
+    }
+
     /// Live bookings whose intensive days (turnover excluded) any of the blackout `ranges` (on `resource`, nil: every resource) touches.
     /// Ranges need not be sorted; the search is O((n + m) log m).
     public static func bookings(

@@ -172,10 +172,16 @@ struct SQLiteTransaction: StoreWriting {
         try BlackoutRow.deleteOne(db, key: id)
     }
 
-    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replace: Bool) throws -> ImportCounts {
+    func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replacingWithin window: ClosedRange<CalendarDay>?) throws
+        -> ImportCounts
+    {
         var removed = 0
-        let sameKey = BlackoutRow.filter(BlackoutRow.CodingKeys.source == key.source).filter(BlackoutRow.CodingKeys.resource == key.resource)
-        if replace { removed = try sameKey.deleteAll(db) }
+        if let window {
+            let sameKey = BlackoutRow.filter(BlackoutRow.CodingKeys.source == key.source).filter(BlackoutRow.CodingKeys.resource == key.resource)
+            removed = try sameKey.filter(
+                BlackoutRow.CodingKeys.fromDay >= window.lowerBound.description && BlackoutRow.CodingKeys.toDay <= window.upperBound.description
+            ).deleteAll(db)
+        }
         var added = 0
         // One prepared statement reused for every row: the import stores tens of thousands.
         let insert = try db.cachedStatement(
