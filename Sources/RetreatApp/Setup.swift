@@ -48,6 +48,11 @@ extension RetreatService {
             do { _ = try ModuleCatalog(toml: text) } catch { throw AppError(.invalid, "\(catalogPath): \(error)") }
             catalog = text
         }
+        if let command = configuration.mail.sendmail {
+            do { _ = try SendmailCommand(command) } catch {
+                throw AppError(.invalid, "\(configPath ?? "the practice file"): [mail] sendmail: \(error.message)")
+            }
+        }
         let service = try RetreatService.open(path: path, create: true, actor: actor, clock: clock)
         return (service, try service.initialize(configuration, catalogTOML: catalog))
     }

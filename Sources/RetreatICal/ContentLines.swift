@@ -39,12 +39,13 @@ struct ContentLine {
 /// Byte-level rules of RFC 5545 §3.1 that Retreat enforces itself: folding and the structural checks that
 /// let a malformed file be reported with a line number before libical sees it.
 enum ContentLines {
-    /// Unfolds libical's output and folds it again at 75 octets, never inside a UTF-8 sequence, with CRLF.
-    static func refold(_ text: String) -> String {
+    /// Unfolds libical's output and folds it again at 75 octets, never inside a UTF-8 sequence, with CRLF;
+    /// `replacing` may give another text for a whole unfolded line.
+    static func refold(_ text: String, replacing: (String) -> String? = { _ in nil }) -> String {
         var out = [UInt8]()
         out.reserveCapacity(text.utf8.count + text.utf8.count / 40)
         for line in unfold(text) where !line.text.isEmpty {
-            fold(Array(line.text.utf8), into: &out)
+            fold(Array((replacing(line.text) ?? line.text).utf8), into: &out)
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -9,7 +9,11 @@ extension ICalendar {
     public func serialized() throws(ICalError) -> String {
         try Libical.locked { () throws(ICalError) -> String in
             let root = try makeComponent()
-            return ContentLines.refold(root.icalString())
+            // libical 3.0 escapes only the backslash of an X-property's value, so X-WR-CALNAME is written here.
+            let calName = name.map { "X-WR-CALNAME:" + Self.escapedText($0) }
+            return ContentLines.refold(root.icalString()) { line in
+                line == "X-WR-CALNAME:" + Self.calendarNamePlaceholder ? calName : nil
+            }
         }
     }
 
@@ -34,7 +38,7 @@ extension ICalendar {
         if let method { cal.add(icalproperty_new_method(method.libical)) }
         if let name {
             cal.add(icalproperty_new_name(name))
-            cal.add(Self.xProperty("X-WR-CALNAME", Self.escapedText(name)))
+            cal.add(Self.xProperty("X-WR-CALNAME", Self.calendarNamePlaceholder))
         }
         if let defaultTimeZone { cal.add(Self.xProperty("X-WR-TIMEZONE", defaultTimeZone)) }
         if let refreshIntervalSeconds {
@@ -63,15 +67,17 @@ extension ICalendar {
         return cal
     }
 
-    /// TEXT escaping (RFC 5545 §3.3.11) for values libical writes raw, such as X-properties.
+    /// What libical is given for X-WR-CALNAME; `serialized()` writes the escaped name in its place.
+    static let calendarNamePlaceholder = "RETREAT-CALENDAR-NAME"
+
+    /// TEXT escaping (RFC 5545 §3.3.11) of a one-line value.
     static func escapedText(_ value: String) -> String {
         var out = ""
         for ch in value {
             switch ch {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n", "\r\n": out += "\\n"
+            case "\\": out += #"\\"#
+            case ";": out += #"\;"#
+            case ",": out += #"\,"#
             default: out.append(ch)
             }
         }
@@ -106,7 +112,7 @@ extension ICalMethod {
 extension ICalAddress {
     func property(organizer: Bool) -> OpaquePointer? {
         guard let p = organizer ? icalproperty_new_organizer(uri) : icalproperty_new_attendee(uri) else { return nil }
-        if let commonName { icalproperty_add_parameter(p, icalparameter_new_cn(commonName)) }
+        if let commonName { icalproperty_add_parameter(p, icalparameter_new_cn(CaretEncoding.prepared(commonName))) }
         if !organizer {
             if let role, let param = icalparameter_new_from_value_string(ICAL_ROLE_PARAMETER, role) {
                 icalproperty_add_parameter(p, param)
@@ -298,3 +304,20 @@ extension ICalFreeBusy {
         return c
     }
 }
+
+/// RFC 6868 asks a parameter's `^` to be written `^^`. libical 3.0 encodes `"` and line breaks in parameters but
+/// writes `^` as given, so `^n` in a name would read back as a line break; newer libicals encode it themselves.
+/// Which one is linked is found once, by writing a parameter.
+enum CaretEncoding {
+    static let libicalEncodesCaret: Bool = {
+        guard let p = icalparameter_new_cn("^"), let text = icalparameter_as_ical_string(p) else { return false }
+        defer { icalparameter_free(p) }
+        return String(cString: text).contains("^^")
+    }()
+
+    /// `value` ready for libical's parameter writer: `^` doubled unless libical does it.
+    static func prepared(_ value: String) -> String {
+        libicalEncodesCaret ? value : value.replacingOccurrences(of: "^", with: "^^")
+    }
+}
+

@@ -27,6 +27,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: box.db), "a refused init left a store")
     }
 
+    /// A NUL (literal or `\u0000`) would cut a value short inside the TOML parser; a sendmail command that fails
+    /// its check leaves no store behind and the error names the file.
+    @Test func aNULOrABadSendmailInAPracticeFileLeavesNoStore() throws {
+        let practice = try String(contentsOf: repoRoot.appendingPathComponent("Fixtures/practice.toml"), encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("p.toml", practice.replacingOccurrences(of: "name = \"Retreat Intensives\"", with: "name = \"Re\\u0000treat\""), "NUL"),
+            ("p.toml", practice.replacingOccurrences(of: "[mail]\n", with: "[mail]\nsendmail = \"/usr/bin/true\\U00000000 --evil\"\n"), "NUL"),
+            ("p.toml", practice.replacingOccurrences(of: "[mail]\n", with: "[mail]\nsendmail = \"msmtp -t; rm -rf /\"\n"), "sendmail"),
+            ("m.toml", "[[module]]\nid = \"a\"\ntitle = \"Wel\\u0000come\"\n", "NUL"),
+        ]
+        for (name, text, word) in cases {
+            let box = try Sandbox(initialise: false)
+            defer { box.cleanup() }
+            let file = box.dir.appendingPathComponent(name)
+            try Data(text.utf8).write(to: file)
+            let r = try box.run(name == "m.toml" ? ["init", "--modules", file.path] : ["init", "--config", file.path])
+            #expect(r.code == 1, "\(name): \(r.err)")
+            #expect(r.err.contains(word) && r.err.contains(file.path), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: box.db), "a refused init left a store: \(r.err)")
+        }
+    }
+
     @Test func restoreRefusesRecordsTheUseCasesCouldNotUse() throws {
         let box = try Sandbox()
         defer { box.cleanup() }

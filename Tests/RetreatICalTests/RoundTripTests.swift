@@ -25,6 +25,21 @@ import Testing
         #expect(back.productID == cal.productID)
     }
 
+    /// Punctuation in a calendar name is escaped once (libical escapes X-properties itself), and a `^` in a
+    /// name is written `^^` (RFC 6868) so `^n` cannot read back as a line break.
+    @Test func namesWithPunctuationAndCaretsAreEncodedOnce() throws {
+        let name = #"Smith, Jones; A\B & ^n Partners"#
+        var e = event
+        e.organizer = ICalAddress(uri: "mailto:staff@example.org", commonName: #"Dr. "Jo" ^n Smith"#)
+        let text = try ICalendar(method: .publish, name: name, events: [e]).serialized()
+        #expect(text.contains(#"X-WR-CALNAME:Smith\, Jones\; A\\B & ^n Partners"# + "\r\n"))
+        #expect(text.contains(#"NAME:Smith\, Jones\; A\\B & ^n Partners"# + "\r\n"))
+        #expect(text.contains(#"CN=Dr. ^'Jo^' ^^n Smith"#))
+        let back = try ICalendar(parsing: text)
+        #expect(back.name == name)
+        #expect(back.events.first?.organizer?.commonName == #"Dr. "Jo" ^n Smith"#)
+    }
+
     @Test func allDayEventKeepsExclusiveEnd() throws {
         let e = ICalEvent(
             uid: "d@r", stamp: stamp, start: .date(ICalDate(year: 2027, month: 5, day: 3)),

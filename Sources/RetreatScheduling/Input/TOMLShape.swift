@@ -6,6 +6,27 @@
 /// refuses, with the line number, any table header or key that is not a well-formed dotted key. Values are left
 /// to the parser.
 public enum TOMLShape {
+    /// True when `line` holds a NUL, literally or as the escape `\u0000` / `\U00000000` (an escaped backslash
+    /// does not start an escape).
+    static func hasNUL(_ line: [Unicode.Scalar]) -> Bool {
+        var i = 0
+        while i < line.count {
+            if line[i] == "\u{0}" { return true }
+            if line[i] == "\\", i + 1 < line.count {
+                let next = line[i + 1]
+                if next == "u" || next == "U" {
+                    let digits = next == "u" ? 4 : 8
+                    let hex = line[(i + 2)..<min(line.count, i + 2 + digits)]
+                    if hex.count == digits, hex.allSatisfy({ $0 == "0" }) { return true }
+                }
+                i += 2
+                continue
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// Throws `InputError` naming `file` and the line of the first malformed header or key.
     public static func check(_ text: String, file: String) throws(InputError) {
         var depth = 0  // open [ and { of values spanning lines
@@ -14,6 +35,8 @@ public enum TOMLShape {
             let line = Array(rawLine.unicodeScalars.filter { $0 != "\r" })
             var i = 0
             func fail(_ problem: String) -> InputError { InputError(.malformedDocument, field: "\(file), line \(index + 1)", problem) }
+            // The parser hands strings on as C strings: a NUL would silently cut a value short.
+            if hasNUL(line) { throw fail("contains a NUL character (\\u0000), which no value may hold") }
             // Inside a multi-line string: look only for its end.
             if let closing = inMultiline {
                 guard let end = find(closing, in: line, from: 0) else { continue }

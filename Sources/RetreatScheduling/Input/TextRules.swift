@@ -4,7 +4,10 @@
 /// it), DEL (U+007F), C1 controls (U+0080–U+009F, NEL among them), the Unicode line and paragraph
 /// separators (U+2028, U+2029), and the bidirectional embedding, override and isolate characters
 /// (U+202A–U+202E, U+2066–U+2069), which can make a terminal or a mail client show text in an order
-/// other than the stored one.
+/// other than the stored one; and the invisible marks that make two texts look the same or a text look empty:
+/// the bidirectional marks (U+200E, U+200F, U+061C), the zero-width space (U+200B), the word joiner and invisible
+/// operators (U+2060–U+2064) and the byte-order mark (U+FEFF). The zero-width joiner and non-joiner (U+200C, U+200D)
+/// stay allowed: scripts and emoji need them.
 public enum TextRules {
     /// True for a scalar that no stored text may hold (`"\n"` included; callers that allow it check first).
     public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
@@ -12,6 +15,7 @@ public enum TextRules {
         case 0x00...0x1F, 0x7F, 0x80...0x9F: return true
         case 0x2028, 0x2029: return true
         case 0x202A...0x202E, 0x2066...0x2069: return true
+        case 0x200B, 0x200E, 0x200F, 0x061C, 0x2060...0x2064, 0xFEFF: return true
         default: return false
         }
     }
@@ -28,6 +32,8 @@ public enum TextRules {
         case 0x85, 0x2028, 0x2029: return "a Unicode line separator (\(code))"
         case 0x202A...0x202E: return "a bidirectional override (\(code))"
         case 0x2066...0x2069: return "a bidirectional isolate (\(code))"
+        case 0x200E, 0x200F, 0x061C: return "a bidirectional mark (\(code))"
+        case 0x200B, 0x2060...0x2064, 0xFEFF: return "an invisible character (\(code))"
         default: return "a control character (\(code))"
         }
     }
