@@ -320,4 +320,3 @@ enum CaretEncoding {
         libicalEncodesCaret ? value : value.replacingOccurrences(of: "^", with: "^^")
     }
 }
-
