@@ -25,7 +25,7 @@ public enum Demo {
     public static func run(config: String, db: String, out: String, now: Date) throws(AppError) -> Report {
         let configuration: PracticeConfiguration
         do { configuration = try PracticeConfiguration.load(path: config) } catch { throw AppError(.invalid, error.message) }
-        let catalogPath = ((config as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml")
+        let catalogPath = FilePaths.join(FilePaths.folder(of: config), "agenda-modules.toml")
         guard let catalog = FileManager.default.contents(atPath: catalogPath).flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw AppError(.notFound, "cannot read \(catalogPath): the demo needs the module catalog beside --config")
         }

@@ -39,7 +39,7 @@ extension RetreatService {
             do { configuration = try PracticeConfiguration.load(path: configPath) } catch { throw AppError(.invalid, error.message) }
         }
         let catalogPath =
-            modulesPath ?? configPath.map { (($0 as NSString).deletingLastPathComponent as NSString).appendingPathComponent("agenda-modules.toml") }
+            modulesPath ?? configPath.map { FilePaths.join(FilePaths.folder(of: $0), "agenda-modules.toml") }
         var catalog: String?
         if let catalogPath, modulesPath != nil || FileManager.default.fileExists(atPath: catalogPath) {
             guard let data = FileManager.default.contents(atPath: catalogPath), let text = String(data: data, encoding: .utf8) else {

@@ -49,6 +49,22 @@ import Testing
         }
     }
 
+    /// One-character file names once trapped inside Foundation's path code (exit 132).
+    @Test func oneCharacterFileNamesAreNamesNotCrashes() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        #expect(try box.run(["backup", "--out", "x"]).code == 0)
+        #expect(FileManager.default.fileExists(atPath: box.dir.appendingPathComponent("x").path))
+        for out in ["-", "a/"] {
+            let r = try box.run(["backup", "--out", out])
+            #expect(r.code < 128, "backup --out \(out): \(r.code) \(r.err)")
+        }
+        let config = repoRoot.appendingPathComponent("Fixtures/practice.toml").path
+        let r = try box.run(["init", "--config", config, "--db", "n"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: box.dir.appendingPathComponent("n").path))
+    }
+
     @Test func restoreRefusesRecordsTheUseCasesCouldNotUse() throws {
         let box = try Sandbox()
         defer { box.cleanup() }

@@ -180,7 +180,7 @@ extension SQLiteStore {
 
     /// A new, empty, mode-0600 file beside `path` (same folder, so a rename or link stays on one file system).
     static func temporaryFile(beside path: String) throws(StoreError) -> String {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePaths.folder(of: path)
         let name = ".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let temporary = dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)
         let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
@@ -200,7 +200,7 @@ extension SQLiteStore {
             let reason = errno == EEXIST ? "it already exists" : String(cString: strerror(errno))
             throw StoreError(.invalid, "cannot create \(path): \(reason)")
         }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePaths.folder(of: path)
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
         if dfd >= 0 {
             fsync(dfd)

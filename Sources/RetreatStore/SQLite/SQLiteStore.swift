@@ -109,7 +109,7 @@ public final class SQLiteStore: PracticeStore {
 
     /// Creates an empty file with mode 0600 (and its folder 0700), refusing one that exists.
     static func createFile(_ path: String) throws(StoreError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePaths.folder(of: path)
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
