@@ -71,8 +71,8 @@ public struct AppError: Error, Hashable, Sendable, CustomStringConvertible {
             return AppError(.invalid, e.description)
         case let e as SeriesError:
             switch e {
-            case .nonexistentLocalTime, .lengthOutOfRange, .countOutOfRange, .untilBeforeStart, .unknownTimeZone, .invalidLink, .unknownFrequency,
-                .blankField, .invalidRange, .rangeTooLong:
+            case .nonexistentLocalTime, .lengthOutOfRange, .countOutOfRange, .untilBeforeStart, .tooManyOccurrences, .unknownTimeZone, .invalidLink,
+                .unknownFrequency, .blankField, .invalidRange, .rangeTooLong:
                 return AppError(.badInput, e.description)
             default:
                 return AppError(.invalid, e.description)

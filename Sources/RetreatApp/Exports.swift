@@ -94,7 +94,8 @@ extension RetreatService {
     /// The invitation of a booking or a series as iTIP files, one per message (one UID each): what the couple's
     /// calendar holds now, at the SEQUENCE last sent (a REQUEST, or a CANCEL once it was taken out). Staff use
     /// it to hand an invitation over by other means; `retreat notify` sends the same by e-mail.
-    /// - Throws: `.invalid` without a partner address, `.conflict` when the agenda it would carry is stale.
+    /// - Throws: `.invalid` without a partner address, `.conflict` for a hold (not sent until confirmed) or when the
+    ///   agenda it would carry is stale.
     public func invitationFiles(_ owner: EventOwner) throws(AppError) -> [CalendarDocument] {
         try read { ctx in try Self.invitationDocuments(ctx, owner: owner, profile: try ctx.reader.profile()) }
     }
@@ -107,13 +108,19 @@ extension RetreatService {
         let live: Bool
         let floor: Int
         let calendarName: String
-        var tentative = false
+        let sent: SentEvent?
         switch owner.kind {
         case .booking:
             let b = try ctx.booking(owner.id)
+            if b.status == .held {
+                throw AppError(
+                    .conflict,
+                    "booking \(b.id) is a hold: a hold is not sent to the couple, as it may lapse; confirm it first (`retreat confirm \(b.id)`), then export its invitation"
+                )
+            }
             event = try CoupleInvitations.event(ctx, booking: b, profile: profile).0
-            live = b.status.isLive || b.status == .completed
-            tentative = b.status == .held
+            sent = try ctx.reader.sentEvents(owner: event.owner).first { $0.uid == event.uid }
+            live = CoupleInvitations.isInCalendar(b)
             floor = b.sequence
             calendarName = "\(profile.name): your intensive"
             if event.attendees.isEmpty {
@@ -124,20 +131,23 @@ extension RetreatService {
         case .series:
             let s = try Sessions.series(ctx, id: owner.id)
             event = Invitations.series(s, profile: profile, attendees: try CoupleInvitations.mailboxes(s.contact, of: s.series.id))
-            live = s.active
+            sent = try ctx.reader.sentEvents(owner: event.owner).first { $0.uid == event.uid }
+            // A series cancelled after it began stays in the couple's calendar with its past sessions (it was cut,
+            // not cancelled, when it was sent).
+            live = s.active || (sent.map { !$0.cancelled } ?? false)
             floor = s.series.sequence
             calendarName = "\(profile.name): counseling sessions"
             if event.attendees.isEmpty {
-                throw AppError(.invalid, "series \(s.series.id) has no contact e-mail; an invitation needs attendees (book with --contact)")
+                throw AppError(
+                    .invalid,
+                    "series \(s.series.id) has no contact e-mail; an invitation needs attendees (`retreat sessions edit \(s.series.id) --contact ...`)")
             }
         }
-        let sent = try ctx.reader.sentEvents(owner: event.owner).first { $0.uid == event.uid }
         let method: ICalMethod = live ? .request : .cancel
         let sequence = sent.map { live && $0.cancelled ? $0.sequence + 1 : $0.sequence } ?? floor
         var recipients = event.attendees
         if !live, let sent, let previous = try? Mailbox.list(sent.recipients, field: "recipients") { recipients = previous }
         var calendar = event.calendar(method: method, sequence: sequence, stamp: ctx.now, recipients: recipients, calendarName: calendarName)
-        if tentative { for i in calendar.events.indices { calendar.events[i].status = .tentative } }
         if let productID { calendar.productID = productID }
         let name = "\(owner.id.lowercased())-\(method.rawValue.lowercased()).ics"
         return [CalendarDocument(text: try calendar.serialized(), componentCount: calendar.events.count, suggestedName: name)]
@@ -152,17 +162,15 @@ public enum PrivateFile {
     /// first is written, so an existing one (without `force`) leaves the folder as it was.
     /// - Returns: the paths written.
     public static func write(_ documents: [CalendarDocument], into directory: String, force: Bool = false) throws(AppError) -> [String] {
+        guard !directory.isEmpty else { throw AppError(.badInput, "--out is empty; give a folder for the invitation files") }
         var info = stat()
-        if lstat(directory, &info) == 0 {
+        let bare = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        if lstat(bare, &info) == 0 {
             let kind = info.st_mode & S_IFMT
             if kind == S_IFLNK { throw AppError(.invalid, "\(directory) is a symbolic link; give the folder itself") }
             if kind != S_IFDIR { throw AppError(.invalid, "\(directory) exists and is not a folder; --out takes a folder with --invite") }
         } else {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw AppError(.io, "cannot create folder \(directory): \(error.localizedDescription)")
-            }
+            try makeFolders(directory)
         }
         let paths = documents.map { (directory as NSString).appendingPathComponent($0.suggestedName) }
         for path in paths where lstat(path, &info) == 0 {
@@ -178,6 +186,10 @@ public enum PrivateFile {
     /// - Parameter force: replace an existing regular file (otherwise an existing file is refused).
     /// - Throws: `AppError.invalid` naming what is in the way, `.io` when the folder cannot be written.
     public static func write(_ text: String, to path: String, force: Bool = false) throws(AppError) {
+        guard !path.isEmpty else { throw AppError(.badInput, "--out is empty; give a file name such as calendar.ics") }
+        if path.hasSuffix("/") {
+            throw AppError(.badInput, "--out \(path) names a folder; give a file name such as \(path)calendar.ics")
+        }
         var info = stat()
         if lstat(path, &info) == 0 {
             let kind = info.st_mode & S_IFMT
@@ -188,11 +200,7 @@ public enum PrivateFile {
         }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw AppError(.io, "cannot create folder \(dir): \(error.localizedDescription)")
-        }
+        try makeFolders(dir)
         let temporary = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw AppError(.io, "cannot write in \(dir): \(String(cString: strerror(errno)))") }
@@ -215,6 +223,26 @@ public enum PrivateFile {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw AppError(.io, "cannot write \(path): \(reason)")
+        }
+    }
+
+    /// Creates `path` and any missing folders above it, each mode 0700; errors name the folder and say why in words.
+    static func makeFolders(_ path: String) throws(AppError) {
+        let folder = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        if folder.isEmpty || folder == "/" || folder == "." { return }
+        var info = stat()
+        if stat(folder, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { return }
+            throw AppError(.invalid, "\(folder) exists and is not a folder")
+        }
+        switch errno {
+        case ENOENT: break
+        case ENOTDIR: throw AppError(.invalid, "cannot use folder \(folder): a part of that path is a file, not a folder")
+        default: throw AppError(.io, "cannot use folder \(folder): \(String(cString: strerror(errno)))")
+        }
+        try makeFolders((folder as NSString).deletingLastPathComponent)
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+            throw AppError(.io, "cannot create folder \(folder): \(String(cString: strerror(errno)))")
         }
     }
 }

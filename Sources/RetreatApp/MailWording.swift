@@ -80,8 +80,10 @@ enum MailWording {
             lines += ["", "If you have questions, reply to this e-mail."] + signature(profile)
             return Composed(subject: subject, body: lines.joined(separator: "\n"))
         case .removal:
-            subject = "Cancelled: \(short)"
-            lines.append("this address no longer receives the invitation to the intensive on \(span); this e-mail removes it from this calendar.")
+            subject = "Removed from the invitation: \(short)"
+            lines.append(
+                "this address was taken off the invitation to the intensive on \(span); the intensive itself still takes place. This e-mail removes it from this calendar."
+            )
             lines += ["", "If this is a mistake, reply to this e-mail."] + signature(profile)
             return Composed(subject: subject, body: lines.joined(separator: "\n"))
         }
@@ -160,8 +162,10 @@ enum MailWording {
             lines += ["", "If you have questions, reply to this e-mail."] + signature(profile)
             return Composed(subject: subject, body: lines.joined(separator: "\n"))
         case .removal:
-            subject = "Cancelled: \(short)"
-            lines.append("this address no longer receives the invitation to these counseling sessions; this e-mail removes them from this calendar.")
+            subject = "Removed from the invitation: \(short)"
+            lines.append(
+                "this address was taken off the invitation to these counseling sessions; the sessions themselves still take place. This e-mail removes them from this calendar."
+            )
             lines += ["", "If this is a mistake, reply to this e-mail."] + signature(profile)
             return Composed(subject: subject, body: lines.joined(separator: "\n"))
         }
@@ -176,6 +180,17 @@ enum MailWording {
         }
         lines += ["", "If a time does not suit you, reply to this e-mail."] + signature(profile)
         return Composed(subject: subject, body: lines.joined(separator: "\n"))
+    }
+
+    /// The update of a series cancelled after it began: the sessions from `from` on are gone, the past ones stay.
+    static func seriesEnded(stored: StoredSeries, from: CalendarDay, profile: PracticeProfile) -> Composed {
+        let spec = stored.series.spec
+        var lines = ["Dear \(spec.couple),", ""]
+        lines.append(
+            "your remaining counseling sessions with \(profile.name), from \(longDate(from)) on, have been cancelled. The updated invitation in this e-mail takes them out of your calendar; the sessions you have already had stay in it."
+        )
+        lines += ["", "If you have questions, reply to this e-mail."] + signature(profile)
+        return Composed(subject: "Cancelled: your counseling sessions from \(longDate(from)) on", body: lines.joined(separator: "\n"))
     }
 
     /// The reminder before one counseling session.

@@ -79,10 +79,15 @@ public struct NotifyReport: Hashable, Sendable {
     public var sent: [OutboxEntry] = []
     /// Failed for now; retried at their `nextAttemptAt`.
     public var retrying: [OutboxEntry] = []
-    /// Held for staff (permanent failure or too many attempts).
+    /// Held for staff (permanent failure, too many attempts, a message that cannot be built). With `dryRun`,
+    /// what would be held.
     public var held: [OutboxEntry] = []
-    /// Dropped before sending (a reminder whose day or session moved, or is past).
+    /// Dropped before sending (a reminder whose day or session moved, or is past; an invitation whose event is
+    /// over; a message for an address taken off the contact). With `dryRun`, what would be dropped.
     public var dropped: [OutboxEntry] = []
+    /// Accepted by the mail command, but meanwhile another run had taken the message over, so this run could not
+    /// record it (the other run's record stands; the message may have gone out twice, same Message-ID).
+    public var sentUnrecorded: [OutboxEntry] = []
     /// Dry run: the messages that would go out now, in order.
     public var wouldSend: [OutboxEntry] = []
     /// Dry run: queued messages waiting for a later attempt.
@@ -186,7 +191,12 @@ extension RetreatService {
                 throw AppError(.invalid, "\(failure.message); \(report.sent.count) message(s) were sent before it failed")
             }
             let outcome = try write { ctx in try Outbox.record(ctx, id: id, token: token, failure: failure) }
-            guard let outcome else { continue }
+            guard let outcome else {
+                // Another run took the claim over meanwhile (only possible without the lock, after the lease): its
+                // record stands, but what this run handed over is still reported.
+                if failure == nil { report.sentUnrecorded.append(OutboxEntry(message)) }
+                continue
+            }
             switch outcome.status {
             case .sent:
                 report.sent.append(outcome)
@@ -218,14 +228,32 @@ extension RetreatService {
                 entry.id = number
                 report.remindersQueued.append(entry)
             }
+            // Each message is judged as a real run would judge it (dropped, held as unbuildable, or sent), and
+            // built, so the dry run reports the outcome the real run will have.
+            func judge(_ m: OutboxMessage, as entry: OutboxEntry) throws {
+                switch try Outbox.verdict(ctx, m, mail: mail, profile: profile) {
+                case .drop(let reason):
+                    var e = entry
+                    e.lastError = reason
+                    report.dropped.append(e)
+                case .hold(let reason):
+                    var e = entry
+                    e.lastError = reason
+                    report.held.append(e)
+                case .send:
+                    report.wouldSend.append(entry)
+                    if previews { report.previews.append(Outbox.preview(m, mail: mail, profile: profile)) }
+                }
+            }
             let waiting = try ctx.reader.outboxMessages(OutboxQuery(statuses: [.queued, .sending]))
             for m in waiting {
-                let isDue = m.status == .sending || m.nextAttemptAt <= ctx.now
-                if isDue { report.wouldSend.append(OutboxEntry(m)) } else { report.waiting.append(OutboxEntry(m)) }
-                if previews && isDue { report.previews.append(Outbox.preview(m, mail: mail, profile: profile)) }
+                if m.status == .sending || m.nextAttemptAt <= ctx.now {
+                    try judge(m, as: OutboxEntry(m))
+                } else {
+                    report.waiting.append(OutboxEntry(m))
+                }
             }
-            report.wouldSend += report.remindersQueued
-            if previews { report.previews += due.map { Outbox.preview($0, mail: mail, profile: profile) } }
+            for (m, entry) in zip(due, report.remindersQueued) { try judge(m, as: entry) }
             return report
         }
     }
@@ -287,6 +315,66 @@ enum Outbox {
             text: m.body, calendar: m.calendar)
     }
 
+    /// What becomes of a due message: sent (as these bytes), dropped or held, with the reason.
+    enum Verdict {
+        case send(RenderedMessage)
+        case drop(String)
+        case hold(String)
+    }
+
+    /// Judges a due message, for a real run and a dry run alike: a reminder that no longer applies, an invitation
+    /// whose event is over, and a REQUEST or reminder for an address no longer in the couple's contact are
+    /// dropped; a message that cannot be built is held; anything else is sent as stored (or as first rendered).
+    static func verdict(_ ctx: ReadContext, _ m: OutboxMessage, mail: MailSettings, profile: PracticeProfile) throws -> Verdict {
+        if m.kind == .reminder, let reason = try Reminders.obsolete(ctx, m) { return .drop(reason) }
+        if m.kind == .invitation, let reason = try over(ctx, m, profile: profile) { return .drop(reason) }
+        if m.kind == .reminder || m.method == CalendarMethod.request.rawValue, let reason = try addressRemoved(ctx, m) { return .drop(reason) }
+        if let text = m.rendered, let messageID = m.messageID {
+            return .send(RenderedMessage(messageID: messageID, recipients: [], calendarUIDs: [], text: text))
+        }
+        do {
+            return .send(try render(m, mail: mail, profile: profile))
+        } catch {
+            return .hold("cannot be built: \(error)")
+        }
+    }
+
+    /// Why an invitation is no longer worth sending: everything it is about (as it stands now, or as any earlier
+    /// message may have put it in the couple's calendar) has ended.
+    static func over(_ ctx: ReadContext, _ m: OutboxMessage, profile: PracticeProfile) throws -> String? {
+        var end = m.endsAt
+        if end == nil {
+            // Queued before `endsAt` was recorded: the event as it now stands.
+            switch m.owner.kind {
+            case .booking:
+                if let b = try ctx.reader.booking(id: m.owner.id) {
+                    end = try CoupleInvitations.event(ctx, booking: ctx.current(b), profile: profile).0.endsAt
+                }
+            case .series:
+                if let s = try ctx.reader.allSeries().first(where: { $0.series.id == m.owner.id }) {
+                    end = Invitations.series(s, profile: profile, attendees: []).endsAt
+                }
+            }
+        }
+        guard let end, end <= ctx.now else { return nil }
+        return m.owner.kind == .booking
+            ? "not sent: the intensive it is about has already ended" : "not sent: the counseling sessions it is about have already ended"
+    }
+
+    /// Why a message may no longer go to its recipients: one of them was taken off the couple's contact since it
+    /// was queued (the current partners get their own message about the change).
+    static func addressRemoved(_ ctx: ReadContext, _ m: OutboxMessage) throws -> String? {
+        let contact: String?
+        switch m.owner.kind {
+        case .booking: contact = try ctx.reader.booking(id: m.owner.id)?.contact
+        case .series: contact = try ctx.reader.allSeries().first(where: { $0.series.id == m.owner.id })?.contact
+        }
+        let current = Set(((try? Mailbox.list(contact ?? "", field: "contact")) ?? []).map { $0.address.addrSpec.lowercased() })
+        let recipients = ((try? Mailbox.list(m.recipients, field: "recipients")) ?? []).map { $0.address.addrSpec.lowercased() }
+        guard recipients.contains(where: { !current.contains($0) }) else { return nil }
+        return "not sent: an address it is for was taken off the couple's contact"
+    }
+
     /// What one claim transaction did.
     struct Claim {
         var message: OutboxMessage?
@@ -308,25 +396,22 @@ enum Outbox {
             return (m.claimedAt ?? .distantPast) <= abandonedBefore
         }
         for var m in candidates {
-            if m.kind == .reminder, let reason = try Reminders.obsolete(ctx.base, m) {
+            switch try verdict(ctx.base, m, mail: mail, profile: profile) {
+            case .drop(let reason):
                 m.status = .dropped
                 m.lastError = reason
                 try ctx.tx.update(m)
                 claim.dropped.append(OutboxEntry(m))
                 continue
-            }
-            if m.rendered == nil {
-                do {
-                    let rendered = try render(m, mail: mail, profile: profile)
-                    m.rendered = rendered.text
-                    m.messageID = rendered.messageID
-                } catch {
-                    m.status = .held
-                    m.lastError = "cannot be built: \(error)"
-                    try ctx.tx.update(m)
-                    claim.held.append(OutboxEntry(m))
-                    continue
-                }
+            case .hold(let reason):
+                m.status = .held
+                m.lastError = reason
+                try ctx.tx.update(m)
+                claim.held.append(OutboxEntry(m))
+                continue
+            case .send(let rendered):
+                m.rendered = rendered.text
+                m.messageID = rendered.messageID
             }
             m.status = .sending
             m.claimedAt = ctx.now
@@ -359,6 +444,8 @@ enum Outbox {
         m.claimToken = nil
         if let failure {
             let said = failure.message
+            // The command had the whole message when it was killed or stopped: it may have delivered it.
+            if failure.outcomeUnknown { m.maybeDelivered = true }
             if failure.isTemporary && m.attempts < maxAttempts {
                 m.status = .queued
                 m.nextAttemptAt = ctx.now.addingTimeInterval(backoff(attempts: m.attempts))
@@ -456,32 +543,45 @@ enum Reminders {
     }
 }
 
-/// The store's notify lock: one `notify` run at a time per store file, so a message left `sending` by a killed
-/// run can be claimed again at once. An advisory write lock (`fcntl F_SETLK`) on `<store>.notify-lock` (mode
-/// 0600), released by the kernel when the process ends however it ends. Stores that are not a local file get no lock (nil); their runs
-/// reclaim only claims older than `Outbox.leaseSeconds`.
+/// The store's notify lock: one `notify` run at a time per store, so a message left `sending` by a killed run can
+/// be claimed again at once. For a SQLite store, an open-file-description write lock (Linux `F_OFD_SETLK`) on
+/// one byte of the database file itself, far beyond any byte SQLite locks: however the store is named (a symbolic
+/// link, a hard link, a relative path), every run locks the same file; the lock belongs to this open file, so
+/// SQLite's own locks are untouched when it is released, and the kernel releases it however the process ends.
+/// Stores that are not a local file get no lock (nil); their runs reclaim only claims older than
+/// `Outbox.leaseSeconds`.
 final class NotifyLock {
     private var fd: Int32
 
+    /// The locked byte: 2^62, far above SQLite's lock bytes (from 2^30) and any real database's size.
+    static let offset: Int64 = 1 << 62
+
     init?(store: any PracticeStore) throws(AppError) {
         guard let sqlite = store as? SQLiteStore else { return nil }
-        let path = sqlite.path + ".notify-lock"
-        fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AppError(.io, "cannot open the notify lock \(path): \(String(cString: strerror(errno)))") }
-        fchmod(fd, 0o600)
-        // A POSIX record lock, not flock: it belongs to this process alone, so a child forked by another thread
-        // between open and exec never holds it, and the kernel drops it when the process ends.
+        let path = sqlite.path
+        // Follows symbolic links on purpose: the lock is on the database file, not on the name given. Opened for
+        // writing because a write lock needs it; nothing is written, and nothing is created.
+        fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw AppError(.io, "cannot open the store \(path) to lock it for sending: \(String(cString: strerror(errno)))") }
         var lock = flock()
         lock.l_type = Int16(F_WRLCK)
         lock.l_whence = Int16(SEEK_SET)
-        lock.l_start = 0
-        lock.l_len = 0
-        guard fcntl(fd, F_SETLK, &lock) == 0 else {
-            let busy = errno == EAGAIN || errno == EACCES
+        lock.l_start = off_t(Self.offset)
+        lock.l_len = 1
+        lock.l_pid = 0
+        #if os(Linux)
+            let command: Int32 = 37  // F_OFD_SETLK (Linux 3.15 and later; glibc declares it only under _GNU_SOURCE)
+        #else
+            let command = F_SETLK  // a per-process record lock: the best this platform has
+        #endif
+        guard fcntl(fd, command, &lock) == 0 else {
+            let code = errno
             close(fd)
             fd = -1
-            if busy { throw AppError(.conflict, "another `retreat notify` is sending from this store; try again when it has finished") }
-            throw AppError(.io, "cannot lock \(path): \(String(cString: strerror(errno)))")
+            if code == EAGAIN || code == EACCES {
+                throw AppError(.conflict, "another `retreat notify` is sending from this store; try again when it has finished")
+            }
+            throw AppError(.io, "cannot lock the store \(path) for sending: \(String(cString: strerror(code)))")
         }
     }
 

@@ -65,6 +65,8 @@ extension RetreatService {
             }
             let before = stored.series
             let updated: CounselingSeries
+            // A series cancelled after it began ends after its last past session: those stay in the couple's calendar.
+            var endedFrom: CalendarDay?
             switch change {
             case .move(let day, let to): updated = try before.moving(day, to: to)
             case .cancelOne(let day): updated = try before.cancelling(day)
@@ -74,7 +76,12 @@ extension RetreatService {
                 }
                 updated = try before.ending(from: day)
             case .cancelAll:
-                updated = try CounselingSeries(id: before.id, spec: before.spec, sequence: before.sequence + 1, exceptions: before.exceptions)
+                if let ended = try Sessions.keepingPast(before, now: ctx.now) {
+                    updated = ended.series
+                    endedFrom = ended.firstRemoved
+                } else {
+                    updated = try CounselingSeries(id: before.id, spec: before.spec, sequence: before.sequence + 1, exceptions: before.exceptions)
+                }
                 stored.active = false
             }
             if stored.active && updated.occurrences() == before.occurrences() {
@@ -102,9 +109,47 @@ extension RetreatService {
                 now["session"] = to.isoText
             case .cancelOne(let day): was["session"] = day.description
             case .end(let day): now["endsBefore"] = day.description
-            case .cancelAll: now["active"] = "false"
+            case .cancelAll:
+                now["active"] = "false"
+                if let endedFrom { now["cancelledFrom"] = endedFrom.description }
             }
             try ctx.audit(change.action, "series", updated.id, before: was, after: now)
+            try CoupleInvitations.sync(ctx, series: stored, previousEnd: before.occurrences().map(\.end).max(), endedFrom: endedFrom)
+            return stored
+        }
+    }
+
+    /// Corrects a series' contact (the partners' addresses; an empty text removes them) or its video link (an
+    /// empty text removes it), each checked as at booking and audited with the values before and after. The
+    /// couple's invitation follows: a REQUEST to the current partners, a CANCEL to an address taken off.
+    /// - Throws: `.badInput` for a bad address or link, or when neither is given; `.invalid` for a cancelled series.
+    public func editSeries(id: String, contact: String? = nil, link: String? = nil) throws(AppError) -> StoredSeries {
+        guard contact != nil || link != nil else { throw AppError(.badInput, "give --contact, --link or both") }
+        let contact = try contact.map { (text: String) throws(AppError) -> String? in try Input.contact(text, option: "--contact") }
+        let link = try link.map { (text: String) throws(AppError) -> String? in try Input.link(text, option: "--link") }
+        return try write { ctx in
+            var stored = try Sessions.series(ctx.base, id: id)
+            guard stored.active else { throw AppError(.invalid, "series \(stored.series.id) is cancelled; its contact and link can no longer change") }
+            var before: [String: String] = [:]
+            var after: [String: String] = [:]
+            if let contact, contact != stored.contact {
+                before["contact"] = stored.contact ?? ""
+                after["contact"] = contact ?? ""
+                stored.contact = contact
+            }
+            if let link, link != stored.series.spec.link {
+                before["link"] = stored.series.spec.link ?? ""
+                after["link"] = link ?? ""
+                var spec = stored.series.spec
+                spec.link = link
+                let s = stored.series
+                stored.series = try CounselingSeries(id: s.id, spec: spec, sequence: s.sequence + 1, exceptions: s.exceptions)
+                before["sequence"] = String(s.sequence)
+                after["sequence"] = String(stored.series.sequence)
+            }
+            guard !after.isEmpty else { return stored }
+            try ctx.tx.update(stored)
+            try ctx.audit("series-edit", "series", stored.series.id, before: before, after: after)
             try CoupleInvitations.sync(ctx, series: stored)
             return stored
         }
@@ -176,6 +221,27 @@ enum Sessions {
     }
 
     static func key(_ day: CalendarDay, _ start: Date) -> String { "\(day)|\(start.timeIntervalSince1970)" }
+
+    /// A series that began before `now` and has sessions after it, cut after its last session begun (UNTIL
+    /// before the first session to come, or, when a move makes that cut wrong, each session to come cancelled),
+    /// SEQUENCE + 1; and the day of the first session removed. Nil when no session has begun or none is left.
+    static func keepingPast(_ series: CounselingSeries, now: Date) throws -> (series: CounselingSeries, firstRemoved: CalendarDay)? {
+        let all = series.occurrences()
+        let past = all.filter { $0.start <= now }
+        let future = all.filter { $0.start > now }
+        guard !past.isEmpty, let firstRemoved = future.map(\.localStart.day).min(), let cut = future.map(\.originalDate).min() else { return nil }
+        let kept = Set(past.map(\.start))
+        var exceptions: SeriesExceptions
+        if let ended = try? series.ending(from: cut), Set(ended.occurrences().map(\.start)) == kept {
+            exceptions = ended.exceptions
+        } else {
+            var s = series
+            for o in future { s = try s.cancelling(o.originalDate) }
+            exceptions = s.exceptions
+        }
+        exceptions.cancelled.sort()
+        return (try CounselingSeries(id: series.id, spec: series.spec, sequence: series.sequence + 1, exceptions: exceptions), firstRemoved)
+    }
 
     /// Refuses sessions (all, or only those not in `changedOnly`) beyond the booking horizon, and, unless
     /// allowed, those outside the partner window on a partner's clock.

@@ -213,7 +213,7 @@ enum MailSettingsEdit {
                     mail.sendmail = text
                 }
             case "mail.reminderHours":
-                guard let hours = Int(value), MailSettings.reminderHoursRange.contains(hours) else {
+                guard let hours = PracticeSettings.wholeNumber(value), MailSettings.reminderHoursRange.contains(hours) else {
                     throw AppError(
                         .badInput,
                         "mail.reminderHours is \(value); give the hours before each day or session from \(MailSettings.reminderHoursRange.lowerBound) (no reminders) to \(MailSettings.reminderHoursRange.upperBound)"

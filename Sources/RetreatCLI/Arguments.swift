@@ -17,6 +17,14 @@ enum Parse {
         return status
     }
 
+    /// An outbox id: digits only, at least 1.
+    @Sendable static func outboxID(_ text: String) throws -> Int64 {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }), let id = Int64(text), id >= 1 else {
+            throw ValidationError("\"\(text.prefix(40))\" is not an outbox id (digits, as `retreat outbox list` shows them)")
+        }
+        return id
+    }
+
     /// The years a date option may name: far enough for any booking, near enough that every calendar and
     /// free/busy file stays writable (iCalendar years have four digits).
     static let years = 1970...2199

@@ -31,6 +31,7 @@ extension RetreatCommand {
             if names && !all { throw ValidationError("--names applies to the staff calendar (--all) only.") }
             if invite && all { throw ValidationError("--invite applies to one booking, not --all.") }
             if detailed && id == nil { throw ValidationError("--detailed applies to a couple's calendar (a booking ID) only.") }
+            if out?.isEmpty == true { throw ValidationError("--out is empty; give \(invite ? "a folder" : "a file name").") }
             if invite && detailed {
                 throw ValidationError("--detailed cannot go with --invite: an invitation carries only the couple's neutral agenda.")
             }

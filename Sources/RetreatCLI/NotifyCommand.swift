@@ -34,6 +34,8 @@ extension RetreatCommand {
             if dryRun {
                 for entry in report.remindersQueued { Terminal.print("would queue: \(describe(entry))") }
                 for entry in report.wouldSend { Terminal.print("would send: \(describe(entry))") }
+                for entry in report.held { Terminal.print("would hold: \(describe(entry)): \(entry.lastError ?? "")") }
+                for entry in report.dropped { Terminal.print("would drop: \(describe(entry)): \(entry.lastError ?? "")") }
                 for entry in report.waiting { Terminal.print("waiting until \(stamp(entry.nextAttemptAt)): \(describe(entry))") }
                 for preview in report.previews {
                     Terminal.print("")
@@ -47,19 +49,25 @@ extension RetreatCommand {
                     }
                 }
                 Terminal.print(
-                    "dry run: \(report.wouldSend.count) message(s) would go out now, \(report.waiting.count) wait for a later attempt; nothing was sent")
+                    "dry run: \(report.wouldSend.count) message(s) would go out now, \(report.held.count) would be held, \(report.dropped.count) dropped, \(report.waiting.count) wait for a later attempt; nothing was sent"
+                )
                 return
             }
             for entry in report.remindersQueued { Terminal.print("queued: \(describe(entry))") }
             for entry in report.sent { Terminal.print("sent: \(describe(entry))") }
+            for entry in report.sentUnrecorded {
+                Terminal.print("sent, but recorded by another notify run that had taken it over: \(describe(entry))")
+            }
             for entry in report.retrying {
                 Terminal.print("retry at \(stamp(entry.nextAttemptAt)): \(describe(entry)): \(entry.lastError ?? "")")
             }
             for entry in report.held { Terminal.print("held: \(describe(entry)): \(entry.lastError ?? "")") }
             for entry in report.dropped { Terminal.print("dropped: \(describe(entry)): \(entry.lastError ?? "")") }
             if let stopped = report.stoppedEarly { Terminal.print(stopped) }
+            let unrecorded = report.sentUnrecorded.isEmpty ? "" : " (\(report.sentUnrecorded.count) of them recorded by another run)"
             Terminal.print(
-                "\(report.sent.count) sent, \(report.retrying.count) to retry, \(report.held.count) held, \(report.dropped.count) dropped")
+                "\(report.sent.count + report.sentUnrecorded.count) sent\(unrecorded), \(report.retrying.count) to retry, \(report.held.count) held, \(report.dropped.count) dropped"
+            )
             if !report.held.isEmpty || report.stoppedEarly != nil { throw ExitCode(1) }
         }
     }
@@ -92,7 +100,7 @@ extension RetreatCommand {
         struct Retry: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Queue a held message again (after fixing the address or the mail command).")
             @OptionGroup var store: StoreOptions
-            @Argument(help: "The outbox id (`retreat outbox list`).") var id: Int64
+            @Argument(help: "The outbox id (`retreat outbox list`).", transform: Parse.outboxID) var id: Int64
 
             func run() throws {
                 let entry = try store.service().retryOutbox(id: id)
@@ -128,6 +136,7 @@ struct NotifyJSON: Encodable {
     var retrying: [OutboxEntry]
     var held: [OutboxEntry]
     var dropped: [OutboxEntry]
+    var sentUnrecorded: [OutboxEntry]
     var wouldSend: [OutboxEntry]?
     var waiting: [OutboxEntry]?
     var stoppedEarly: String?
@@ -139,6 +148,7 @@ struct NotifyJSON: Encodable {
         retrying = r.retrying
         held = r.held
         dropped = r.dropped
+        sentUnrecorded = r.sentUnrecorded
         wouldSend = dryRun ? r.wouldSend : nil
         waiting = dryRun ? r.waiting : nil
         stoppedEarly = r.stoppedEarly

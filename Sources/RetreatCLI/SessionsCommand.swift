@@ -8,7 +8,9 @@ extension RetreatCommand {
     struct Sessions: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recurring long-distance counseling sessions across time zones.",
-            subcommands: [SessionsBook.self, SessionsList.self, SessionsShow.self, SessionsMove.self, SessionsCancel.self, SessionsAvailability.self])
+            subcommands: [
+                SessionsBook.self, SessionsList.self, SessionsShow.self, SessionsEdit.self, SessionsMove.self, SessionsCancel.self, SessionsAvailability.self,
+            ])
     }
 }
 
@@ -130,6 +132,31 @@ struct SessionsShow: ParsableCommand {
     }
 }
 
+struct SessionsEdit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit", abstract: "Correct a series' partner addresses or video link; the couple's invitation follows.",
+        discussion: """
+            Each value is checked as at `sessions book` and the change is audited. The partners receive the updated invitation \
+            (`retreat notify` sends it); an address taken off the contact receives a message removing the sessions from its \
+            calendar, and mail still waiting for it is dropped. An empty value removes the contact or the link.
+            """)
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Series id, e.g. S0001.") var id: String
+    @Option(help: "Partners' e-mail addresses, for invitations (\"\" removes them).") var contact: String?
+    @Option(help: "Video link, an https URL (\"\" removes it).") var link: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if contact == nil && link == nil { throw ValidationError("give --contact, --link or both.") }
+    }
+
+    func run() throws {
+        let s = try store.service().editSeries(id: id, contact: contact, link: link)
+        if json { return try printJSON(SeriesJSON(s)) }
+        Terminal.print("edited series \(s.series.id) (sequence \(s.series.sequence))")
+    }
+}
+
 struct SessionsMove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "move", abstract: "Move one session (a RECURRENCE-ID override); the series keeps its UID and bumps SEQUENCE.")
@@ -164,7 +191,12 @@ struct SessionsCancel: ParsableCommand {
         let change: SeriesChange = occurrence.map { .cancelOne($0) } ?? from.map { .end(from: $0) } ?? .cancelAll
         let s = try store.service().changeSeries(id: id, change)
         if json { return try printJSON(SeriesJSON(s)) }
-        Terminal.print("\(s.series.id): \(s.active ? "\(s.series.occurrences().count) session(s) remain" : "cancelled") (sequence \(s.series.sequence))")
+        let kept = s.active ? 0 : s.series.occurrences().count
+        let state =
+            s.active
+            ? "\(s.series.occurrences().count) session(s) remain"
+            : kept > 0 ? "cancelled; the \(kept) session(s) already begun stay in the couple's calendar" : "cancelled"
+        Terminal.print("\(s.series.id): \(state) (sequence \(s.series.sequence))")
     }
 }
 

@@ -95,8 +95,12 @@ public struct CoupleEvent: Hashable, Sendable {
 
     /// The iTIP message of this event: REQUEST (every component, each partner asked to answer) or CANCEL (the
     /// master only, STATUS:CANCELLED, addressed to `recipients`).
-    public func calendar(method: ICalMethod, sequence: Int, stamp: Date, recipients: [Mailbox], calendarName: String) -> ICalendar {
-        let attendees = recipients.map {
+    /// - Parameter attendees: the ATTENDEEs it lists (default: `recipients`); a REQUEST sent to one partner still
+    ///   lists both, so their calendar shows who else is invited.
+    public func calendar(method: ICalMethod, sequence: Int, stamp: Date, recipients: [Mailbox], attendees: [Mailbox]? = nil, calendarName: String)
+        -> ICalendar
+    {
+        let attendees = (attendees ?? recipients).map {
             ICalAddress(
                 uri: $0.address.mailtoURI, commonName: $0.displayName?.value, role: "REQ-PARTICIPANT",
                 participationStatus: method == .request ? "NEEDS-ACTION" : nil, rsvp: method == .request)

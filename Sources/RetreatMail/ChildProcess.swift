@@ -20,10 +20,13 @@ struct ChildProcess {
     var ending: Ending
     var standardOutput: [UInt8]
     var standardError: [UInt8]
-    /// The program closed its input (EPIPE) before it had all of it.
-    var inputClosedEarly: Bool
+    /// Input the program did not read: bytes never written to the pipe, or written and still in it when the
+    /// program (and whatever it left holding its standard input) was gone.
+    var inputLeftUnread: Bool
     /// Every input byte was written to the pipe.
     var inputFullyWritten: Bool
+    /// Every input byte was written and none was left in the pipe: the program read the whole message.
+    var inputFullyRead: Bool { inputFullyWritten && !inputLeftUnread }
 
     /// Output kept per stream; the rest is read and dropped so the program never blocks on a full pipe.
     static let outputCap = 64 * 1024
@@ -43,8 +46,12 @@ struct ChildProcess {
             throw error
         }
         var parentEnds = [stdinPipe.write, stdoutPipe.read, stderrPipe.read]
-        var childEnds = [stdinPipe.read, stdoutPipe.write, stderrPipe.write]
-        defer { closeAll(parentEnds + childEnds) }
+        var childEnds = [stdoutPipe.write, stderrPipe.write]
+        // This process keeps the read end of the program's input: a program that exits without reading leaves
+        // its bytes in the pipe, which a read here finds whatever the message's size (with the read end closed,
+        // a message smaller than the pipe's buffer would be written in full and look taken).
+        let inputProbe = stdinPipe.read
+        defer { closeAll(parentEnds + childEnds + [inputProbe]) }
 
         let pid: pid_t
         do {
@@ -55,7 +62,7 @@ struct ChildProcess {
         }
         closeAll(childEnds)
         childEnds = []
-        for fd in parentEnds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in parentEnds + [inputProbe] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
 
         // EPIPE instead of SIGPIPE while writing to a program that stopped reading: block SIGPIPE in this
         // thread only, and consume a pending one before the old mask comes back.
@@ -74,7 +81,7 @@ struct ChildProcess {
             pthread_sigmask(SIG_SETMASK, &oldMask, nil)
         }
 
-        var result = ChildProcess(ending: .exited(0), standardOutput: [], standardError: [], inputClosedEarly: false, inputFullyWritten: input.isEmpty)
+        var result = ChildProcess(ending: .exited(0), standardOutput: [], standardError: [], inputLeftUnread: false, inputFullyWritten: input.isEmpty)
         var written = 0
         var stdinFD: Int32? = stdinPipe.write
         var outFD: Int32? = stdoutPipe.read
@@ -103,6 +110,7 @@ struct ChildProcess {
             } else if clock.now >= deadline {
                 let signal = stop(pid, status: &status)
                 result.ending = .timedOut(signal)
+                result.inputLeftUnread = written < input.count || hasUnreadBytes(inputProbe)
                 return result
             }
 
@@ -128,8 +136,7 @@ struct ChildProcess {
                             stdinFD = nil
                         }
                     } else if n < 0 && errno != EAGAIN && errno != EINTR {
-                        result.inputClosedEarly = true  // EPIPE: the program closed its input
-                        close(entry.fd)
+                        close(entry.fd)  // cannot happen while the read end is held here; stop writing all the same
                         stdinFD = nil
                     }
                 } else {
@@ -149,7 +156,20 @@ struct ChildProcess {
         }
         let code = status & 0x7F
         result.ending = code == 0 ? .exited((status >> 8) & 0xFF) : .signalled(code)
+        result.inputLeftUnread = written < input.count || hasUnreadBytes(inputProbe)
         return result
+    }
+
+    /// Whether bytes are still waiting in the pipe whose read end is `fd` (non-blocking): one byte is taken to
+    /// find out, which is harmless once the program is gone.
+    private static func hasUnreadBytes(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let n = read(fd, &byte, 1)
+            if n > 0 { return true }
+            if n < 0 && errno == EINTR { continue }
+            return false  // 0: empty and no writer left; EAGAIN: empty
+        }
     }
 
     /// SIGTERM to the program's process group, SIGKILL two seconds later if it is still there; reaps it.

@@ -107,7 +107,7 @@ public struct SendmailTransport: MailTransport {
         let said = Self.lastWords(stderrText)
         switch run.ending {
         case .exited(0):
-            if run.inputClosedEarly {
+            if run.inputLeftUnread {
                 throw MailError(
                     .inputClosed, "the mail command (\(name)) exited without reading the whole message; it was not sent\(said)",
                     exitStatus: 0, standardError: stderrText)
@@ -120,12 +120,12 @@ public struct SendmailTransport: MailTransport {
         case .signalled(let signal):
             throw MailError(
                 .signalled, "the mail command (\(name)) was ended by signal \(signal); the message may not have been sent\(said)",
-                signal: signal, standardError: stderrText, outcomeUnknown: run.inputFullyWritten)
+                signal: signal, standardError: stderrText, outcomeUnknown: run.inputFullyRead)
         case .timedOut(let signal):
             throw MailError(
                 .timedOut,
                 "the mail command (\(name)) did not finish within \(Self.seconds(timeout)) and was stopped; the message may or may not have been sent\(said)",
-                signal: signal, standardError: stderrText, outcomeUnknown: run.inputFullyWritten)
+                signal: signal, standardError: stderrText, outcomeUnknown: run.inputFullyRead)
         }
     }
 

@@ -286,6 +286,19 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+        Migration(
+            name: "v9-outbox-outcome",
+            statements: [
+                // ends_at: for an invitation, when the last instance the couple's calendar may hold of its event ends
+                // (nothing is sent after it). maybe_delivered: an attempt ended with its outcome unknown.
+                "ALTER TABLE outbox ADD COLUMN ends_at double precision",
+                "ALTER TABLE outbox ADD COLUMN maybe_delivered boolean NOT NULL DEFAULT false",
+                """
+                UPDATE outbox SET maybe_delivered = true
+                    WHERE attempts > 0 AND status IN ('queued', 'held')
+                    AND (last_error LIKE '%may have been sent%' OR last_error LIKE '%may or may not have been sent%')
+                """,
+            ]),
     ]
 
     /// Names of every migration, in order.

@@ -570,17 +570,17 @@ struct PostgresTransaction: StoreWriting {
 
     static let outboxColumns = """
         id, created_at, kind, owner_kind, owner_id, uid, method, sequence, recipients, subject, body, calendar, dedupe_key, occurs_at, seed,
-        status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error
+        status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error, ends_at, maybe_delivered
         """
 
     static func outboxMessage(_ row: PostgresRow) throws -> OutboxMessage {
         let (
             id, createdAt, kindText, ownerKind, ownerID, uid, method, sequence, recipients, subject, body, calendar, dedupeKey, occursAt, seed,
-            statusText, attempts, nextAttemptAt, claimedAt, claimToken, messageID, rendered, sentAt, lastError
+            statusText, attempts, nextAttemptAt, claimedAt, claimToken, messageID, rendered, sentAt, lastError, endsAt, maybeDelivered
         ) = try row.decode(
             (
                 Int64, Double, String, String, String, String?, String?, Int?, String, String, String, String?, String?, Double?, String, String,
-                Int, Double, Double?, String?, String?, String?, Double?, String?
+                Int, Double, Double?, String?, String?, String?, Double?, String?, Double?, Bool
             ).self)
         guard let kind = OutboxKind(rawValue: kindText), let owner = EventOwner.Kind(rawValue: ownerKind),
             let status = OutboxStatus(rawValue: statusText)
@@ -598,6 +598,8 @@ struct PostgresTransaction: StoreWriting {
         m.rendered = rendered
         m.sentAt = sentAt.map(instant)
         m.lastError = lastError
+        m.endsAt = endsAt.map(instant)
+        m.maybeDelivered = maybeDelivered
         return m
     }
 
@@ -631,13 +633,14 @@ struct PostgresTransaction: StoreWriting {
         let inserted = try session.value(
             """
             INSERT INTO outbox (id, created_at, kind, owner_kind, owner_id, uid, method, sequence, recipients, subject, body, calendar, dedupe_key,
-                occurs_at, seed, status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error)
+                occurs_at, seed, status, attempts, next_attempt_at, claimed_at, claim_token, message_id, rendered, sent_at, last_error, ends_at,
+                maybe_delivered)
             OVERRIDING SYSTEM VALUE
             VALUES (coalesce(\(id), nextval(pg_get_serial_sequence('outbox', 'id'))), \(m.createdAt.timeIntervalSince1970), \(m.kind.rawValue),
                 \(m.owner.kind.rawValue), \(m.owner.id), \(m.uid), \(m.method), \(m.sequence), \(m.recipients), \(m.subject), \(m.body), \(m.calendar),
                 \(m.dedupeKey), \(m.occursAt?.timeIntervalSince1970), \(m.seed), \(m.status.rawValue), \(m.attempts),
                 \(m.nextAttemptAt.timeIntervalSince1970), \(m.claimedAt?.timeIntervalSince1970), \(m.claimToken), \(m.messageID), \(m.rendered),
-                \(m.sentAt?.timeIntervalSince1970), \(m.lastError))
+                \(m.sentAt?.timeIntervalSince1970), \(m.lastError), \(m.endsAt?.timeIntervalSince1970), \(m.maybeDelivered))
             ON CONFLICT DO NOTHING
             RETURNING id
             """, as: Int64.self)
@@ -657,7 +660,7 @@ struct PostgresTransaction: StoreWriting {
                 occurs_at = \(m.occursAt?.timeIntervalSince1970), seed = \(m.seed), status = \(m.status.rawValue), attempts = \(m.attempts),
                 next_attempt_at = \(m.nextAttemptAt.timeIntervalSince1970), claimed_at = \(m.claimedAt?.timeIntervalSince1970),
                 claim_token = \(m.claimToken), message_id = \(m.messageID), rendered = \(m.rendered), sent_at = \(m.sentAt?.timeIntervalSince1970),
-                last_error = \(m.lastError)
+                last_error = \(m.lastError), ends_at = \(m.endsAt?.timeIntervalSince1970), maybe_delivered = \(m.maybeDelivered)
             WHERE id = \(id)
             """)
     }

@@ -207,6 +207,13 @@ extension PracticeSettings {
         "holdExpiryHours", "resources", "currency", "priceCents", "depositPercent", "depositDueDays", "refundTiers", "partnerWindow",
     ]
 
+    /// Digits with an optional leading minus, nothing else (`Int` alone also reads `+5`), that fit an `Int`.
+    public static func wholeNumber(_ text: some StringProtocol) -> Int? {
+        let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return Int(String(text))
+    }
+
     /// These settings with `key` set from `text`: whole numbers as digits (an optional leading `-` is read and
     /// then refused by the range check), times as `HH:MM`, lists comma separated (`mon,tue`; `a,b`), refund tiers
     /// as `DAYS:PERCENT` pairs (`60:100,30:50`; empty for none). Ranges are checked by `validate()`.
@@ -214,7 +221,7 @@ extension PracticeSettings {
     public func setting(_ key: String, to text: String) throws(SchedulingError) -> PracticeSettings {
         func fail(_ what: String) -> SchedulingError { .invalidSettings("\(key)=\(String(reflecting: text)) is not \(what)") }
         func int() throws(SchedulingError) -> Int {
-            guard let n = Int(text) else { throw fail("a whole number") }
+            guard let n = Self.wholeNumber(text) else { throw fail("a whole number (digits only)") }
             return n
         }
         func clock() throws(SchedulingError) -> ClockTime {
@@ -252,7 +259,7 @@ extension PracticeSettings {
             var tiers: [RefundTier] = []
             for item in items {
                 let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-                guard parts.count == 2, let days = Int(parts[0]), let percent = Int(parts[1]) else {
+                guard parts.count == 2, let days = Self.wholeNumber(parts[0]), let percent = Self.wholeNumber(parts[1]) else {
                     throw fail("a list of DAYS:PERCENT tiers such as 60:100,30:50")
                 }
                 tiers.append(RefundTier(minDaysBefore: days, percent: percent))

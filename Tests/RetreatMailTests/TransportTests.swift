@@ -175,6 +175,37 @@ import Testing
         #expect(sigismember(&mask, SIGPIPE) == 0)
     }
 
+    /// Whatever the message's size: a small message fits the pipe's buffer, so it is written in full even when
+    /// the program never reads it; the bytes left in the pipe tell.
+    @Test func aProgramThatExitsWithoutReadingEverythingHasNotSentItWhateverTheSize() throws {
+        let small = sampleMessageRendered()
+        #expect(small.bytes.count < 65_536)
+        for command in ["true", "sh -c 'exit 0'", "head -c 100", "sh -c 'head -c 100 >/dev/null; exit 0'"] {
+            for message in [small, Self.bigMessage] {
+                do {
+                    try transport(command).send(message)
+                    Issue.record("\(command) read part of \(message.bytes.count) octets and counted as sent")
+                } catch {
+                    #expect(error.code == .inputClosed, "\(command): \(error.message)")
+                    #expect(error.message.contains("exited without reading the whole message; it was not sent"))
+                    #expect(!error.isTemporary)
+                }
+            }
+        }
+        // A program that reads it all, however it reads, has taken it.
+        for command in ["sh -c 'cat >/dev/null'", "sh -c 'head -c 10 >/dev/null; cat >/dev/null'", "dd of=/dev/null bs=1 status=none"] {
+            try transport(command).send(small)
+        }
+        // Killed before it read the message: the outcome is known (not sent), unlike a kill after reading it.
+        do {
+            try transport("sh -c 'kill -9 $$'").send(small)
+            Issue.record("counted as sent")
+        } catch {
+            #expect(error.code == .signalled)
+            #expect(!error.outcomeUnknown)
+        }
+    }
+
     @Test func aSlowProgramIsStoppedAtTheTimeout() throws {
         do {
             try transport("sleep 30", timeout: 0.3).send(sampleMessageRendered())

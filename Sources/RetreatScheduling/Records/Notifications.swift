@@ -102,7 +102,8 @@ public enum OutboxStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case sent
     /// Not sent, and not retried until staff act (a permanent failure, or too many temporary ones).
     case held
-    /// No longer to be sent (a reminder whose session moved or was cancelled first).
+    /// No longer to be sent (superseded, a reminder whose session moved or was cancelled first, an event that is
+    /// over, an address taken off the contact).
     case dropped
 }
 
@@ -157,6 +158,17 @@ public struct OutboxMessage: Hashable, Sendable, Codable {
     public var sentAt: Date?
     /// The last failure, in words (no couple's name or address of Retreat's own making).
     public var lastError: String?
+    /// Invitations: when the last instance ends that this message, or an earlier one about the same event, may
+    /// have put in the couple's calendar; once it is past, the message is not sent (nil: worked out at send time).
+    public var endsAt: Date?
+    /// True once an attempt ended with its outcome unknown (the mail command had read the whole message, then
+    /// was killed or timed out): the message may have reached its recipients although it is not `sent`.
+    public var maybeDelivered: Bool = false
+
+    /// Whether the message may be in its recipients' mailboxes: sent, in flight (or left in flight by a run
+    /// that died), or tried with an unknown outcome. A failed attempt (refused, temporary failure, not read)
+    /// reached no one.
+    public var mayHaveReached: Bool { status == .sent || status == .sending || maybeDelivered }
 
     /// Creates a queued message.
     public init(

@@ -394,12 +394,14 @@ struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord {
     var rendered: String?
     var sentAt: Double?
     var lastError: String?
+    var endsAt: Double?
+    var maybeDelivered: Bool
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, kind, uid, method, sequence, recipients, subject, body, calendar, seed, status, attempts, rendered
         case createdAt = "created_at", ownerKind = "owner_kind", ownerID = "owner_id", dedupeKey = "dedupe_key", occursAt = "occurs_at"
         case nextAttemptAt = "next_attempt_at", claimedAt = "claimed_at", claimToken = "claim_token", messageID = "message_id"
-        case sentAt = "sent_at", lastError = "last_error"
+        case sentAt = "sent_at", lastError = "last_error", endsAt = "ends_at", maybeDelivered = "maybe_delivered"
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -429,6 +431,8 @@ struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord {
         rendered = m.rendered
         sentAt = m.sentAt?.timeIntervalSince1970
         lastError = m.lastError
+        endsAt = m.endsAt?.timeIntervalSince1970
+        maybeDelivered = m.maybeDelivered
     }
 
     var message: OutboxMessage {
@@ -452,6 +456,8 @@ struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord {
             m.rendered = rendered
             m.sentAt = sentAt.map(Date.init(timeIntervalSince1970:))
             m.lastError = lastError
+            m.endsAt = endsAt.map(Date.init(timeIntervalSince1970:))
+            m.maybeDelivered = maybeDelivered
             return m
         }
     }

@@ -267,6 +267,19 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        m.registerMigration("v9-outbox-outcome") { db in
+            // ends_at: for an invitation, when the last instance the couple's calendar may hold of its event ends
+            // (nothing is sent after it). maybe_delivered: an attempt ended with its outcome unknown (the mail
+            // command was killed or timed out after reading the message), so the message may have reached them.
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN ends_at REAL;
+                    ALTER TABLE outbox ADD COLUMN maybe_delivered INTEGER NOT NULL DEFAULT 0 CHECK (maybe_delivered IN (0, 1));
+                    UPDATE outbox SET maybe_delivered = 1
+                        WHERE attempts > 0 AND status IN ('queued', 'held')
+                        AND (last_error LIKE '%may have been sent%' OR last_error LIKE '%may or may not have been sent%');
+                    """)
+        }
         return m
     }
 }
