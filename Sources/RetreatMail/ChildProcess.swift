@@ -62,7 +62,9 @@ struct ChildProcess {
         }
         closeAll(childEnds)
         childEnds = []
-        for fd in parentEnds + [inputProbe] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        // Not the probe: it shares its open file description with the program's standard input, and
+        // O_NONBLOCK there would make the program's reads fail with EAGAIN.
+        for fd in parentEnds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
 
         // EPIPE instead of SIGPIPE while writing to a program that stopped reading: block SIGPIPE in this
         // thread only, and consume a pending one before the old mask comes back.
@@ -163,12 +165,12 @@ struct ChildProcess {
     /// Whether bytes are still waiting in the pipe whose read end is `fd` (non-blocking): one byte is taken to
     /// find out, which is harmless once the program is gone.
     private static func hasUnreadBytes(_ fd: Int32) -> Bool {
-        var byte: UInt8 = 0
+        // poll, not read: the descriptor stays blocking (see above), and nothing is taken from the pipe.
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
-            let n = read(fd, &byte, 1)
-            if n > 0 { return true }
-            if n < 0 && errno == EINTR { continue }
-            return false  // 0: empty and no writer left; EAGAIN: empty
+            let r = poll(&entry, 1, 0)
+            if r < 0 && errno == EINTR { continue }
+            return r > 0 && (entry.revents & Int16(POLLIN)) != 0
         }
     }
 
