@@ -99,7 +99,8 @@ func rankMinutes(_ ranking: [Priority], _ agenda: Agenda, _ catalog: ModuleCatal
     return minutes
 }
 
-/// Two days over a small catalog: what every agenda needs and up to two random further sessions.
+/// Two days over a small catalog: what every agenda needs and up to two random further sessions (with
+/// what they build on and what must follow them).
 func smallInstance(_ catalog: ModuleCatalog, _ rng: inout SplitMix64) throws(AgendaError) -> PlanRequest {
     let structural: Set<String> = [
         "intake-history", "individual-partner-a", "individual-partner-b", "self-soothing", "listening-mirroring", "opening-the-heart",
@@ -115,7 +116,7 @@ func smallInstance(_ catalog: ModuleCatalog, _ rng: inout SplitMix64) throws(Age
         while let id = stack.popLast() {
             if keep.contains(id) || closure.contains(id) { continue }
             closure.append(id)
-            stack.append(contentsOf: catalog.module(id)?.prerequisites ?? [])
+            stack.append(contentsOf: (catalog.module(id)?.prerequisites ?? []) + (catalog.module(id)?.followedBy ?? []))
         }
         if keep.count - structural.count + closure.count <= wanted { keep.formUnion(closure) }
     }
@@ -132,10 +133,15 @@ do {
     let baseline = RestartBaseline(restarts: restarts)
     print("catalog: \(catalog.modules.count) modules from \(catalogURL.path); planner budget \(budget), baseline \(restarts) restarts")
 
-    // AGENDA_SHOW=p1,p2,...: print the agenda of that ranking and stop (a diagnostic).
+    // AGENDA_SHOW=p1,p2,...: print the planner's agenda of that ranking (AGENDA_BASELINE=1: the baseline's,
+    // AGENDA_GREEDY=1: the greedy construction's) and stop.
     if let shown = environment["AGENDA_SHOW"] {
         let ranking = shown.split(separator: ",").map { Priority(String($0)) }
-        let planned = try planner.plan(request(ranking, catalog))
+        // With AGENDA_BASELINE set, the baseline's agenda instead.
+        let planned =
+            environment["AGENDA_BASELINE"] != nil
+            ? baseline.plan(request(ranking, catalog), seed: 1)
+            : environment["AGENDA_GREEDY"] != nil ? try GreedyPlanner().plan(request(ranking, catalog)) : try planner.plan(request(ranking, catalog))
         for day in planned.days {
             print("day \(day.index + 1)")
             for block in day.blocks { print("  \(block.start)-\(block.end)  \(block.moduleID)") }
@@ -191,6 +197,7 @@ do {
     var softWhenBothFeasible = (planner: 0, baseline: 0, count: 0)
     var comparison = (better: 0, equal: 0, worse: 0)
     var baselineRules: [String: Int] = [:]
+    var worseExamples: [String] = []
     let batchStart = ContinuousClock.now
     for index in 0..<couples {
         let couple = request(randomRanking(&rng), catalog)
@@ -216,6 +223,7 @@ do {
             comparison.equal += 1
         } else {
             comparison.worse += 1
+            if worseExamples.count < 5 { worseExamples.append("  planner \(planned.score) worse than baseline \(base.score): \(couple.priorities.map(\.rawValue))") }
         }
     }
     let n = Double(max(couples, 1))
@@ -234,6 +242,7 @@ do {
         )
     }
     print("  planner better than the baseline \(comparison.better), equal \(comparison.equal), worse \(comparison.worse)")
+    for line in worseExamples { print(line) }
     print("  rules the baseline broke (couples): \(baselineRules.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
 
     // 4. Small instances against the exhaustive optimum.

@@ -52,7 +52,8 @@ struct Construction {
                 return true
             }
             guard visit(m, root: true) else { return nil }
-            for f in p.followers[m] where !visit(f, root: false) { return nil }
+            // What must follow it the same day cannot be planned already.
+            for f in p.followers[m] where placed[f] || items.contains(f) || !visit(f, root: false) { return nil }
             var steps = taken | result.reduce(0) { $0 | p.stepMask[$1] }
             let closing = AtonementStep.remorse.bit | AtonementStep.trustPlan.bit
             while steps & AtonementStep.woundMask != 0 && steps & closing != closing {
@@ -125,6 +126,15 @@ struct Construction {
             return p.isFill(m, taught: taught) ? 5 : 4
         }
 
+        /// The central own work of concluding session `m` still to plan (which brings `m` along when it
+        /// must be followed by it): placed first, `m` would shut that work out.
+        func openCentralWork(_ m: Int, _ d: Int, _ items: [Int]) -> [Int] {
+            guard p.concludes[m] else { return [] }
+            return p.ownWork[m].filter { q in
+                p.isCandidate[q] && p.central[q] && !placed[q] && !items.contains(q) && (d..<p.days).contains { p.admits(q, onDay: $0) }
+            }
+        }
+
         for d in 0..<p.days {
             let isLast = d == p.days - 1
             var items: [Int] = []
@@ -186,6 +196,16 @@ struct Construction {
                     && allowed(m, d, items)
                 {
                     guard let pulled = unit(m, d, items), !pulled.contains(where: { $0 == closing || pinnedToday.contains($0) }) else { continue }
+                    // A concluding session waits while its priority's central work could still come: before
+                    // the last day always, on the last day while that work (with what follows it) fits.
+                    let open = openCentralWork(m, d, items)
+                    if !open.isEmpty {
+                        if !isLast { continue }
+                        let fits = open.contains { q in
+                            unit(q, d, items).map { hardPoints(items + $0 + pending + tail, d) <= base } ?? false
+                        }
+                        if fits { continue }
+                    }
                     let level = tier(m, urgent: urgent, d)
                     let after = trial(adding: pulled)
                     // Ranked work waits while it would take more time than a higher rank has.
