@@ -223,7 +223,9 @@ do {
             comparison.equal += 1
         } else {
             comparison.worse += 1
-            if worseExamples.count < 5 { worseExamples.append("  planner \(planned.score) worse than baseline \(base.score): \(couple.priorities.map(\.rawValue))") }
+            if worseExamples.count < 5 {
+                worseExamples.append("  planner \(planned.score) worse than baseline \(base.score): \(couple.priorities.map(\.rawValue))")
+            }
         }
     }
     let n = Double(max(couples, 1))

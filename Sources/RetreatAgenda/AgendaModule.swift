@@ -75,7 +75,8 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
         phase: Phase = .core, timeOfDay: TimeOfDay = .any, repeatable: Bool = false, calming: Bool = false,
         intake: Bool = false, planForward: Bool = false, checkIn: Bool = false, closesDay: Bool = false,
         individual: Partner? = nil, general: Bool = false, intimate: Bool = false, touch: Bool = false,
-        blameFraming: Bool = false, central: Bool = false, concludes: Bool = false, followedBy: [String] = [], skills: [Skill] = [], atonement: [AtonementStep] = [],
+        blameFraming: Bool = false, central: Bool = false, concludes: Bool = false, followedBy: [String] = [], skills: [Skill] = [],
+        atonement: [AtonementStep] = [],
         homework: Homework? = nil
     ) {
         self.id = id

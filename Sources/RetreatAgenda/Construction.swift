@@ -21,7 +21,9 @@ struct Construction {
         var pinnedDays = [[Int]](repeating: [], count: p.n)
         for pin in p.pins { pinnedDays[pin.module].append(pin.day) }
         let rankedCount = p.ranked.count
-        let order = p.candidates.sorted { (p.phase[$0], p.topRank[$0] < 0 ? rankedCount : p.topRank[$0], $0) < (p.phase[$1], p.topRank[$1] < 0 ? rankedCount : p.topRank[$1], $1) }
+        let order = p.candidates.sorted {
+            (p.phase[$0], p.topRank[$0] < 0 ? rankedCount : p.topRank[$0], $0) < (p.phase[$1], p.topRank[$1] < 0 ? rankedCount : p.topRank[$1], $1)
+        }
         var closedDays: [[Placed]] = []
         var taughtBefore: UInt8 = 0
 

@@ -473,10 +473,13 @@ extension Problem {
             }
             // What it builds on and what must follow it must be plannable too.
             if let q = prerequisites[m].first(where: { !isCandidate[$0] }) {
-                throw broken(Rules.prerequisite, "\(name(m)) is pinned to day \(pin.day + 1), but it builds on \(name(q)), which cannot be planned for this couple")
+                throw broken(
+                    Rules.prerequisite, "\(name(m)) is pinned to day \(pin.day + 1), but it builds on \(name(q)), which cannot be planned for this couple")
             }
             if let f = followers[m].first(where: { !isCandidate[$0] }) {
-                throw broken(Rules.followedBy, "\(name(m)) is pinned to day \(pin.day + 1), but \(name(f)), which must follow it that day, cannot be planned for this couple")
+                throw broken(
+                    Rules.followedBy,
+                    "\(name(m)) is pinned to day \(pin.day + 1), but \(name(f)), which must follow it that day, cannot be planned for this couple")
             }
         }
         // The pins of one day alone, with a break in every gap where one fits: what breaks a rule of

@@ -31,8 +31,9 @@ extension RetreatCommand {
             [String] = []
         @Option(name: .customLong("pin"), help: "Pin a module to a day and time: MODULE@DAY/HH:MM (DAY from 1).", transform: Parse.pin) var pins: [Pin] = []
         @Option(name: .customLong("exclude"), help: "Leave a module out.") var excluded: [String] = []
-        @Option(name: .customLong("length"), help: "Change a module's length: MODULE=MINUTES, within its clinical limits (`agenda modules` lists them).", transform: Parse.length) var lengths:
-            [ModuleLength] = []
+        @Option(
+            name: .customLong("length"), help: "Change a module's length: MODULE=MINUTES, within its clinical limits (`agenda modules` lists them).",
+            transform: Parse.length) var lengths: [ModuleLength] = []
         @Flag(help: "Forget earlier pins, exclusions and lengths before applying these.") var resetAdjustments = false
 
         var edits: AgendaEdits {

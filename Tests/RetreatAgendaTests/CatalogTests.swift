@@ -298,7 +298,10 @@ struct CatalogTests {
             _ = try ModuleCatalog(toml: noDialogue)
             Issue.record("accepted a catalog where no session teaches dialogue")
         } catch {
-            #expect(error.description == "The module catalog is incomplete: no session teaches the skill dialogue, which every intensive teaches; add a session with skills = [\"dialogue\"] and flags = [\"general\"].")
+            #expect(
+                error.description
+                    == "The module catalog is incomplete: no session teaches the skill dialogue, which every intensive teaches; add a session with skills = [\"dialogue\"] and flags = [\"general\"]."
+            )
         }
         let notGeneral = try Self.fixture(changing: "dialogue-practice") { $0.replacingOccurrences(of: "flags = [\"general\"]\n", with: "") }
         do {
