@@ -4,12 +4,13 @@
 /// later day with the morning check-in; each day is then filled while the rules allow, a unit at a
 /// time (a module with its missing prerequisites, the modules that must follow it the same day and,
 /// for an atonement step that opens the wound, the rest of the atonement steps), most needed work
-/// first: prerequisites of pins and the atonement steps due on day 2, then skills not yet taught
-/// and atonement steps not yet taken, then the central work of rank 1, then ranked work balanced
-/// toward the ranking (each rank at least the next, rank 1 about half), then general work, then
-/// fill; finally a calming close (the plan forward on the last day). Whether something fits is
-/// asked of the rule table: adding it must not add hard points to the partial plan
-/// (`Problem.assess` on the days built so far).
+/// first: prerequisites of pins and the atonement steps due on day 2, then skills not yet taught,
+/// atonement steps not yet taken and a ranked priority's concluding work (which waits while its
+/// central work could still bring it along), then the central work of rank 1, then ranked work
+/// balanced toward the ranking's shares (a rank's work waits while it would take clearly more than
+/// a higher rank has), then general work, then fill; finally a calming close (the plan forward on
+/// the last day). Whether something fits is asked of the rule table: adding it must not add hard
+/// points to the partial plan (`Problem.assess` on the days built so far).
 struct Construction {
     let problem: Problem
 
