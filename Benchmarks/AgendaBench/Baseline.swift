@@ -36,7 +36,7 @@ struct RestartBaseline {
             if (m.intimate || m.touch) && !ranked.contains(.intimacy) { return false }
             if (m.priorities.contains(.affairRecovery) || !m.atonement.isEmpty) && !ranked.contains(.affairRecovery) { return false }
             if m.blameFraming && ranked.contains(.affairRecovery) { return false }
-            return m.servesAll || !m.skills.isEmpty || m.general || m.priorities.contains(where: ranked.contains)
+            return m.servesAll || m.general || m.priorities.contains(where: ranked.contains)
         }
         var usable = sessions.filter(allowed)
         // Drop modules whose prerequisites are not usable (until nothing changes).
@@ -66,6 +66,15 @@ struct RestartBaseline {
                 if let module = usable.first(where: { $0.atonement.contains(step) }) { wanted.append(module) }
             }
         }
+        // A ranked priority whose work the catalog concludes: its concluding session and what it builds on.
+        var required = Set<String>()
+        var stack = usable.filter { $0.concludes && $0.priorities.contains(where: ranked.contains) }.map(\.id)
+        while let id = stack.popLast() {
+            guard required.insert(id).inserted, let module = usable.first(where: { $0.id == id }) else { continue }
+            let opensOrCloses = module.intake || module.checkIn || module.planForward || module.individual != nil
+            if !opensOrCloses && !wanted.contains(where: { $0.id == id }) { wanted.append(module) }
+            stack += module.prerequisites
+        }
         var optional = usable.filter { m in
             !m.intake && !m.planForward && !m.checkIn && m.individual == nil && !wanted.contains(where: { $0.id == m.id }) && m.id != closer?.id
         }
@@ -82,6 +91,10 @@ struct RestartBaseline {
             if let low = a.atonement.min(), let high = b.atonement.max(), high < low { return true }
             if a.touch && !b.atonement.isEmpty { return true }
             if b.blameFraming && a.atonement.contains(.disclosure) { return true }
+            // A concluding session after the other work of the priorities it concludes.
+            if a.concludes && !b.concludes && !b.servesAll && !b.priorities.isEmpty && Set(b.priorities).isSubset(of: Set(a.priorities)) {
+                return true
+            }
             return false
         }
         var ordered: [AgendaModule] = []
@@ -91,6 +104,34 @@ struct RestartBaseline {
             let free = pool.indices.filter { i in !pool.contains { other in other.id != pool[i].id && mustFollow(pool[i], other) } }
             guard let index = free.first(where: { !pool[$0].atonement.isEmpty }) ?? free.first else { break }
             ordered.append(pool.remove(at: index))
+        }
+
+        // Units dealt together onto one day: the disclosure with the atonement steps after it (the
+        // wound opened and tended on one day), and a module with the modules that must follow it.
+        var units: [[AgendaModule]] = []
+        var grouped = Set<String>()
+        // (The individual sessions open day 1 below.)
+        for m in ordered where !grouped.contains(m.id) && m.individual == nil {
+            var unit = [m]
+            if m.atonement.contains(.disclosure) {
+                unit += ordered.filter { o in o.id != m.id && !o.atonement.isEmpty && o.atonement.allSatisfy { $0 > .disclosure } }
+            }
+            for id in m.followedBy { if let f = ordered.first(where: { $0.id == id }), !unit.contains(where: { $0.id == id }) { unit.append(f) } }
+            for u in unit { grouped.insert(u.id) }
+            units.append(unit)
+        }
+        // Time beyond the clinical minimum by rank (each session once, for its highest-ranked priority):
+        // a lower rank never gets as much as a quarter less than the rank above it.
+        var rankMinutes = [Int](repeating: 0, count: ranked.count)
+        var taughtSoFar = Set<Skill>()
+        func bucket(_ m: AgendaModule) -> Int? {
+            if !m.atonement.isEmpty || m.servesAll || required.contains(m.id) || !Set(m.skills).isSubset(of: taughtSoFar) { return nil }
+            return ranked.firstIndex(where: m.serves)
+        }
+        func keepsRankOrder(_ unit: [AgendaModule]) -> Bool {
+            var trial = rankMinutes
+            for m in unit { if let r = bucket(m) { trial[r] += length(m) } }
+            return zip(trial, trial.dropFirst()).allSatisfy { ($0 == 0 && $1 == 0) || $0 >= $1 + max(15, ($1 + 3) / 4) }
         }
 
         // Deal onto days: day 1 opens with intake and the individual sessions, later days with the
@@ -108,32 +149,67 @@ struct RestartBaseline {
         func closing(_ d: Int) -> AgendaModule? { d == dayCount - 1 ? planForward : closer }
         var placed = Set<String>()
         var d = 0
-        for m in ordered {
-            if m.intensity == 3 && d == 0 { d = min(1, dayCount - 1) }
-            if m.atonement.contains(where: { [.disclosure, .questions, .impact].contains($0) }) && d > 1 { continue }
-            while d < dayCount {
-                let room = template.maxContactMinutes - contact(days[d] + (closing(d).map { [$0] } ?? []), d)
+        var queue = units
+        var next = 0
+        while next < queue.count {
+            let unit = queue[next]
+            next += 1
+            // What the unit had to bring along that is required on its own (a concluding session after a
+            // breakthrough) is tried alone when the unit cannot be placed.
+            func retryRequiredRest() {
+                let rest = unit.dropFirst().filter { required.contains($0.id) }
+                if !rest.isEmpty { queue.insert(Array(rest), at: next) }
+            }
+            if unit.contains(where: { bucket($0) != nil }) && !keepsRankOrder(unit) {
+                retryRequiredRest()
+                continue
+            }
+            let minutes = unit.reduce(0) { $0 + length($1) }
+            var e = d
+            if unit.contains(where: { $0.intensity == 3 }) && e == 0 { e = min(1, dayCount - 1) }
+            if unit.contains(where: { $0.atonement.contains(where: { [.disclosure, .questions, .impact].contains($0) }) }) && e > 1 { continue }
+            while e < dayCount {
+                let room = template.maxContactMinutes - contact(days[e] + (closing(e).map { [$0] } ?? []), e)
                 // A rough fit: the day's minutes, breaks and lunch within its hours.
                 let span = template.end.minutes - template.start.minutes - template.lunchMinutes - 3 * template.breakMinutes
-                if length(m) <= room && contact(days[d], d) + length(m) + (closing(d).map(length) ?? 0) <= span { break }
-                d += 1
+                if minutes <= room && contact(days[e], e) + minutes + (closing(e).map(length) ?? 0) <= span { break }
+                e += 1
             }
-            guard d < dayCount else { break }
-            let here = Set(days[d].map(\.id))
-            if !m.prerequisites.allSatisfy({ placed.contains($0) || here.contains($0) }) { continue }
-            days[d].append(m)
-            placed.insert(m.id)
+            guard e < dayCount else {
+                retryRequiredRest()
+                continue
+            }
+            d = e
+            var here = Set(days[d].map(\.id))
+            var fits = true
+            for m in unit {
+                if !m.prerequisites.allSatisfy({ placed.contains($0) || here.contains($0) }) { fits = false }
+                here.insert(m.id)
+            }
+            if !fits { continue }
+            for m in unit {
+                if let r = bucket(m) { rankMinutes[r] += length(m) }
+                taughtSoFar.formUnion(m.skills)
+                days[d].append(m)
+                placed.insert(m.id)
+            }
         }
         for d in 0..<dayCount {
             if let end = closing(d), !days[d].contains(where: { $0.id == end.id }) { days[d].append(end) }
         }
-        return days.enumerated().map { AgendaDay(index: $0.offset, blocks: layout($0.element, day: $0.offset, request, catalog: catalog)) }
+        var taught = Set<Skill>()
+        return days.enumerated().map { day in
+            taught.formUnion(day.element.flatMap(\.skills))
+            return AgendaDay(index: day.offset, blocks: layout(day.element, day: day.offset, request, catalog: catalog, taught: taught))
+        }
     }
 
     /// Times a day: sessions back to back from the day's start, a break when the run would pass the
     /// longest run or two demanding blocks would meet, lunch once the next session would end after
-    /// the latest lunch start, the evening reflection at the end of every day but the last.
-    func layout(_ items: [AgendaModule], day: Int, _ request: PlanRequest, catalog: ModuleCatalog) -> [AgendaBlock] {
+    /// the latest lunch start, the evening reflection at the end of every day but the last (its
+    /// homework self-soothing after a demanding day, otherwise the most practice the skills `taught`
+    /// by the end of the day allow).
+    func layout(_ items: [AgendaModule], day: Int, _ request: PlanRequest, catalog: ModuleCatalog, taught: Set<Skill>) -> [AgendaBlock] {
         let template = request.template
         let overrides = request.adjustments.durationOverrides
         let pause = catalog.modules.first { $0.kind == .break && !request.adjustments.excluded.contains($0.id) }
@@ -175,9 +251,12 @@ struct RestartBaseline {
         takeLunch()
         if day < request.days - 1 {
             let demanding = items.contains { $0.intensity == 3 }
+            let wanted: [Homework?] = demanding ? [.selfSoothing] : [.dialogue, .mirroring, nil, .selfSoothing]
+            let evenings = catalog.modules.filter { $0.kind == .reflection && !request.adjustments.excluded.contains($0.id) }
             let evening =
-                catalog.modules.first { $0.kind == .reflection && $0.homework == (demanding ? .selfSoothing : .dialogue) }
-                ?? catalog.modules.first { $0.kind == .reflection }
+                wanted.lazy.compactMap { homework in
+                    evenings.first { $0.homework == homework && Set($0.homework?.skills ?? []).isSubset(of: taught) }
+                }.first ?? evenings.first
             if let evening { append(evening, overrides[evening.id] ?? evening.minutes) }
         }
         return blocks

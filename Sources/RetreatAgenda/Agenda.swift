@@ -59,7 +59,7 @@ public enum PenaltyLevel: String, CaseIterable, Codable, Sendable {
     case hard
     /// A clear shortcoming (a ranked priority without sessions, rank order broken, a repeat).
     case medium
-    /// A preference (rank 1 about half the time, demanding work in the morning, ...).
+    /// A preference (rank 1 near its share of the time, demanding work in the morning, ...).
     case soft
 }
 
@@ -69,7 +69,7 @@ public struct Penalty: Hashable, Codable, Sendable, CustomStringConvertible {
     public var level: PenaltyLevel
     /// How many points it adds to its level.
     public var points: Int
-    /// A short rule code, e.g. `"lunch"`, `"prerequisite"`, `"rank-order"`.
+    /// A short rule code, e.g. `"lunch"`, `"prerequisite"`, `"rank-time"`.
     public var rule: String
     /// The explanation.
     public var sentence: String

@@ -72,6 +72,9 @@ public enum AgendaError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The catalog, even without staff edits, lacks something every agenda needs, or no agenda
     /// keeping every rule was found for it.
     case unplannable(String)
+    /// The catalog lacks what every intensive needs (no modules, no session teaching a skill to every
+    /// couple, no intake, no lunch, ...); the sentence says what to add.
+    case incompleteCatalog(String)
     /// A catalog file could not be read.
     case unreadableFile(path: String, reason: String)
 
@@ -93,7 +96,8 @@ public enum AgendaError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unknownPriority, .unknownModule, .invalidRequest, .invalidAdjustment: return .usage
         case .breaksRule: return .ruleConflict
         case .ineligible: return .ineligible
-        case .catalogSyntax, .invalidModule, .duplicateModuleID, .unknownPrerequisite, .prerequisiteCycle, .unplannable, .unreadableFile:
+        case .catalogSyntax, .invalidModule, .duplicateModuleID, .unknownPrerequisite, .prerequisiteCycle, .unplannable, .unreadableFile,
+            .incompleteCatalog:
             return .catalog
         }
     }
@@ -124,6 +128,8 @@ public enum AgendaError: Error, Hashable, Sendable, CustomStringConvertible {
             .invalidAdjustment(let sentence),
             .unplannable(let sentence):
             return sentence
+        case .incompleteCatalog(let sentence):
+            return "The module catalog is incomplete: \(sentence)"
         case .unreadableFile(let path, let reason):
             return "The catalog file \(path) could not be read (\(reason)); check the path and its permissions."
         }

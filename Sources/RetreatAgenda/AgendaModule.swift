@@ -8,6 +8,12 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
     public var clientTitle: String
     /// Length in minutes (> 0). For breaks and lunch the day template's lengths apply instead.
     public var minutes: Int
+    /// The shortest a staff length may make it, when the catalog sets one (`min_minutes`); otherwise
+    /// `minimumMinutes` gives the default.
+    public var minMinutes: Int?
+    /// The longest a staff length may make it, when the catalog sets one (`max_minutes`); otherwise
+    /// `maximumMinutes` gives the default.
+    public var maxMinutes: Int?
     /// Session, break, lunch or reflection.
     public var kind: BlockKind
     /// Whether the module serves every priority (general work such as intake or a closing).
@@ -45,6 +51,16 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
     public var touch: Bool
     /// Framed around blame (even to move beyond it): never after a disclosure.
     public var blameFraming: Bool
+    /// The central work of the priorities it serves: when one of them is ranked, an agenda without
+    /// it (where it could fit) falls short, and the score says so.
+    public var central: Bool
+    /// Concludes the work of the priorities it serves (repair and agreements on an unresolved
+    /// issue): when one of them is ranked it is planned, after that priority's other own work, so the
+    /// couple does not leave with the issue opened and left open.
+    public var concludes: Bool
+    /// Ids of modules that must follow this one on the same day whenever it is planned: it opens
+    /// something they close (a breakthrough is followed by repair and agreements).
+    public var followedBy: [String]
     /// The skills of the practice's page this session teaches.
     public var skills: [Skill]
     /// The atonement steps of affair recovery this session takes.
@@ -54,17 +70,21 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
 
     /// Creates a module; see the catalog file for the meaning of each field.
     public init(
-        id: String, staffTitle: String, clientTitle: String, minutes: Int, kind: BlockKind = .session,
+        id: String, staffTitle: String, clientTitle: String, minutes: Int, minMinutes: Int? = nil, maxMinutes: Int? = nil, kind: BlockKind = .session,
         servesAll: Bool = false, priorities: [Priority] = [], intensity: Int = 1, prerequisites: [String] = [],
         phase: Phase = .core, timeOfDay: TimeOfDay = .any, repeatable: Bool = false, calming: Bool = false,
         intake: Bool = false, planForward: Bool = false, checkIn: Bool = false, closesDay: Bool = false,
         individual: Partner? = nil, general: Bool = false, intimate: Bool = false, touch: Bool = false,
-        blameFraming: Bool = false, skills: [Skill] = [], atonement: [AtonementStep] = [], homework: Homework? = nil
+        blameFraming: Bool = false, central: Bool = false, concludes: Bool = false, followedBy: [String] = [], skills: [Skill] = [],
+        atonement: [AtonementStep] = [],
+        homework: Homework? = nil
     ) {
         self.id = id
         self.staffTitle = staffTitle
         self.clientTitle = clientTitle
         self.minutes = minutes
+        self.minMinutes = minMinutes
+        self.maxMinutes = maxMinutes
         self.kind = kind
         self.servesAll = servesAll
         self.priorities = priorities
@@ -83,6 +103,9 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
         self.intimate = intimate
         self.touch = touch
         self.blameFraming = blameFraming
+        self.central = central
+        self.concludes = concludes
+        self.followedBy = followedBy
         self.skills = skills
         self.atonement = atonement
         self.homework = homework
@@ -91,6 +114,31 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
     /// Whether the module serves `priority` specifically (general modules serve none specifically).
     public func serves(_ priority: Priority) -> Bool {
         priorities.contains(priority)
+    }
+
+    /// The shortest length a staff edit may give the module: `minMinutes` when the catalog sets it;
+    /// otherwise 10 minutes for a break, 30 for lunch, and two thirds of the catalog length (rounded
+    /// up to 5 minutes) for a session or a reflection.
+    public var minimumMinutes: Int {
+        if let minMinutes { return minMinutes }
+        switch kind {
+        case .break: return min(10, minutes)
+        case .lunch: return min(30, minutes)
+        case .session, .reflection: return min(minutes, ((minutes * 2 + 2) / 3 + 4) / 5 * 5)
+        }
+    }
+
+    /// The longest length a staff edit may give the module: `maxMinutes` when the catalog sets it;
+    /// otherwise 30 minutes for a break, 120 for lunch, and one and a half times the catalog length
+    /// (rounded down to 5 minutes) for a session or a reflection. (A session longer than the day
+    /// template's run without a break is refused by that rule as well.)
+    public var maximumMinutes: Int {
+        if let maxMinutes { return maxMinutes }
+        switch kind {
+        case .break: return max(30, minutes)
+        case .lunch: return max(120, minutes)
+        case .session, .reflection: return max(minutes, minutes * 3 / 2 / 5 * 5)
+        }
     }
 
     /// Whether the module may close a day: calming, or of the integration phase.
@@ -112,6 +160,8 @@ public struct AgendaModule: Hashable, Codable, Sendable, Identifiable {
         if intimate { words.append("intimate") }
         if touch { words.append("touch") }
         if blameFraming { words.append("blame-framing") }
+        if central { words.append("central") }
+        if concludes { words.append("concludes") }
         return words
     }
 }

@@ -87,15 +87,19 @@ public struct CoupleAgenda: Hashable, Codable, Sendable {
         self.days = days
     }
 
-    /// The view as text: a line per day ("Day 1, 2027-01-11"), then one line per block ("  09:00-10:30  Welcome session").
-    public var text: String {
+    /// The view as lines: one per day ("Day 1, 2027-01-11"), then one per block ("  09:00-10:30  Welcome
+    /// session"). A terminal prints them one by one, so a control character inside a title stays escaped.
+    public var lines: [String] {
         var lines: [String] = []
         for (index, day) in days.enumerated() {
             lines.append("Day \(index + 1)" + (day.date.map { ", \($0)" } ?? ""))
             for block in day.blocks { lines.append("  \(block.start)-\(block.end)  \(block.title)") }
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
+
+    /// The view as text: `lines` joined by line breaks.
+    public var text: String { lines.joined(separator: "\n") }
 }
 
 extension Agenda {

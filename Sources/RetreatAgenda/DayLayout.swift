@@ -6,7 +6,8 @@
 /// `append…` calls place exactly what they are told (the exhaustive search chooses where breaks
 /// and lunch go). Pinned sessions start at their pinned time. `finish` adds lunch if it is still
 /// missing and, on every day but the last, the evening reflection: self-soothing homework after a
-/// demanding day, the ordinary one otherwise.
+/// demanding day, otherwise the homework practising the most the couple has been taught by then
+/// (a dialogue once dialogue is taught, a mirroring exercise once listening and mirroring are).
 struct DayBuilder {
     let problem: Problem
     let day: Int
@@ -16,12 +17,16 @@ struct DayBuilder {
     var previousDemanding = false
     var demandingDay = false
     var contact = 0
+    /// Skills taught so far in the intensive, this day's sessions included (`Skill.bit` mask).
+    var taught: UInt8
     var blocks: [Placed] = []
 
-    init(problem: Problem, day: Int) {
+    /// A builder for `day`, after days that taught the skills in `taught`.
+    init(problem: Problem, day: Int, taught: UInt8 = 0) {
         self.problem = problem
         self.day = day
         self.t = problem.dayStart
+        self.taught = taught
         blocks.reserveCapacity(16)
     }
 
@@ -56,6 +61,7 @@ struct DayBuilder {
         contact += length
         previousDemanding = p.intensity[module] == 3
         demandingDay = demandingDay || previousDemanding
+        taught |= p.skillMask[module]
     }
 
     /// Places a break now.
@@ -82,7 +88,7 @@ struct DayBuilder {
     mutating func finish() -> [Placed] {
         let p = problem
         if !lunchDone { appendLunch() }
-        if day < p.days - 1, let reflection = demandingDay ? (p.soothingReflection ?? p.reflectionModule) : p.reflectionModule {
+        if day < p.days - 1, let reflection = p.evening(demanding: demandingDay, taught: taught) {
             let length = p.duration[reflection]
             blocks.append(Placed(module: reflection, start: t, end: t + length))
             t += length
@@ -95,14 +101,32 @@ struct DayBuilder {
 extension Problem {
     /// Lays out every day of `state` (one ordered list of session modules per day).
     func layout(_ state: [[Int]]) -> [[Placed]] {
-        state.enumerated().map { layoutDay($0.offset, $0.element) }
+        var taught: UInt8 = 0
+        return state.enumerated().map { day in
+            defer { taught = taught | skills(day.element) }
+            return layoutDay(day.offset, day.element, taught: taught)
+        }
     }
 
-    /// Lays out one day's ordered sessions with `DayBuilder.add` and `finish`.
-    func layoutDay(_ day: Int, _ items: [Int]) -> [Placed] {
-        var builder = DayBuilder(problem: self, day: day)
+    /// The skills the sessions `items` teach (`Skill.bit` mask).
+    func skills(_ items: [Int]) -> UInt8 {
+        items.reduce(0) { $0 | skillMask[$1] }
+    }
+
+    /// Lays out one day's ordered sessions with `DayBuilder.add` and `finish`, after days that taught
+    /// the skills in `taught` (which decides the evening's homework).
+    func layoutDay(_ day: Int, _ items: [Int], taught: UInt8) -> [Placed] {
+        var builder = DayBuilder(problem: self, day: day, taught: taught)
         for item in items { builder.add(item) }
         return builder.finish()
+    }
+
+    /// The evening reflection for a day: self-soothing homework after a demanding day; otherwise the
+    /// first of the catalog's reflections (a dialogue, then a mirroring exercise, then one without
+    /// homework, then self-soothing) whose homework practises only skills in `taught`.
+    func evening(demanding: Bool, taught: UInt8) -> Int? {
+        if demanding, let soothing = soothingReflection { return soothing }
+        return evenings.first { homeworkMask[$0] & ~taught == 0 } ?? evenings.first
     }
 
     /// Converts laid-out days into a public agenda.

@@ -60,7 +60,7 @@ struct Enumeration {
             let score = p.evaluate(days, explain: false)
             if score < best.score { best = (score, days) }
         } else {
-            let fresh = DayBuilder(problem: p, day: d + 1)
+            let fresh = DayBuilder(problem: p, day: d + 1, taught: finished.taught)
             let key = NodeKey(p, day: d + 1, sets: sets + [0], builder: fresh)
             if worthExtending(key, p.assess(PlanView(days: days, lastOpen: false), explain: false)) {
                 extend(day: d + 1, builder: fresh, items: [], closed: days, sets: sets + [0])

@@ -25,6 +25,8 @@ struct LocalSearch {
     var count: [Int]
     /// Per module, the positions (`day * 1024 + index`) where it occurs.
     var positions: [[Int]]
+    /// Per day, the skills taught on the days before it (the evening's homework depends on them).
+    var taughtBefore: [UInt8]
     var cursor = 0
 
     static let fullCost = 16
@@ -40,6 +42,7 @@ struct LocalSearch {
         self.current = problem.evaluate(laid, explain: false)
         self.count = []
         self.positions = []
+        self.taughtBefore = []
         reindex()
     }
 
@@ -47,10 +50,14 @@ struct LocalSearch {
         let p = problem
         count = [Int](repeating: 0, count: p.n)
         positions = [[Int]](repeating: [], count: p.n)
+        taughtBefore = [UInt8](repeating: 0, count: state.count)
+        var taught: UInt8 = 0
         for (d, items) in state.enumerated() {
+            taughtBefore[d] = taught
             for (i, m) in items.enumerated() {
                 count[m] += 1
                 positions[m].append(d * 1024 + i)
+                taught |= p.skillMask[m]
             }
         }
     }
@@ -97,7 +104,8 @@ struct LocalSearch {
     }
 
     /// `m`'s prerequisites (transitively) that do not occur before (d, j), in dependency order,
-    /// followed by `m`; nil when one of them may not be added to day `d`.
+    /// followed by `m` and the modules that must follow it (with what they need); nil when one of
+    /// them may not be added to day `d`.
     func prerequisiteChain(_ m: Int, _ d: Int, _ j: Int) -> [Int]? {
         var result: [Int] = []
         var visiting: Set<Int> = []
@@ -108,7 +116,11 @@ struct LocalSearch {
             result.append(x)
             return true
         }
-        return visit(m) ? result : nil
+        guard visit(m) else { return nil }
+        for f in problem.followers[m] where !result.contains(f) {
+            guard visit(f) else { return nil }
+        }
+        return result
     }
 
     /// The days changed by `move`, or nil when the move is not allowed.
@@ -234,7 +246,7 @@ struct LocalSearch {
                 moves.append(.removeChain(day: d, at: i))
             }
         }
-        for m in p.candidates where !p.prerequisites[m].isEmpty {
+        for m in p.candidates where !p.prerequisites[m].isEmpty || !p.followers[m].isEmpty {
             for d in 0..<days where mayAdd(m, to: d) {
                 for j in 0...state[d].count {
                     moves.append(.insertChain(module: m, day: d, at: j))
@@ -252,10 +264,27 @@ struct LocalSearch {
             evaluations += LocalSearch.filterCost
             return nil
         }
+        let p = problem
         var days = laid
-        for (d, items) in changes { days[d] = problem.layoutDay(d, items) }
+        // Changed days are laid out again, and so is any later day whose evening homework may change
+        // because the skills taught before it changed.
+        var next = state
+        var changed = [Bool](repeating: false, count: state.count)
+        for (d, items) in changes {
+            next[d] = items
+            changed[d] = true
+        }
+        var taught: UInt8 = 0
+        var relaid: [Int] = []
+        for d in 0..<next.count {
+            if changed[d] || taught != taughtBefore[d] {
+                days[d] = p.layoutDay(d, next[d], taught: taught)
+                relaid.append(d)
+            }
+            taught |= p.skills(next[d])
+        }
         if current.hard == 0 {
-            for (d, _) in changes where problem.dayHardPoints(d, days[d]) > 0 {
+            for d in relaid where p.dayHardPoints(d, days[d]) > 0 {
                 evaluations += LocalSearch.dayCost
                 return nil
             }

@@ -47,15 +47,18 @@ public struct ModuleCatalog: Hashable, Sendable {
     // MARK: - Validation
 
     static func validate(_ modules: [AgendaModule], customPriorities: [Priority]) throws(AgendaError) {
+        var declared = Set<Priority>()
         for custom in customPriorities {
-            if custom.isKnown {
-                continue
-            }
-            if custom.rawValue.isEmpty || custom.rawValue == "all" {
+            try validateCustomPriority(custom)
+            if !declared.insert(custom).inserted {
                 throw .invalidModule(
-                    id: "custom_priorities",
-                    reason: "custom priority \"\(custom.rawValue)\" is not a usable name; give each custom priority a non-empty name other than \"all\".")
+                    id: "custom_priorities", reason: "custom priority \"\(custom.rawValue)\" is listed twice; list each custom priority once.")
             }
+        }
+        if modules.isEmpty {
+            throw .incompleteCatalog(
+                "it has no modules; add [[module]] tables (intake, time with each partner alone, the five skills, a check-in, the plan forward, a break, lunch and the evening reflections; see Fixtures/agenda-modules.toml)."
+            )
         }
         let known = Set(Priority.known + customPriorities)
         var seen = Set<String>()
@@ -73,13 +76,113 @@ public struct ModuleCatalog: Hashable, Sendable {
         if let cycle = findCycle(modules) {
             throw .prerequisiteCycle(cycle)
         }
+        try validateFollowers(modules)
+    }
+
+    /// Checks that the catalog can plan an intensive for any couple, whatever they rank: an intake,
+    /// time alone with each partner, a morning check-in, the plan forward, a break, lunch, an evening
+    /// reflection, and for each of the five skills a session that every couple may be given (it
+    /// serves all priorities or is flagged general). A catalog read from a file is checked this way
+    /// (`init(toml:)`); a smaller one built in code for a test may leave things out, and planning
+    /// then says what is missing.
+    /// - Throws: `AgendaError.incompleteCatalog` naming the first thing missing and what to add.
+    public func checkComplete() throws(AgendaError) {
+        let sessions = modules.filter { $0.kind == .session }
+        func need(_ present: Bool, _ sentence: String) throws(AgendaError) {
+            if !present { throw .incompleteCatalog(sentence) }
+        }
+        try need(!modules.isEmpty, "it has no modules; add [[module]] tables (see Fixtures/agenda-modules.toml).")
+        try need(sessions.contains { $0.intake }, "no session opens day 1 with intake and history; add one with flags = [\"intake\"].")
+        for who in Partner.allCases {
+            try need(
+                sessions.contains { $0.individual == who },
+                "no session gives partner \(who.rawValue) time alone; add one with flags = [\"individual\"] and partner = \"\(who.rawValue)\".")
+        }
+        try need(sessions.contains { $0.checkIn }, "no morning check-in opens days 2 and 3; add a repeatable session with flags = [\"check-in\"].")
+        try need(sessions.contains { $0.planForward }, "no plan forward ends the last day; add a session with flags = [\"plan-forward\"].")
+        try need(modules.contains { $0.kind == .break }, "there is no break; add a module with kind = \"break\".")
+        try need(modules.contains { $0.kind == .lunch }, "there is no lunch; add a module with kind = \"lunch\".")
+        try need(modules.contains { $0.kind == .reflection }, "there is no evening reflection; add a module with kind = \"reflection\".")
+        for skill in Skill.allCases {
+            let teachers = sessions.filter { $0.skills.contains(skill) }
+            if teachers.isEmpty {
+                throw .incompleteCatalog(
+                    "no session teaches the skill \(skill.rawValue), which every intensive teaches; add a session with skills = [\"\(skill.rawValue)\"] and flags = [\"general\"]."
+                )
+            }
+            if !teachers.contains(where: { $0.servesAll || $0.general }) {
+                throw .incompleteCatalog(
+                    "the skill \(skill.rawValue) is taught only by \(teachers.map { "\"\($0.id)\"" }.joined(separator: ", ")), which serves only \(Set(teachers.flatMap(\.priorities).map(\.rawValue)).sorted().joined(separator: ", ")); every couple is taught it, so flag one of them general (or let it serve [\"all\"])."
+                )
+            }
+        }
+    }
+
+    /// A custom priority's name: a plain lower-case word or words joined by hyphens, not a built-in
+    /// priority and not "all" (it reaches terminals and the score's sentences).
+    private static func validateCustomPriority(_ custom: Priority) throws(AgendaError) {
+        func fail(_ reason: String) -> AgendaError { .invalidModule(id: "custom_priorities", reason: reason) }
+        let name = custom.rawValue
+        if let (scalar, position) = TextRules.firstForbidden(in: name) {
+            throw fail(
+                "a custom priority contains \(TextRules.describe(scalar)) at character \(position); name it with lower-case letters, digits and hyphens, e.g. \"blended-family\"."
+            )
+        }
+        if custom.isKnown {
+            throw fail(
+                "custom priority \"\(name)\" is one of the four built-in priorities (unresolved-issues, affair-recovery, communication, intimacy), which need no declaration; remove it from custom_priorities."
+            )
+        }
+        if name.isEmpty || name == "all" {
+            throw fail("custom priority \"\(name)\" is not a usable name; give each custom priority a non-empty name other than \"all\".")
+        }
+        let allowed = name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        if !allowed || name.hasPrefix("-") || name.hasSuffix("-") || name.count > 40 {
+            throw fail(
+                "custom priority \"\(name)\" is not a plain name; use at most 40 lower-case letters, digits and hyphens, e.g. \"blended-family\"."
+            )
+        }
+    }
+
+    /// `followed_by`: each follower exists, is a session, and can come after the module (it is not
+    /// one of the module's own prerequisites, directly or through others).
+    private static func validateFollowers(_ modules: [AgendaModule]) throws(AgendaError) {
+        var byID: [String: AgendaModule] = [:]
+        for module in modules { byID[module.id] = module }
+        for module in modules where !module.followedBy.isEmpty {
+            func fail(_ reason: String) -> AgendaError { .invalidModule(id: module.id, reason: reason) }
+            if module.kind != .session {
+                throw fail("a \(module.kind.rawValue) cannot be followed_by other modules; only sessions can.")
+            }
+            if Set(module.followedBy).count != module.followedBy.count {
+                throw fail("it lists a module twice in followed_by; list each once.")
+            }
+            // Everything the module builds on, directly or through others.
+            var before = Set<String>()
+            var stack = module.prerequisites
+            while let id = stack.popLast() {
+                guard before.insert(id).inserted else { continue }
+                stack.append(contentsOf: byID[id]?.prerequisites ?? [])
+            }
+            for id in module.followedBy {
+                guard let follower = byID[id] else {
+                    throw fail("it is followed_by \"\(id)\", which is not in the catalog; add that module or remove it from followed_by.")
+                }
+                if id == module.id || before.contains(id) {
+                    throw fail("it is followed_by \"\(id)\", which must come before it; remove \"\(id)\" from followed_by.")
+                }
+                if follower.kind != .session {
+                    throw fail("it is followed_by \"\(id)\", a \(follower.kind.rawValue); only sessions can follow it.")
+                }
+            }
+        }
     }
 
     private static func validateFields(_ module: AgendaModule, knownPriorities: Set<Priority>) throws(AgendaError) {
         func fail(_ reason: String) -> AgendaError { .invalidModule(id: module.id, reason: reason) }
         let id = module.id
-        if id.isEmpty || id.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
-            throw fail("the id is empty or contains spaces; use a lower-case id such as \"dialogue-practice\".")
+        if id.isEmpty || id.unicodeScalars.contains(where: { $0.properties.isWhitespace || TextRules.isForbidden($0) }) {
+            throw fail("the id is empty or contains spaces or control characters; use a lower-case id such as \"dialogue-practice\".")
         }
         if module.staffTitle.trimmingCharacters(in: .whitespaces).isEmpty {
             throw fail("the staff title is empty; describe the module for staff in `title`.")
@@ -105,6 +208,16 @@ public struct ModuleCatalog: Hashable, Sendable {
         if module.minutes > 24 * 60 {
             throw fail("minutes is \(module.minutes), longer than a day; set a length of at most a few hours.")
         }
+        if let minimum = module.minMinutes, !(1...module.minutes).contains(minimum) {
+            throw fail(
+                "min_minutes is \(minimum); set a minimum length between 1 and the module's \(module.minutes) minutes (or leave it out for the default of two thirds)."
+            )
+        }
+        if let maximum = module.maxMinutes, !(module.minutes...(24 * 60)).contains(maximum) {
+            throw fail(
+                "max_minutes is \(maximum); set a maximum length between the module's \(module.minutes) minutes and a day (or leave it out for the default of one and a half times its length)."
+            )
+        }
         if !(1...3).contains(module.intensity) {
             throw fail("intensity is \(module.intensity); use 1 (light), 2 or 3 (demanding).")
         }
@@ -127,7 +240,7 @@ public struct ModuleCatalog: Hashable, Sendable {
         }
         if module.kind != .session {
             if module.intake || module.planForward || module.individual != nil || module.checkIn || module.closesDay || module.general
-                || module.intimate || module.touch || module.blameFraming
+                || module.intimate || module.touch || module.blameFraming || module.central || module.concludes
             {
                 throw fail(
                     "a \(module.kind.rawValue) cannot carry the flags \(module.flagWords.joined(separator: ", ")); only sessions can.")
@@ -141,6 +254,12 @@ public struct ModuleCatalog: Hashable, Sendable {
         }
         if module.homework != nil && module.kind != .reflection {
             throw fail("only an evening reflection can set `homework`; remove it or make the module kind = \"reflection\".")
+        }
+        if module.concludes && (module.servesAll || module.priorities.isEmpty) {
+            throw fail("it is flagged concludes but serves every priority; list the priorities whose work it concludes, e.g. [\"unresolved-issues\"].")
+        }
+        if module.concludes && module.intensity == 3 {
+            throw fail("it is flagged concludes, so it closes the work calmly; give it intensity 1 or 2.")
         }
         if module.touch && !module.intimate {
             throw fail("it is flagged touch, which is intimacy work; add \"intimate\" to its flags as well.")
@@ -205,17 +324,23 @@ public struct ModuleListing: Hashable, Codable, Sendable {
     public var clientTitle: String
     /// Length in minutes from the catalog (breaks and lunch take the day template's lengths).
     public var minutes: Int
+    /// The shortest a staff length may make it (`AgendaModule.minimumMinutes`).
+    public var minMinutes: Int
+    /// The longest a staff length may make it (`AgendaModule.maximumMinutes`).
+    public var maxMinutes: Int
     /// session, break, lunch or reflection.
     public var kind: BlockKind
     /// 1 (light) ... 3 (demanding); 1 for breaks, lunch and reflections.
     public var intensity: Int
     /// The priorities served, or `["all"]` for general work.
     public var priorities: [String]
-    /// The catalog flags (`intake`, `check-in`, `general`, `intimate`, `touch`, `blame-framing`, …),
-    /// followed by `repeatable`, `skill:NAME`, `step:NAME` and `homework:NAME` where they apply.
+    /// The catalog flags (`intake`, `check-in`, `general`, `intimate`, `touch`, `blame-framing`, `central`, …),
+    /// followed by `repeatable`, `skill:NAME`, `step:NAME`, `homework:NAME` and `followed-by:ID` where they apply.
     public var flags: [String]
     /// Ids of the modules that must come earlier.
     public var prerequisites: [String]
+    /// Ids of the modules that must follow it on the same day.
+    public var followedBy: [String]
 
     /// The listing of `module`.
     public init(_ module: AgendaModule) {
@@ -223,6 +348,8 @@ public struct ModuleListing: Hashable, Codable, Sendable {
         title = module.staffTitle
         clientTitle = module.clientTitle
         minutes = module.minutes
+        minMinutes = module.minimumMinutes
+        maxMinutes = module.maximumMinutes
         kind = module.kind
         intensity = module.kind == .session ? module.intensity : 1
         priorities = module.servesAll ? ["all"] : module.priorities.map(\.rawValue)
@@ -231,17 +358,28 @@ public struct ModuleListing: Hashable, Codable, Sendable {
         words += module.skills.map { "skill:\($0.rawValue)" }
         words += module.atonement.map { "step:\($0.rawValue)" }
         if let homework = module.homework { words.append("homework:\(homework.rawValue)") }
+        words += module.followedBy.map { "followed-by:\($0)" }
         flags = words
         prerequisites = module.prerequisites
+        followedBy = module.followedBy
     }
 
-    /// One line for a terminal: id, kind, minutes, intensity, priorities, flags, then both titles.
-    public var line: String {
+    /// Three lines for a terminal: id, kind, minutes (and the lengths a staff edit may give it),
+    /// intensity, priorities and flags; then the staff title; then what the couple sees. A terminal
+    /// prints them one by one, so a control character inside a value stays escaped.
+    public var lines: [String] {
         let pad = { (text: String, width: Int) in text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
         let tail = flags.isEmpty ? "" : "  [\(flags.joined(separator: ", "))]"
-        return pad(id, 30) + pad(kind.rawValue, 11) + pad("\(minutes) min", 8) + pad("i\(intensity)", 4)
-            + priorities.joined(separator: ",") + tail + "\n    staff: \(title)\n    couple sees: \(clientTitle)"
+        return [
+            pad(id, 30) + pad(kind.rawValue, 11) + pad("\(minutes) min", 8) + pad("\(minMinutes)-\(maxMinutes)", 8) + pad("i\(intensity)", 4)
+                + priorities.joined(separator: ",") + tail,
+            "    staff: \(title)",
+            "    couple sees: \(clientTitle)",
+        ]
     }
+
+    /// `lines` joined by line breaks.
+    public var line: String { lines.joined(separator: "\n") }
 }
 
 extension ModuleCatalog {

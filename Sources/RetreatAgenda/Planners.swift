@@ -130,11 +130,7 @@ public struct AgendaPlanner: Sendable {
         let problem = try Problem(request, strict: true)
         let agenda = search(problem)
         if !agenda.score.isFeasible {
-            // The greedy agenda keeps the catalog's natural order around the edits, so its broken
-            // rules often name what an edit breaks more directly than the searched agenda's.
-            let greedy = problem.layout(Construction(problem: problem).build())
-            let alternative = problem.agenda(from: greedy, score: problem.evaluate(greedy, explain: true))
-            try AgendaPlanner.refuseBroken(agenda, alternatives: [alternative], request) { plain throws(AgendaError) in
+            try AgendaPlanner.refuseBroken(agenda, problem, request) { plain throws(AgendaError) in
                 search(try Problem(plain, strict: true))
             }
         }
@@ -149,36 +145,47 @@ public struct AgendaPlanner: Sendable {
     }
 
     /// Throws when `agenda` breaks a clinical rule: `.breaksRule` when the same request without
-    /// staff edits plans cleanly (so the edits are to blame), `.unplannable` otherwise. The rule
-    /// named is the first (in rule-table order) whose penalty is about an edited module (a lost pin
-    /// aside), in `agenda` or else in one of the `alternatives`; failing that, `agenda`'s first
-    /// broken rule.
+    /// staff edits plans cleanly (so the edits are to blame), `.unplannable` otherwise.
+    ///
+    /// The rule named is one the edits actually break. The edits are applied to the clean agenda
+    /// (the plan without them: exclusions taken out, pins moved to their times, the new lengths),
+    /// and the first rule (in rule-table order) this edited plan breaks about an edited module is
+    /// named; failing that, its first broken rule that the searched `agenda` breaks too; then the
+    /// searched agenda's first penalty about an edited module; then the edited plan's first broken
+    /// rule; then the searched agenda's (a lost pin is the edit itself, never what it breaks).
     static func refuseBroken(
-        _ agenda: Agenda, alternatives: [Agenda] = [], _ request: PlanRequest, replan: (PlanRequest) throws(AgendaError) -> Agenda
+        _ agenda: Agenda, _ problem: Problem, _ request: PlanRequest, replan: (PlanRequest) throws(AgendaError) -> Agenda
     ) throws(AgendaError) {
         let broken = agenda.score.penalties.filter { $0.level == .hard }
-        guard var first = broken.first else { return }
+        guard let fallback = broken.first else { return }
         // The penalties quote the modules they are about as "\"id\"".
         let edited = Set(request.adjustments.pins.map(\.moduleID)).union(request.adjustments.durationOverrides.keys)
+            .union(request.adjustments.excluded)
         func aboutAnEdit(_ penalty: Penalty) -> Bool {
             // A lost pin is the edit itself, not what it breaks.
-            penalty.level == .hard && penalty.rule != Rules.pins.id && edited.contains { penalty.sentence.contains("\"\($0)\"") }
+            penalty.rule != Rules.pins.id && edited.contains { penalty.sentence.contains("\"\($0)\"") }
         }
-        for candidate in [agenda] + alternatives {
-            if let about = candidate.score.penalties.first(where: aboutAnEdit) {
-                first = about
-                break
-            }
+        func pick(_ penalties: [Penalty]) -> Penalty? {
+            penalties.first(where: aboutAnEdit) ?? penalties.first { $0.rule != Rules.pins.id }
         }
-        let rule = AgendaRule.named(first.rule)
-        let refusal = BrokenRule(rule: first.rule, sentence: rule?.sentence ?? first.sentence, detail: first.sentence)
+        var clean: Agenda?
         if request.adjustments != .none {
             var plain = request
             plain.adjustments = .none
-            if let clean = try? replan(plain), clean.score.isFeasible {
-                throw .breaksRule(refusal)
-            }
+            if let planned = try? replan(plain), planned.score.isFeasible { clean = planned }
         }
+        var chosen = pick(broken) ?? fallback
+        if let clean {
+            let repaired = problem.applyingEdits(to: clean).penalties.filter { $0.level == .hard && $0.rule != Rules.pins.id }
+            let alsoInAgenda = Set(broken.map(\.rule))
+            let choices: [Penalty?] = [
+                repaired.first(where: aboutAnEdit), repaired.first { alsoInAgenda.contains($0.rule) }, broken.first(where: aboutAnEdit), repaired.first,
+            ]
+            if let first = choices.compactMap({ $0 }).first { chosen = first }
+        }
+        let rule = AgendaRule.named(chosen.rule)
+        let refusal = BrokenRule(rule: chosen.rule, sentence: rule?.sentence ?? chosen.sentence, detail: chosen.sentence)
+        if clean != nil { throw .breaksRule(refusal) }
         throw .unplannable(
             "No agenda keeping every clinical rule was found for this ranking and catalog (\(refusal.detail): \(refusal.sentence)); change the catalog or the length of the intensive."
         )

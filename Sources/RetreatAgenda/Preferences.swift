@@ -12,36 +12,56 @@ extension Rules {
             }
         })
 
-    static let rankOrder: AgendaRule = AgendaRule(
-        "rank-order", .medium, monotone: false, "a lower-ranked priority gets more time than a higher one",
+    static let fillShare: AgendaRule = AgendaRule(
+        "fill-share", .medium, monotone: false, "work for priorities the couple did not rank gets more time than a ranked one",
         plan: { p, view, tally in
-            let minutes = p.rankMinutes(view, discretionary: true)
+            // General work for priorities the couple did not rank only fills time: never more of it
+            // than the lowest rank gets beyond the clinical minimum.
+            let time = p.rankTime(view)
+            guard let last = time.minutes.indices.last, time.fill > time.minutes[last] else { return }
+            tally.add(
+                fillShare, 1 + (time.fill - time.minutes[last]) / 15,
+                "beyond what the clinical rules require, work for priorities the couple did not rank gets \(time.fill) session minutes, more than \(p.ranked[last].rawValue) (rank \(last + 1)) with \(time.minutes[last])"
+            )
+        })
+
+    static let centralMissing: AgendaRule = AgendaRule(
+        "central-missing", .medium, monotone: false, "central work of a ranked priority left out",
+        plan: { p, view, tally in
+            var present = [Bool](repeating: false, count: p.n)
+            for blocks in view.days {
+                for block in blocks { present[block.module] = true }
+            }
             let count = p.ranked.count
-            guard count > 1 else { return }
-            for higher in 0..<(count - 1) {
-                // Falling behind a higher rank weighs more the higher that rank is (rank 1 most).
-                let weight = count - higher
-                for lower in (higher + 1)..<count where minutes[lower] > minutes[higher] {
-                    tally.add(
-                        rankOrder, weight * (1 + (minutes[lower] - minutes[higher]) / 15),
-                        "beyond what the clinical rules require, \(p.ranked[lower].rawValue) (rank \(lower + 1)) gets \(minutes[lower]) session minutes, more than \(p.ranked[higher].rawValue) (rank \(higher + 1)) with \(minutes[higher])"
-                    )
-                }
+            for m in p.candidates where p.central[m] && p.topRank[m] >= 0 && !present[m] {
+                let r = p.topRank[m]
+                tally.add(
+                    centralMissing, 2 * (count - r),
+                    "\(p.ranked[r].rawValue) (rank \(r + 1)): its central work \(p.name(m)) is not planned"
+                )
             }
         })
 
     static let rankShare: AgendaRule = AgendaRule(
-        "rank-share", .soft, monotone: false, "rank 1 far from about half of the priority time",
+        "rank-share", .soft, monotone: false, "rank 1 far from its share of the priority time",
         plan: { p, view, tally in
-            guard p.ranked.count > 1 else { return }
-            let minutes = p.rankMinutes(view, discretionary: true)
-            let total = p.rankMinutes(view, discretionary: true, total: true)[0]
+            // Time scaled to the ranking: rank r's share is proportional to (count - r), so rank 1
+            // aims at two thirds with two priorities ranked, half with three, two fifths with four.
+            let count = p.ranked.count
+            guard count > 1 else { return }
+            let time = p.rankTime(view)
+            let total = time.minutes.reduce(0, +) + time.fill
             guard total > 0 else { return }
-            let excess = abs(2 * minutes[0] - total) - total / 5
+            let first = time.minutes[0]
+            let aim = total * 2 / (count + 1)
+            let excess = abs(first - aim) - total / 10
             if excess > 0 {
+                let reason =
+                    first < aim && p.saturated(0, view)
+                    ? "; every session the catalog has for it beyond that is planned already" : "; about \(aim * 100 / total)% is the aim"
                 tally.add(
-                    rankShare, excess / 30,
-                    "beyond what the clinical rules require, \(p.ranked[0].rawValue) (rank 1) gets \(minutes[0]) of \(total) priority minutes (\(minutes[0] * 100 / total)%); about half is the aim"
+                    rankShare, max(1, excess / 15),
+                    "beyond what the clinical rules require, \(p.ranked[0].rawValue) (rank 1) gets \(first) of \(total) minutes of ranked and fill work (\(first * 100 / total)%)\(reason)"
                 )
             }
         })
@@ -136,9 +156,13 @@ extension Rules {
     static let fill: AgendaRule = AgendaRule(
         "fill", .soft, monotone: true, "general work filling time for a priority the couple did not rank",
         plan: { p, view, tally in
+            var taught: UInt8 = 0
             for (d, blocks) in view.days.enumerated() {
-                for block in blocks where p.isFill(block.module) {
-                    tally.add(fill, 1, "day \(d + 1): \(p.name(block.module)) fills time; it serves none of the ranked priorities")
+                for block in blocks {
+                    if p.isFill(block.module, taught: taught) {
+                        tally.add(fill, 1, "day \(d + 1): \(p.name(block.module)) fills time; it serves none of the ranked priorities")
+                    }
+                    taught |= p.skillMask[block.module]
                 }
             }
         })
@@ -157,31 +181,19 @@ extension Rules {
         })
 
     static let preferences: [AgendaRule] = [
-        rankMissing, rankOrder, rankShare, skillTime, unusedContact, fill, together, afternoonIntensity, timeOfDay, phaseOrder, closesDay,
+        rankMissing, fillShare, centralMissing, rankShare, skillTime, unusedContact, fill, together, afternoonIntensity, timeOfDay, phaseOrder,
+        closesDay,
     ]
 }
 
 extension Problem {
-    /// Session minutes per ranked priority (blocks serving several count for each). With
-    /// `discretionary`, only the time beyond what the clinical rules require counts: not the
-    /// atonement steps, not the first teaching of each skill. With `total`, one number: the minutes
-    /// of sessions serving any ranked priority.
-    func rankMinutes(_ view: PlanView, discretionary: Bool = false, total: Bool = false) -> [Int] {
-        var minutes = [Int](repeating: 0, count: total ? 1 : ranked.count)
-        var taught: UInt8 = 0
+    /// Session minutes per ranked priority (blocks serving several count for each): every block,
+    /// what the clinical rules require included (for `rank-missing`).
+    func rankMinutes(_ view: PlanView) -> [Int] {
+        var minutes = [Int](repeating: 0, count: ranked.count)
         for blocks in view.days {
             for block in blocks where kind[block.module] == .session {
-                let m = block.module
-                if discretionary {
-                    let required = stepMask[m] != 0 || skillMask[m] & ~taught != 0
-                    taught |= skillMask[m]
-                    if required { continue }
-                }
-                if total {
-                    if rankMask[m] != 0 { minutes[0] += block.end - block.start }
-                    continue
-                }
-                var bits = rankMask[m]
+                var bits = rankMask[block.module]
                 while bits != 0 {
                     minutes[bits.trailingZeroBitCount] += block.end - block.start
                     bits &= bits - 1
@@ -189,6 +201,45 @@ extension Problem {
             }
         }
         return minutes
+    }
+
+    /// The session time beyond what the clinical rules require (not the atonement steps, not the
+    /// first teaching of each skill, not the concluding work of a ranked priority and what it builds
+    /// on), by rank: each session counts once, for the highest-ranked
+    /// priority it serves; `fill` is the time of work serving none of the ranked priorities, and
+    /// general work for every couple (intake, closings, ...) counts for neither.
+    func rankTime(_ view: PlanView) -> (minutes: [Int], fill: Int) {
+        var minutes = [Int](repeating: 0, count: ranked.count)
+        var fill = 0
+        var taught: UInt8 = 0
+        for blocks in view.days {
+            for block in blocks where kind[block.module] == .session {
+                let m = block.module
+                let required = stepMask[m] != 0 || skillMask[m] & ~taught != 0 || inRequiredChain[m]
+                taught |= skillMask[m]
+                if required || servesAll[m] { continue }
+                if topRank[m] >= 0 {
+                    minutes[topRank[m]] += block.end - block.start
+                } else {
+                    fill += block.end - block.start
+                }
+            }
+        }
+        return (minutes, fill)
+    }
+
+    /// Whether every candidate session whose time counts for rank `r` is in the plan already
+    /// (repeatable ones on every day they may be on): the catalog has nothing more for that rank.
+    func saturated(_ r: Int, _ view: PlanView) -> Bool {
+        var daysOf = [Set<Int>](repeating: [], count: n)
+        for (d, blocks) in view.days.enumerated() {
+            for block in blocks { daysOf[block.module].insert(d) }
+        }
+        for m in candidates where topRank[m] == r && stepMask[m] == 0 {
+            if daysOf[m].isEmpty { return false }
+            if repeatable[m] && (0..<days).contains(where: { admits(m, onDay: $0) && !daysOf[m].contains($0) }) { return false }
+        }
+        return true
     }
 
     /// Minutes of skill practice the ranking asks for: each skill taught once (the shortest module

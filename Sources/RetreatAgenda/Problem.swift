@@ -52,6 +52,30 @@ final class Problem {
     /// Atonement steps taken, as a mask of `AtonementStep.bit` (sessions only).
     let stepMask: [UInt8]
     let homework: [Homework?]
+    /// For a reflection, the skills its homework practises (`Skill.bit` mask); 0 otherwise.
+    let homeworkMask: [UInt8]
+    /// The shortest length a staff edit may give each module (`AgendaModule.minimumMinutes`).
+    let minMinutes: [Int]
+    /// Per module, the modules that must follow it on the same day (`followed_by`).
+    let followers: [[Int]]
+    /// The longest length a staff edit may give each module (`AgendaModule.maximumMinutes`).
+    let maxMinutes: [Int]
+    /// Central work of the priorities a module serves (`central`).
+    let central: [Bool]
+    /// Sessions concluding the work of the priorities they serve (`concludes`).
+    let concludes: [Bool]
+    /// Per concluding session, the sessions that are its priority's own work (serving nothing but
+    /// priorities it serves): they come before it.
+    let ownWork: [[Int]]
+    /// The ranks (0-based) whose work the catalog concludes with a `concludes` session (before
+    /// exclusions): the plan must end that work with one.
+    let concludedRanks: [Int]
+    /// Per session, bit `r` set when it is own work of ranked priority `r` that a concluding session
+    /// of `r` closes (it comes before that session).
+    let ownRanks: [UInt64]
+    /// The highest rank (0-based) among the ranked priorities a module serves, or -1: the rank its
+    /// time counts for.
+    let topRank: [Int]
     let excluded: [Bool]
     let overridden: [Bool]
     let partner: [Partner?]
@@ -77,12 +101,20 @@ final class Problem {
     private(set) var admittedOnDay: [Bool] = []
     /// Minutes of skill practice the ranking asks for (set once, at the end of `init`).
     private(set) var skillTarget = 0
+    /// Sessions the clinical rules require because of the ranking: a candidate concluding session of
+    /// a ranked priority and the sessions it builds on (set once, at the end of `init`). With the
+    /// atonement steps and the first teaching of each skill, their time is the clinical minimum,
+    /// given whatever the ranking, so it does not count toward the ranking's shares.
+    private(set) var inRequiredChain: [Bool] = []
     let breakModule: Int?
     let lunchModule: Int?
     /// The evening reflection for an ordinary night (dialogue homework when there is one).
     let reflectionModule: Int?
     /// The evening reflection after a demanding day (self-soothing homework), if the catalog has one.
     let soothingReflection: Int?
+    /// The usable reflections for an ordinary evening, most wanted first: dialogue homework, a
+    /// mirroring exercise, no homework, self-soothing.
+    let evenings: [Int]
 
     /// Resolved pins (module index, day, start).
     let pins: [(module: Int, day: Int, start: Int)]
@@ -145,6 +177,16 @@ final class Problem {
             firstModule { $0.kind == .reflection && $0.homework == .dialogue }
             ?? firstModule { $0.kind == .reflection && $0.homework != .selfSoothing } ?? firstModule { $0.kind == .reflection }
         soothingReflection = firstModule { $0.kind == .reflection && $0.homework == .selfSoothing }
+        func eveningOrder(_ homework: Homework?) -> Int {
+            switch homework {
+            case .dialogue: return 0
+            case .mirroring: return 1
+            case nil: return 2
+            case .selfSoothing: return 3
+            }
+        }
+        evenings = modules.indices.filter { modules[$0].kind == .reflection && !excluded[$0] }
+            .sorted { (eveningOrder(modules[$0].homework), $0) < (eveningOrder(modules[$1].homework), $1) }
         let lunchMinutes = lunchModule.flatMap { overrideMinutes[$0] } ?? template.lunchMinutes
         let breakMinutes = breakModule.flatMap { overrideMinutes[$0] } ?? template.breakMinutes
         self.lunchMinutes = lunchMinutes
@@ -191,6 +233,32 @@ final class Problem {
         skillMask = modules.enumerated().map { isSession[$0.offset] ? $0.element.skills.reduce(0) { $0 | $1.bit } : 0 }
         stepMask = modules.enumerated().map { isSession[$0.offset] ? $0.element.atonement.reduce(0) { $0 | $1.bit } : 0 }
         homework = modules.map { $0.kind == .reflection ? $0.homework : nil }
+        homeworkMask = modules.map { module in
+            module.kind == .reflection ? (module.homework?.skills ?? []).reduce(0) { $0 | $1.bit } : 0
+        }
+        minMinutes = modules.map(\.minimumMinutes)
+        maxMinutes = modules.map(\.maximumMinutes)
+        let concludes = modules.map { $0.kind == .session && $0.concludes }
+        self.concludes = concludes
+        let ownWork: [[Int]] = modules.indices.map { c in
+            guard concludes[c] else { return [] }
+            let served = Set(modules[c].priorities)
+            return modules.indices.filter { m in
+                m != c && modules[m].kind == .session && !modules[m].servesAll && !modules[m].priorities.isEmpty
+                    && Set(modules[m].priorities).isSubset(of: served)
+            }
+        }
+        self.ownWork = ownWork
+        let ranking = ranked
+        concludedRanks = ranking.indices.filter { r in modules.indices.contains { concludes[$0] && modules[$0].priorities.contains(ranking[r]) } }
+        var ownRanks = [UInt64](repeating: 0, count: n)
+        for c in modules.indices where concludes[c] {
+            for m in ownWork[c] { ownRanks[m] |= rankMask[c] }
+        }
+        self.ownRanks = ownRanks
+        followers = modules.map { $0.kind == .session ? $0.followedBy.compactMap { index[$0] } : [] }
+        central = modules.map { $0.kind == .session && $0.central }
+        topRank = rankMask.map { $0 == 0 ? -1 : $0.trailingZeroBitCount }
         partner = modules.map { $0.kind == .session ? $0.individual : nil }
         let prerequisites = modules.map { $0.prerequisites.compactMap { index[$0] } }
         self.prerequisites = prerequisites
@@ -220,12 +288,15 @@ final class Problem {
 
         // The candidates: sessions every rule's module filter admits, not excluded.
         let admitted = (0..<n).map { m in isSession[m] && !excluded[m] && self.admitsModule(m) }
-        // A module is a candidate when every prerequisite is one too.
+        // A module is a candidate when every prerequisite and every module that must follow it is one too.
         var isCandidate = admitted
         var changed = true
         while changed {
             changed = false
-            for position in 0..<n where isCandidate[position] && prerequisites[position].contains(where: { !isCandidate[$0] }) {
+            for position in 0..<n
+            where isCandidate[position]
+                && (prerequisites[position].contains(where: { !isCandidate[$0] }) || followers[position].contains(where: { !isCandidate[$0] }))
+            {
                 isCandidate[position] = false
                 changed = true
             }
@@ -238,6 +309,14 @@ final class Problem {
         }
         self.admittedOnDay = admittedOnDay
         self.skillTarget = computeSkillTarget()
+        var chain = [Bool](repeating: false, count: n)
+        var stack = candidates.filter { m in concludes[m] && concludedRanks.contains { rankMask[m] & (UInt64(1) << UInt64($0)) != 0 } }
+        while let m = stack.popLast() {
+            guard !chain[m] else { continue }
+            chain[m] = true
+            stack.append(contentsOf: prerequisites[m])
+        }
+        self.inRequiredChain = chain
 
         if strict {
             try checkEdits()
@@ -343,6 +422,43 @@ extension Problem {
         func broken(_ rule: AgendaRule, _ detail: String) -> AgendaError {
             .breaksRule(BrokenRule(rule: rule.id, sentence: rule.sentence, detail: detail))
         }
+        // Lengths: never below a module's minimum, and a break, lunch or evening must fit a day.
+        let dayLength = dayEnd - dayStart
+        for (id, minutes) in request.adjustments.durationOverrides.sorted(by: { $0.key < $1.key }) {
+            guard let m = index[id] else { continue }
+            if minutes < minMinutes[m] {
+                throw broken(
+                    Rules.lengthLimits,
+                    "the length override makes \(name(m)) last \(minutes) minutes, shorter than its clinical minimum of \(minMinutes[m]) minutes")
+            }
+            // A session longer than a run without a break breaks that rule first (checked below).
+            if minutes > maxMinutes[m] && (kind[m] != .session || minutes <= maxRun) {
+                throw broken(
+                    Rules.lengthLimits,
+                    "the length override makes \(name(m)) last \(minutes) minutes, longer than its maximum of \(maxMinutes[m]) minutes")
+            }
+            guard kind[m] != .session, !excluded[m] else { continue }
+            let others = kind[m] == .lunch ? 0 : lunchMinutes
+            if duration[m] + others > dayLength {
+                throw broken(
+                    Rules.dayBounds,
+                    "the length override makes \(name(m)) last \(duration[m]) minutes, which no day of \(clockText(dayStart))-\(clockText(dayEnd)) can hold\(others > 0 ? " with its lunch" : "")"
+                )
+            }
+            if kind[m] == .reflection && days > 1 {
+                // The least contact a day before the last holds: day 1's intake and time alone with
+                // each partner, or a later day's check-in.
+                func shortest(_ test: (Int) -> Bool) -> Int { candidates.filter(test).map { duration[$0] }.min() ?? 0 }
+                let firstDay = shortest { isIntake[$0] } + Partner.allCases.reduce(0) { total, who in total + shortest { partner[$0] == who } }
+                let least = min(firstDay, shortest { isCheckIn[$0] })
+                if duration[m] + least > maxContact {
+                    throw broken(
+                        Rules.contact,
+                        "the length override makes the evening \(name(m)) last \(duration[m]) minutes; with the least a day holds (\(least) minutes) that is more than the \(maxContact) minutes of contact a day allows"
+                    )
+                }
+            }
+        }
         // Pins: the pinned module and day must pass every rule's filters.
         for pin in pins {
             let m = pin.module
@@ -354,6 +470,16 @@ extension Problem {
                 if rule.admitsOnDay?(self, m, pin.day) == false {
                     throw broken(rule, "\(name(m)) is pinned to day \(pin.day + 1), a day this rule keeps it off")
                 }
+            }
+            // What it builds on and what must follow it must be plannable too.
+            if let q = prerequisites[m].first(where: { !isCandidate[$0] }) {
+                throw broken(
+                    Rules.prerequisite, "\(name(m)) is pinned to day \(pin.day + 1), but it builds on \(name(q)), which cannot be planned for this couple")
+            }
+            if let f = followers[m].first(where: { !isCandidate[$0] }) {
+                throw broken(
+                    Rules.followedBy,
+                    "\(name(m)) is pinned to day \(pin.day + 1), but \(name(f)), which must follow it that day, cannot be planned for this couple")
             }
         }
         // The pins of one day alone, with a break in every gap where one fits: what breaks a rule of

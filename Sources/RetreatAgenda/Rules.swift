@@ -140,6 +140,21 @@ enum Rules {
             }
         })
 
+    static let lengthLimits: AgendaRule = AgendaRule(
+        "length-limits", .hard, monotone: true,
+        "A staff length keeps a block within its clinical limits (the catalog's min_minutes and max_minutes; by default two thirds to one and a half times its length, 10 to 30 minutes for a break, 30 to 120 for lunch): cut short, an intake, a disclosure or a break does not do its work; stretched, it tires the couple past what helps.",
+        day: { p, day, tally in
+            for block in day.blocks where p.overridden[block.module] && !p.withinLimits(block.module) {
+                let m = block.module
+                tally.add(
+                    lengthLimits, 1,
+                    p.duration[m] < p.minMinutes[m]
+                        ? "\(day.name): \(p.name(m)) lasts \(p.duration[m]) minutes, shorter than its clinical minimum of \(p.minMinutes[m]) minutes"
+                        : "\(day.name): \(p.name(m)) lasts \(p.duration[m]) minutes, longer than its maximum of \(p.maxMinutes[m]) minutes")
+            }
+        },
+        admits: { p, m in !p.overridden[m] || p.withinLimits(m) })
+
     static let overlap: AgendaRule = AgendaRule(
         "overlap", .hard, monotone: true, "Blocks never overlap: the couple is in one room, doing one thing at a time.",
         day: { p, day, tally in
@@ -396,7 +411,7 @@ enum Rules {
 
     static let homework: AgendaRule = AgendaRule(
         "homework", .hard, monotone: false,
-        "The night after a demanding day gets self-soothing homework, not a dialogue to practise: the couple rests and regulates before more work.",
+        "The night after a demanding day gets self-soothing homework, not an exercise or a dialogue to practise: the couple rests and regulates before more work.",
         day: { p, day, tally in
             guard day.index < p.days - 1, let last = day.blocks.last, p.kind[last.module] == .reflection else { return }
             let demanding = day.blocks.contains { p.kind[$0.module] == .session && p.intensity[$0.module] == 3 }
@@ -410,6 +425,43 @@ enum Rules {
             return demanding
                 ? "The catalog has no self-soothing homework for the night after a demanding day; add a reflection with homework = \"self-soothing\"."
                 : nil
+        })
+
+    static let homeworkTaught: AgendaRule = AgendaRule(
+        "homework-taught", .hard, monotone: true,
+        "Homework practises only what the couple has been taught: no dialogue to practise at home before the dialogue has been taught, no mirroring exercise before listening and mirroring.",
+        plan: { p, view, tally in
+            var taught: UInt8 = 0
+            for (d, blocks) in view.days.enumerated() {
+                for block in blocks {
+                    let needs = p.homeworkMask[block.module]
+                    if needs & ~taught != 0 {
+                        let missing = Skill.allCases.filter { needs & ~taught & $0.bit != 0 }.map(\.rawValue)
+                        tally.add(
+                            homeworkTaught, 1,
+                            "day \(d + 1): the evening \(p.name(block.module)) sets homework practising \(missing.joined(separator: " and ")), which has not been taught yet"
+                        )
+                    }
+                    taught |= p.skillMask[block.module]
+                }
+            }
+        },
+        requirement: { p in
+            p.days > 1 && !p.evenings.contains(where: { p.homeworkMask[$0] & ~(Skill.selfSoothing.bit | Skill.listening.bit | Skill.mirroring.bit) == 0 })
+                ? "The catalog has no usable evening reflection for the first night whose homework practises only what day 1 teaches; add a reflection with homework = \"self-soothing\" or \"mirroring\"."
+                : nil
+        })
+
+    static let followedBy: AgendaRule = AgendaRule(
+        "followed-by", .hard, monotone: false,
+        "What opens something up is closed the same day: a breakthrough on an unresolved issue is followed by repair and agreements before the couple goes home (the catalog's followed_by).",
+        day: { p, day, tally in
+            for (position, block) in day.blocks.enumerated() where !p.followers[block.module].isEmpty {
+                for f in p.followers[block.module] where !day.blocks[(position + 1)...].contains(where: { $0.module == f }) {
+                    tally.add(
+                        followedBy, 1, "\(day.name): \(p.name(block.module)) at \(clockText(block.start)) is not followed the same day by \(p.name(f))")
+                }
+            }
         })
 
     /// A lost pin outweighs any other combination of broken rules, so the search keeps pins and a
@@ -499,7 +551,8 @@ enum Rules {
         },
         requirement: { p in
             for skill in Skill.allCases where !p.candidates.contains(where: { p.skillMask[$0] & skill.bit != 0 }) {
-                return "The catalog has no usable session teaching \(skill.rawValue); add one with skills = [\"\(skill.rawValue)\"]."
+                return
+                    "The catalog has no session teaching \(skill.rawValue) that this couple can be given; add one with skills = [\"\(skill.rawValue)\"] that serves [\"all\"] or is flagged general (and keep it in the agenda)."
             }
             return nil
         })
@@ -554,7 +607,7 @@ enum Rules {
 
     static let unrankedGeneral: AgendaRule = AgendaRule(
         "unranked-general", .hard, monotone: true,
-        "Work for a priority the couple did not rank appears only if the catalog marks it general (useful to any couple), and then only to fill time.",
+        "Work for a priority the couple did not rank appears only if the catalog marks it general (useful to any couple, as the five skills are), and then only to fill time.",
         plan: { p, view, tally in
             for (d, blocks) in view.days.enumerated() {
                 for block in blocks where p.kind[block.module] == .session && !p.servesRankedOrGeneral(block.module) {
@@ -565,6 +618,58 @@ enum Rules {
             }
         },
         admits: { p, m in p.kind[m] != .session || p.servesRankedOrGeneral(m) })
+
+    /// "Clearly more": at least a quarter more than the rank below, and at least this many minutes more.
+    static let rankMargin = 15
+
+    static let rankTime: AgendaRule = AgendaRule(
+        "rank-time", .hard, monotone: false,
+        "Time follows the ranking: beyond what the clinical rules require (the atonement steps, the first teaching of each skill, the work that concludes an unresolved issue), each ranked priority gets clearly more session time than the priority ranked below it (at least a quarter more, and at least 15 minutes more), unless neither gets any.",
+        plan: { p, view, tally in
+            let time = p.rankTime(view).minutes
+            for r in 0..<max(0, time.count - 1) where !p.ranksInOrder(time[r], time[r + 1]) {
+                let wanted = time[r + 1] + p.rankGap(below: time[r + 1])
+                tally.add(
+                    rankTime, 1 + (wanted - time[r]) / 15,
+                    "beyond what the clinical rules require, \(p.ranked[r].rawValue) (rank \(r + 1)) gets \(time[r]) session minutes and \(p.ranked[r + 1].rawValue) (rank \(r + 2)) \(time[r + 1]); rank \(r + 1) should get at least \(wanted)"
+                )
+            }
+        })
+
+    static let concluded: AgendaRule = AgendaRule(
+        "concluded", .hard, monotone: false,
+        "When unresolved issues are ranked, that work ends in repair and agreements (the catalog's concluding session, after the issue's other work), so the couple does not leave with the issue opened and left open.",
+        plan: { p, view, tally in
+            for r in p.concludedRanks {
+                let bit = UInt64(1) << UInt64(r)
+                var done = false
+                for (d, blocks) in view.days.enumerated() {
+                    for block in blocks where p.kind[block.module] == .session {
+                        let m = block.module
+                        if p.concludes[m] && p.rankMask[m] & bit != 0 {
+                            done = true
+                        } else if done && p.ownWorkOf(rank: r, m) {
+                            tally.add(
+                                concluded, 1,
+                                "day \(d + 1): \(p.name(m)) at \(clockText(block.start)) reopens \(p.ranked[r].rawValue) after its concluding session")
+                        }
+                    }
+                }
+                if !done {
+                    tally.add(concluded, 1, "\(p.ranked[r].rawValue) (rank \(r + 1)) is ranked, but its work does not end with a concluding session")
+                }
+            }
+        },
+        requirement: { p in
+            for r in p.concludedRanks {
+                let bit = UInt64(1) << UInt64(r)
+                guard !p.candidates.contains(where: { p.concludes[$0] && p.rankMask[$0] & bit != 0 }) else { continue }
+                let names = (0..<p.n).filter { p.concludes[$0] && p.rankMask[$0] & bit != 0 }.map(p.name).joined(separator: ", ")
+                return
+                    "\(p.ranked[r].rawValue) is ranked, but its concluding session (\(names)) cannot be planned for this couple; keep it and what it builds on in the agenda."
+            }
+            return nil
+        })
 
     // MARK: Affair recovery: atone, attune, attach
 
@@ -645,6 +750,30 @@ enum Rules {
         },
         admitsOnDay: { p, m, d in d < 2 || p.stepMask[m] & AtonementStep.woundMask == 0 })
 
+    static let atoneTogether: AgendaRule = AgendaRule(
+        "atone-together", .hard, monotone: true,
+        "The wound is opened and tended on one day: from the disclosure through the hurt partner's questions, the impact heard, remorse and the trust plan, nothing but breaks and lunch comes between the steps, so the hurt partner never spends a night with the impact heard and no remorse.",
+        plan: { p, view, tally in
+            let closing = AtonementStep.remorse.bit | AtonementStep.trustPlan.bit
+            var taken: UInt8 = 0
+            for (d, blocks) in view.days.enumerated() {
+                for block in blocks where p.kind[block.module] == .session {
+                    let open = taken & AtonementStep.woundMask != 0 && taken & closing != closing
+                    if open && p.stepMask[block.module] == 0 {
+                        tally.add(
+                            atoneTogether, 1,
+                            "day \(d + 1): \(p.name(block.module)) at \(clockText(block.start)) comes between the disclosure and the remorse and trust plan")
+                    }
+                    taken |= p.stepMask[block.module]
+                }
+                let dayClosed = !(view.lastOpen && d == view.days.count - 1)
+                if dayClosed && taken & AtonementStep.woundMask != 0 && taken & closing != closing {
+                    tally.add(atoneTogether, 1, "day \(d + 1) ends after the disclosure without the remorse and the trust plan")
+                    taken |= closing  // reported once
+                }
+            }
+        })
+
     static let attachAfterAtone: AgendaRule = AgendaRule(
         "attach-after-atone", .hard, monotone: true,
         "No touch, sensate-focus or sexual-reconnection work before the atonement steps are done: attach comes after atone.",
@@ -683,10 +812,10 @@ enum Rules {
 
     /// Every clinical rule, in the order the README lists them.
     static let hard: [AgendaRule] = [
-        intakeFirst, individualTime, checkIn, dayClose, reflection, homework, planForwardLast,
-        affairRanked, affairSteps, atoneOrder, atoneEarly, attachAfterAtone, noBlameAfterDisclosure, intimacyRanked, unrankedGeneral,
-        skillsTaught, skillOrder, prerequisite, repeats,
-        firstDayGentle, recoveryBreak, run, contact, lunch, dayBounds, overlap, duration, excluded, pins,
+        intakeFirst, individualTime, checkIn, dayClose, reflection, homework, homeworkTaught, planForwardLast,
+        affairRanked, affairSteps, atoneOrder, atoneEarly, atoneTogether, attachAfterAtone, noBlameAfterDisclosure, followedBy, intimacyRanked,
+        unrankedGeneral, rankTime, concluded, skillsTaught, skillOrder, prerequisite, repeats,
+        firstDayGentle, recoveryBreak, run, contact, lunch, dayBounds, overlap, duration, lengthLimits, excluded, pins,
     ]
 }
 
@@ -698,14 +827,38 @@ extension AtonementStep {
 }
 
 extension Problem {
-    /// Whether session `m` serves a ranked priority, serves all, teaches a skill or is marked general.
+    /// Whether session `m` serves a ranked priority, serves all or is marked general.
     func servesRankedOrGeneral(_ m: Int) -> Bool {
-        servesAll[m] || rankMask[m] != 0 || skillMask[m] != 0 || general[m]
+        servesAll[m] || rankMask[m] != 0 || general[m]
     }
 
-    /// Whether session `m` only fills time: general work for priorities the couple did not rank.
-    func isFill(_ m: Int) -> Bool {
-        kind[m] == .session && !servesAll[m] && rankMask[m] == 0 && skillMask[m] == 0
+    /// Whether a staff length keeps module `m` within its clinical limits.
+    func withinLimits(_ m: Int) -> Bool {
+        (minMinutes[m]...max(minMinutes[m], maxMinutes[m])).contains(duration[m])
+    }
+
+    /// How many minutes more than `lower` the rank above it needs to get clearly more: a quarter of
+    /// `lower`, and at least `Rules.rankMargin`.
+    func rankGap(below lower: Int) -> Int {
+        max(Rules.rankMargin, (lower + 3) / 4)
+    }
+
+    /// Whether `higher` minutes for a rank and `lower` for the rank below it follow the ranking:
+    /// clearly more (`rankGap`), or nothing for either.
+    func ranksInOrder(_ higher: Int, _ lower: Int) -> Bool {
+        (higher == 0 && lower == 0) || higher >= lower + rankGap(below: lower)
+    }
+
+    /// Whether session `m` is the own work of ranked priority `r` that a concluding session closes
+    /// (it serves nothing but priorities a concluding session of `r` serves).
+    func ownWorkOf(rank r: Int, _ m: Int) -> Bool {
+        ownRanks[m] & (UInt64(1) << UInt64(r)) != 0
+    }
+
+    /// Whether session `m`, after sessions that taught the skills in `taught`, only fills time:
+    /// general work for priorities the couple did not rank (the first teaching of a skill aside).
+    func isFill(_ m: Int, taught: UInt8) -> Bool {
+        kind[m] == .session && !servesAll[m] && rankMask[m] == 0 && skillMask[m] & ~taught == 0
     }
 
     /// Scores a plan against every rule. On a partial plan (`lastOpen`, or fewer days than the

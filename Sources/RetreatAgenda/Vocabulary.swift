@@ -189,10 +189,22 @@ public enum AtonementStep: String, CaseIterable, Codable, Sendable, Comparable {
     public static func < (lhs: AtonementStep, rhs: AtonementStep) -> Bool { lhs.order < rhs.order }
 }
 
-/// What the evening reflection sends the couple home with.
+/// What the evening reflection sends the couple home with. Homework practises a skill, so it is
+/// given only once that skill has been taught (`skills`).
 public enum Homework: String, CaseIterable, Codable, Sendable {
     /// Self-soothing practice and rest: the homework after a demanding day.
     case selfSoothing = "self-soothing"
+    /// A short listening-and-mirroring exercise to practise at home.
+    case mirroring
     /// A dialogue to practise at home.
     case dialogue
+
+    /// The skills the homework practises; they must have been taught by the end of that day.
+    public var skills: [Skill] {
+        switch self {
+        case .selfSoothing: return [.selfSoothing]
+        case .mirroring: return [.listening, .mirroring]
+        case .dialogue: return [.dialogue]
+        }
+    }
 }

@@ -107,6 +107,10 @@ extension RetreatService {
 
     /// The booking's agenda: planned on first call (and stored), re-planned when edits or `replan` ask for it,
     /// otherwise the stored one with its stale reason.
+    /// - Throws: `.invalid` saying plainly that the couple is NOT ELIGIBLE for an intensive plan, and why, when a
+    ///   partner's safety screen failed or was not recorded or the affair questions are open (no stored agenda is
+    ///   shown then); `.conflict` for a staff edit that breaks a clinical rule; `.badInput` for an unknown module
+    ///   or priority.
     public func agenda(bookingID: String, edits: AgendaEdits = AgendaEdits()) throws(AppError) -> AgendaView {
         // Showing a planned agenda is a read: the store is not written.
         if !edits.changesPlan, let stored = try storedAgenda(bookingID: bookingID) { return stored }
@@ -151,6 +155,7 @@ extension RetreatService {
                 }
             }
             if let stored, !edits.changesPlan, let saved = try? JSONDecoder().decode(Agenda.self, from: Data(stored.agendaJSON.utf8)) {
+                if let reason = Agendas.eligibilityProblem(ctx.base, booking: booking) { throw Agendas.notEligible(booking, reason) }
                 return AgendaView(booking: booking, agenda: saved, staleReason: stored.staleReason)
             }
             guard booking.status.isLive || booking.status == .completed else {
@@ -160,6 +165,8 @@ extension RetreatService {
                 throw AppError(.invalid, "booking \(booking.id) has no ranked priority issues; give them with --priority (most important first)")
             }
             let intake = try Agendas.intake(ctx.base, bookingID: booking.id)
+            // Nothing is planned for a couple the practice cannot plan for, whatever the edits.
+            if let reason = intake.ineligibility(for: booking.priorities.map(Priority.init)) { throw Agendas.notEligible(booking, reason) }
             let request = PlanRequest(
                 priorities: booking.priorities.map(Priority.init), intake: intake, days: booking.intensiveDays,
                 template: try Agendas.template(ctx.base), catalog: catalog, adjustments: adjustments)
@@ -189,7 +196,8 @@ extension RetreatService {
         }
     }
 
-    /// Exactly what the couple's calendar will contain for this booking's stored agenda (refused when stale).
+    /// Exactly what the couple's calendar will contain for this booking's stored agenda (refused when stale, and
+    /// when the couple is not eligible for an intensive plan).
     public func coupleAgenda(bookingID: String) throws(AppError) -> CoupleAgenda {
         guard let view = try storedAgenda(bookingID: bookingID) else {
             throw AppError(.invalid, "booking \(bookingID.uppercased()) has no agenda yet; plan it with `retreat agenda \(bookingID.uppercased())`")
@@ -201,12 +209,15 @@ extension RetreatService {
     }
 
     /// The stored agenda of a booking without planning (nil when none was planned).
+    /// - Throws: `.invalid` saying plainly that the couple is NOT ELIGIBLE for an intensive plan, and why, instead
+    ///   of returning an agenda planned before a safety screen failed (or was taken back).
     public func storedAgenda(bookingID: String) throws(AppError) -> AgendaView? {
         try read { ctx in
             let booking = try ctx.booking(bookingID)
             guard let stored = try ctx.reader.agenda(bookingID: booking.id),
                 let agenda = try? JSONDecoder().decode(Agenda.self, from: Data(stored.agendaJSON.utf8))
             else { return nil }
+            if let reason = Agendas.eligibilityProblem(ctx, booking: booking) { throw Agendas.notEligible(booking, reason) }
             return AgendaView(booking: booking, agenda: agenda, staleReason: stored.staleReason)
         }
     }
@@ -216,7 +227,8 @@ extension RetreatService {
 enum Agendas {
     static func catalog(_ ctx: ReadContext) throws -> ModuleCatalog? {
         guard let text = try ctx.reader.document(.agendaCatalog) else { return nil }
-        return try ModuleCatalog(toml: text)
+        // Stored at `init` (and checked complete then); read leniently so an older catalog stays usable.
+        return try ModuleCatalog(toml: text, requireComplete: false)
     }
 
     static func template(_ ctx: ReadContext) throws -> DayTemplate {
@@ -234,6 +246,19 @@ enum Agendas {
         } catch {
             throw AppError(.incompatible, "the stored intake of \(bookingID) cannot be read: \(error)")
         }
+    }
+
+    /// Why the couple of `booking` cannot be planned for now (a failed or missing safety screen, the affair
+    /// questions), from the stored intake and the booking's ranking; nil when planning may go ahead. An intake
+    /// that cannot be read counts as nobody screened.
+    static func eligibilityProblem(_ ctx: ReadContext, booking: Booking) -> Ineligibility? {
+        let intake = (try? intake(ctx, bookingID: booking.id)) ?? .empty
+        return intake.ineligibility(for: booking.priorities.map(Priority.init))
+    }
+
+    /// The refusal that says plainly that a couple is not eligible for an intensive plan, and why.
+    static func notEligible(_ booking: Booking, _ reason: Ineligibility) -> AppError {
+        AppError(.invalid, "booking \(booking.id): the couple is NOT ELIGIBLE for an intensive plan. \(reason)")
     }
 
     static func auditFields(_ a: Adjustments) -> [String: String] {

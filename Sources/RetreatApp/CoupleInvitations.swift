@@ -10,23 +10,31 @@ import RetreatStore
 /// last sent (`sent_events`) and queues the REQUESTs and CANCELs that close the gap in the outbox. The
 /// change and its messages commit together or not at all.
 enum CoupleInvitations {
-    /// The booking's agenda days in client wording, or nil when there is no agenda or it is stale: a stale
-    /// agenda is never sent (the invitation then shows the day hours only, until staff re-plan).
+    /// The booking's agenda days in client wording, or nil when there is no agenda, it is stale, or the couple
+    /// is not eligible for an intensive plan (a failed or missing safety screen, an affair not known to have
+    /// ended): such an agenda is never sent (the invitation then shows the day hours only, until staff re-plan).
     ///
-    /// Hook for the agenda rework: whatever shape the stored agenda takes, this is the one place that decides
-    /// whether it is current and reads its days.
+    /// This is the one place that decides whether the stored agenda may reach the couple and reads its days.
     static func currentDays(_ ctx: ReadContext, bookingID: String) throws -> [InvitationDay]? {
         guard let stored = try ctx.reader.agenda(bookingID: bookingID), stored.staleReason == nil else { return nil }
+        guard let booking = try? ctx.booking(bookingID), Agendas.eligibilityProblem(ctx, booking: booking) == nil else { return nil }
         guard let agenda = try? JSONDecoder().decode(Agenda.self, from: Data(stored.agendaJSON.utf8)) else { return nil }
         return InvitationDay.days(of: agenda)
     }
 
-    /// Refuses an invitation that would carry a stale agenda (exit 3), naming why it is stale.
-    static func requireCurrentAgenda(_ ctx: ReadContext, booking: Booking) throws {
-        if let stored = try ctx.reader.agenda(bookingID: booking.id), let reason = stored.staleReason {
+    /// Refuses an invitation or export that would carry a stale agenda, or an agenda of a couple who is not
+    /// eligible for an intensive plan (exit 3), naming why.
+    static func requireCurrentAgenda(_ ctx: ReadContext, booking: Booking, sending: String = "sending an invitation that carries it") throws {
+        guard let stored = try ctx.reader.agenda(bookingID: booking.id) else { return }
+        if let reason = stored.staleReason {
             throw AppError(
                 .conflict,
-                "the agenda of \(booking.id) is stale (\(reason)); re-plan it with `retreat agenda \(booking.id) --replan` before sending an invitation that carries it"
+                "the agenda of \(booking.id) is stale (\(reason)); re-plan it with `retreat agenda \(booking.id) --replan` before \(sending)")
+        }
+        if let reason = Agendas.eligibilityProblem(ctx, booking: booking) {
+            throw AppError(
+                .conflict,
+                "the couple of \(booking.id) is NOT ELIGIBLE for an intensive plan, so its stored agenda is not sent. \(reason)"
             )
         }
     }

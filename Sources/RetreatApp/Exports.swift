@@ -47,11 +47,9 @@ extension RetreatService {
                 }
                 let b = try ctx.booking(id)
                 let stored = try ctx.reader.agenda(bookingID: b.id)
-                // A stale agenda (the dates, the intake or the ranking changed since it was planned) is never sent.
-                if let stored, let reason = stored.staleReason, b.status.isLive {
-                    throw AppError(
-                        .conflict, "the agenda of \(b.id) is stale (\(reason)); plan it again with `retreat agenda \(b.id) --replan` before exporting")
-                }
+                // A stale agenda (the dates, the intake or the ranking changed since it was planned), or one of a
+                // couple who is not eligible for an intensive plan, is never sent.
+                if b.status.isLive { try CoupleInvitations.requireCurrentAgenda(ctx, booking: b, sending: "exporting") }
                 let agenda = stored.flatMap { try? JSONDecoder().decode(Agenda.self, from: Data($0.agendaJSON.utf8)) }
                 calendar = BookingCalendars.couple(
                     booking: b, agenda: agenda, settings: ctx.settings, profile: profile, stamp: ctx.now, invite: false, detailed: detailed)

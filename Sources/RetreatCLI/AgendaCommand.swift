@@ -14,20 +14,26 @@ extension RetreatCommand {
                 refused (exit 3) with the rule in a counselor's words, and unknown modules or priorities are refused (exit 64). \
                 Adjustments are kept: a re-plan honours every pin, exclusion and length given before. `retreat agenda modules \
                 [--json]` lists the module catalog; `retreat agenda ID --as-couple` shows exactly what the couple's calendar will \
-                contain. Planning needs both partners' safety screens recorded (`retreat intake`).
+                contain. Planning needs both partners' safety screens recorded (`retreat intake`); after a failed screen the \
+                command says the couple is NOT ELIGIBLE for an intensive plan instead of showing an agenda. A repeated --pin or \
+                --length of one module is refused (exit 64).
                 """)
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "Booking id, or `modules` to list the module catalog.") var id: String
-        @Flag(help: "Print JSON: {\"days\":[{\"date\",\"blocks\":[{\"start\",\"end\",\"kind\",\"module\",\"priorities\"}]}]}.") var json = false
+        @Flag(
+            help:
+                "Print JSON: {\"days\":[{\"date\",\"blocks\":[{\"start\",\"end\",\"kind\",\"module\",\"priorities\"}]}],\"priorities\",\"score\",\"stale\",\"staleReason\"}."
+        ) var json = false
         @Flag(help: "Plan again (keeping the pins).") var replan = false
         @Flag(help: "Show what the couple's calendar will contain: times and neutral titles only.") var asCouple = false
         @Option(name: .customLong("priority"), help: "Set the ranked priority issues (repeatable, most important first) and re-plan.") var priorities:
             [String] = []
         @Option(name: .customLong("pin"), help: "Pin a module to a day and time: MODULE@DAY/HH:MM (DAY from 1).", transform: Parse.pin) var pins: [Pin] = []
         @Option(name: .customLong("exclude"), help: "Leave a module out.") var excluded: [String] = []
-        @Option(name: .customLong("length"), help: "Change a module's length: MODULE=MINUTES (5 to 480).", transform: Parse.length) var lengths:
-            [ModuleLength] = []
+        @Option(
+            name: .customLong("length"), help: "Change a module's length: MODULE=MINUTES, within its clinical limits (`agenda modules` lists them).",
+            transform: Parse.length) var lengths: [ModuleLength] = []
         @Flag(help: "Forget earlier pins, exclusions and lengths before applying these.") var resetAdjustments = false
 
         var edits: AgendaEdits {
@@ -38,6 +44,12 @@ extension RetreatCommand {
 
         func validate() throws {
             if Set(priorities).count != priorities.count { throw ValidationError("each --priority may be given once; list them most important first.") }
+            // A second --pin or --length of one module would silently replace the first.
+            for (option, modules) in [("--pin", pins.map(\.moduleID)), ("--length", lengths.map(\.module))] {
+                if let twice = modules.first(where: { id in modules.filter { $0 == id }.count > 1 }) {
+                    throw ValidationError("\(option) is given twice for \"\(Terminal.safe(twice))\"; give each module one \(option).")
+                }
+            }
             if asCouple && (edits.changesPlan) { throw ValidationError("--as-couple shows the stored agenda; plan or change it first, without --as-couple.") }
             if id == "modules" && (asCouple || edits.changesPlan) { throw ValidationError("`agenda modules` takes only --json.") }
         }
@@ -47,16 +59,16 @@ extension RetreatCommand {
             if asCouple {
                 let couple = try store.service().coupleAgenda(bookingID: id)
                 if json { return try printJSON(couple) }
-                return Terminal.print(couple.text)
+                return Terminal.print(lines: couple.lines)
             }
             let view = try store.service().agenda(bookingID: id, edits: edits)
             let booking = view.booking
-            if json { return try printJSON(view.agenda.json(startDate: booking.start)) }
+            if json { return try printJSON(AgendaJSON(view)) }
             Terminal.print("\(booking.id)  priorities: \(booking.priorities.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "  "))")
             Terminal.print("score: \(view.agenda.score.summary)")
             if let stale = view.staleReason { Terminal.print("STALE: \(stale); plan again with --replan") }
             for day in view.agenda.days {
-                Swift.print("day \(day.index + 1)  \(booking.start.adding(days: day.index))")
+                Terminal.print("day \(day.index + 1)  \(booking.start.adding(days: day.index))")
                 for b in day.blocks {
                     let serves = b.priorities.isEmpty ? "" : "  [\(b.priorities.map(\.rawValue).joined(separator: ", "))]"
                     Terminal.print("  \(b.start)–\(b.end)  \(b.kind.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(b.staffTitle)\(serves)")
@@ -66,7 +78,7 @@ extension RetreatCommand {
 
         func printModules(_ modules: [ModuleListing]) throws {
             if json { return try printJSON(modules) }
-            for m in modules { Terminal.print(m.line) }
+            for m in modules { Terminal.print(lines: m.lines) }
         }
     }
 
@@ -77,8 +89,8 @@ extension RetreatCommand {
             discussion: """
                 retreat intake ID --partner A|B --safety passed|failed|not-screened records one partner's screen (violence, coercion, \
                 active addiction, acute crisis) with who recorded it and when; retreat intake ID [--affair-ended yes|no] \
-                [--hurt-partner A|B]; both can be given in one call. With no option it shows the intake. Nothing here ever reaches \
-                a calendar or the staff list. A change makes a planned agenda stale.
+                [--hurt-partner A|B]; both can be given in one call, each option once. With no option it shows the intake. \
+                Nothing here ever reaches a calendar or the staff list. A change makes a planned agenda stale.
                 """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "Booking id.") var id: String
@@ -109,5 +121,38 @@ extension RetreatCommand {
             Terminal.print("  affair ended   \(intake.affairEnded.rawValue)")
             Terminal.print("  hurt partner   \(intake.hurtPartner?.rawValue ?? "—")")
         }
+    }
+}
+
+/// `agenda ID --json`: the agenda document of the CLI contract, with the ranking it was planned for, the
+/// score in words and whether it is stale (and why).
+struct AgendaJSON: Encodable {
+    var days: [AgendaDocument.Day]
+    /// The booking's ranked priorities, most important first.
+    var priorities: [String]
+    /// The score in words ("all clinical rules hold; ...").
+    var score: String
+    /// Whether the stored agenda no longer matches the booking or the intake.
+    var stale: Bool
+    /// Why it is stale; null while current.
+    var staleReason: String?
+
+    init(_ view: AgendaView) {
+        days = view.agenda.json(startDate: view.booking.start).days
+        priorities = view.booking.priorities
+        score = view.agenda.score.summary
+        stale = view.staleReason != nil
+        staleReason = view.staleReason
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        enum Key: String, CodingKey { case days, priorities, score, stale, staleReason }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(days, forKey: .days)
+        try container.encode(priorities, forKey: .priorities)
+        try container.encode(score, forKey: .score)
+        try container.encode(stale, forKey: .stale)
+        // null while current, so scripts always find the key.
+        try container.encode(staleReason, forKey: .staleReason)
     }
 }

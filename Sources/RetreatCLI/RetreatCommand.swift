@@ -43,6 +43,7 @@ public enum RetreatMain {
         let arguments: [String]
         do {
             arguments = try hoistGlobalOptions(given)
+            try refuseRepeatedOptions(arguments)
         } catch {
             exit(fail(error.message, code: 64))
         }
@@ -109,6 +110,28 @@ public enum RetreatMain {
             return Array(rest[..<terminator]) + leading + Array(rest[terminator...])
         }
         return rest + leading
+    }
+}
+
+extension RetreatMain {
+    /// Options that take one value and mean one thing per call: argument-parser keeps the last of repeated
+    /// ones silently, so a second one is refused here instead (`intake --partner A --partner B` would record
+    /// one partner's screen for the other).
+    static let singleValueOptions: [String: [String]] = [
+        "intake": ["--partner", "--safety", "--affair-ended", "--hurt-partner"]
+    ]
+
+    /// Refuses an option of `singleValueOptions` given more than once (as `--opt value` or `--opt=value`),
+    /// naming it. `args` start with the subcommand (global options are hoisted behind it).
+    static func refuseRepeatedOptions(_ args: [String]) throws(GlobalOptionError) {
+        guard let command = args.first, let options = singleValueOptions[command] else { return }
+        let given = args.prefix { $0 != "--" }
+        for option in options {
+            let count = given.filter { $0 == option || $0.hasPrefix(option + "=") }.count
+            if count > 1 {
+                throw GlobalOptionError(message: "\(option) is given \(count) times; give it once (`retreat \(command)` records one value per call)")
+            }
+        }
     }
 }
 

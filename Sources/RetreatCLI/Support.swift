@@ -58,6 +58,12 @@ enum Terminal {
     static func print(_ line: String) {
         Swift.print(safe(line))
     }
+
+    /// Prints each of `lines` on its own line, so the breaks between them are real ones, with control
+    /// characters inside a line (a line break inside a value included) made visible.
+    static func print(lines: [String]) {
+        for line in lines { Swift.print(safe(line)) }
+    }
 }
 
 /// Prints a value as JSON (sorted keys, ISO 8601 instants). JSON escapes every control character.

@@ -9,10 +9,18 @@ extension ModuleCatalog {
     /// Parses and validates a TOML catalog: an optional top-level `custom_priorities` array and
     /// one `[[module]]` table per module.
     /// - Throws: `AgendaError.catalogSyntax` for malformed TOML, `.invalidModule` naming an unknown
-    ///   key or a bad value, otherwise the validation errors of `init(modules:customPriorities:)`.
-    public init(toml: String) throws(AgendaError) {
+    ///   key or a bad value (a control character in any value names the module and the key), the
+    ///   validation errors of `init(modules:customPriorities:)`, and `.incompleteCatalog` when it
+    ///   lacks what every intensive needs (`checkComplete()`).
+    /// - Parameters:
+    ///   - toml: the catalog's text.
+    ///   - requireComplete: whether to refuse a catalog that lacks what every intensive needs. A
+    ///     catalog a practice stored before this check existed is read with `false`, so the store
+    ///     stays usable; planning then says what such a catalog lacks.
+    public init(toml: String, requireComplete: Bool = true) throws(AgendaError) {
         let parsed = try CatalogParser.parse(toml)
         try self.init(modules: parsed.modules, customPriorities: parsed.customPriorities)
+        if requireComplete { try checkComplete() }
     }
 
     /// Reads a TOML catalog file (UTF-8) and parses it with `init(toml:)`.
@@ -32,15 +40,18 @@ extension ModuleCatalog {
 enum CatalogParser {
     static let moduleKeys: Set<String> = [
         "id", "title", "client_title", "minutes", "kind", "priorities", "intensity", "prerequisites",
-        "phase", "time_of_day", "repeatable", "flags", "partner", "skills", "atonement", "homework",
+        "phase", "time_of_day", "repeatable", "flags", "partner", "skills", "atonement", "homework", "min_minutes", "max_minutes", "followed_by",
     ]
     /// The flag words; "opens-day" is the older name of "check-in" and "planForward" of "plan-forward".
     static let flagNames: Set<String> = [
         "calming", "individual", "intake", "plan-forward", "planForward", "check-in", "opens-day", "closes-day", "general", "intimate",
-        "touch", "blame-framing",
+        "touch", "blame-framing", "central", "concludes",
     ]
 
     static func parse(_ text: String) throws(AgendaError) -> (modules: [AgendaModule], customPriorities: [Priority]) {
+        // The parser stops a string at an escaped NUL (the rest of a title would vanish silently), so
+        // control characters are looked for in the text itself, before parsing.
+        try CatalogText.refuseControlCharacters(text)
         let table: TOMLTable
         do {
             // The TOML parser aborts on some malformed headers and keys: check the shape first.
@@ -123,6 +134,9 @@ enum CatalogParser {
         let title = try string("title", required: true, example: "\"Listening and mirroring\"") ?? ""
         let clientTitle = try string("client_title", required: true, example: "\"Session\"") ?? ""
         let minutes = try integer("minutes", required: true, example: "60") ?? 0
+        let minMinutes = try integer("min_minutes", required: false, example: "40")
+        let maxMinutes = try integer("max_minutes", required: false, example: "90")
+        let followedBy = try strings("followed_by", example: "[\"issue-agreements\"]") ?? []
         let kindText = try string("kind", required: false, example: "\"session\"") ?? "session"
         guard let kind = BlockKind(rawValue: kindText) else {
             throw fail("kind \"\(kindText)\" is unknown; use session, break, lunch or reflection.")
@@ -159,7 +173,7 @@ enum CatalogParser {
         let flags = try strings("flags", example: "[\"calming\"]") ?? []
         for flag in flags where !flagNames.contains(flag) {
             throw fail(
-                "flag \"\(flag)\" is unknown; use calming, individual, intake, plan-forward, check-in, closes-day, general, intimate, touch or blame-framing."
+                "flag \"\(flag)\" is unknown; use calming, individual, intake, plan-forward, check-in, closes-day, general, central, concludes, intimate, touch or blame-framing."
             )
         }
         let partnerText = try string("partner", required: false, example: "\"A\"")
@@ -189,20 +203,134 @@ enum CatalogParser {
         var homework: Homework?
         if let word = try string("homework", required: false, example: "\"self-soothing\"") {
             guard let value = Homework(rawValue: word) else {
-                throw fail("homework \"\(word)\" is unknown; use self-soothing or dialogue.")
+                throw fail("homework \"\(word)\" is unknown; use \(Homework.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             homework = value
         }
         return AgendaModule(
-            id: name, staffTitle: title, clientTitle: clientTitle, minutes: minutes, kind: kind,
+            id: name, staffTitle: title, clientTitle: clientTitle, minutes: minutes, minMinutes: minMinutes, maxMinutes: maxMinutes, kind: kind,
             servesAll: servesAll, priorities: priorities, intensity: intensity, prerequisites: prerequisites,
             phase: phase, timeOfDay: timeOfDay, repeatable: repeatable, calming: flags.contains("calming"),
             intake: flags.contains("intake"),
             planForward: flags.contains("plan-forward") || flags.contains("planForward"),
             checkIn: flags.contains("check-in") || flags.contains("opens-day"), closesDay: flags.contains("closes-day"),
             individual: individual, general: flags.contains("general"), intimate: flags.contains("intimate"),
-            touch: flags.contains("touch"), blameFraming: flags.contains("blame-framing"), skills: skills, atonement: steps,
-            homework: homework
+            touch: flags.contains("touch"), blameFraming: flags.contains("blame-framing"), central: flags.contains("central"),
+            concludes: flags.contains("concludes"), followedBy: followedBy,
+            skills: skills, atonement: steps, homework: homework
         )
+    }
+}
+
+/// A look at the catalog's text before it is parsed: every value in the catalog is one line of plain
+/// text, so a control character (raw, or written as an escape such as `\u0000` or `\e`) is refused,
+/// naming the module and the key.
+enum CatalogText {
+    static func refuseControlCharacters(_ text: String) throws(AgendaError) {
+        guard let (scalar, line) = firstControlCharacter(text) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let here = line - 1 < lines.count ? lines[line - 1] : ""
+        let key = here.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let keyText = here.contains("=") && !key.isEmpty && !key.hasPrefix("#") ? "`\(key)`" : "the text"
+        let found = "\(keyText) contains \(TextRules.describe(scalar)) on line \(line)"
+        // The module whose table holds that line: the last [[module]] header above it, and its id.
+        var header: Int?
+        for index in stride(from: min(line - 1, lines.count - 1), through: 0, by: -1) {
+            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("[[module]]") {
+                header = index
+                break
+            }
+            if trimmed.hasPrefix("[") { break }
+        }
+        guard let header else {
+            throw .invalidModule(
+                id: key.isEmpty || !here.contains("=") ? "line \(line)" : key,
+                reason: "\(found); every value in the catalog is one line of plain text.")
+        }
+        var id = "module on line \(header + 1)"
+        for index in (header + 1)..<lines.count {
+            let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("[") { break }
+            let parts = trimmed.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == "id" {
+                let value = parts[1].trimmingCharacters(in: .whitespaces)
+                if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\""), TextRules.firstForbidden(in: value) == nil, !value.contains("\\") {
+                    id = String(value.dropFirst().dropLast())
+                }
+                break
+            }
+        }
+        throw .invalidModule(id: id, reason: "\(found); a title or any other catalog value is one line of plain text.")
+    }
+
+    /// The first forbidden scalar (`TextRules.isForbidden`) in a string value, raw or escaped, or raw
+    /// outside strings (tabs and line ends aside), with its 1-based line.
+    static func firstControlCharacter(_ text: String) -> (Unicode.Scalar, Int)? {
+        let scalars = Array(text.unicodeScalars)
+        var line = 1
+        var i = 0
+        func isLayout(_ c: Unicode.Scalar) -> Bool { c == "\n" || c == "\r" || c == "\t" }
+        func at(_ k: Int) -> Unicode.Scalar? { k < scalars.count ? scalars[k] : nil }
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "\n" {
+                line += 1
+                i += 1
+                continue
+            }
+            if c == "\"" || c == "'" {
+                let triple = at(i + 1) == c && at(i + 2) == c
+                let basic = c == "\""
+                i += triple ? 3 : 1
+                // Inside the string until its closing quote(s).
+                while i < scalars.count {
+                    let d = scalars[i]
+                    if d == c && (!triple || (at(i + 1) == c && at(i + 2) == c)) {
+                        i += triple ? 3 : 1
+                        break
+                    }
+                    if d == "\n" {
+                        line += 1
+                        i += 1
+                        if !triple { break }
+                        continue
+                    }
+                    if basic && d == "\\" {
+                        guard let e = at(i + 1) else { return nil }
+                        var value: UInt32?
+                        var width = 0
+                        switch e {
+                        case "u": width = 4
+                        case "U": width = 8
+                        case "b": value = 0x08
+                        case "t": value = 0x09
+                        case "n": value = 0x0A
+                        case "f": value = 0x0C
+                        case "r": value = 0x0D
+                        case "e": value = 0x1B
+                        default: break
+                        }
+                        if width > 0 {
+                            var hex = ""
+                            for k in 0..<width { if let h = at(i + 2 + k) { hex.unicodeScalars.append(h) } }
+                            value = UInt32(hex, radix: 16)
+                            i += 2 + width
+                        } else {
+                            if e == "\n" { line += 1 }
+                            i += 2
+                        }
+                        if let value, let scalar = Unicode.Scalar(value), TextRules.isForbidden(scalar) { return (scalar, line) }
+                        continue
+                    }
+                    if TextRules.isForbidden(d) && !(d == "\t") && !(triple && d == "\r") { return (d, line) }
+                    i += 1
+                }
+                continue
+            }
+            if TextRules.isForbidden(c) && !isLayout(c) { return (c, line) }
+            i += 1
+        }
+        return nil
     }
 }

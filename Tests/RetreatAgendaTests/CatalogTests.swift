@@ -147,7 +147,7 @@ struct CatalogTests {
         } catch {
             #expect(error.description.contains("unknown priority \"grief\""))
         }
-        let declared = try ModuleCatalog(toml: "custom_priorities = [\"grief\"]\n" + unknown)
+        let declared = try ModuleCatalog(toml: "custom_priorities = [\"grief\"]\n" + unknown, requireComplete: false)
         #expect(declared.modules[0].priorities == [.custom("grief")])
         #expect(declared.knownPriorities.contains(.custom("grief")))
         #expect(Priority("Affair-Recovery") == .affairRecovery)
@@ -203,7 +203,7 @@ struct CatalogTests {
                 homework = "self-soothing"
 
                 """
-        let catalog = try ModuleCatalog(toml: toml)
+        let catalog = try ModuleCatalog(toml: toml, requireComplete: false)
         #expect(catalog.module("a")?.skills == [.listening, .mirroring])
         #expect(catalog.module("a")?.general == true && catalog.module("a")?.blameFraming == true)
         #expect(catalog.module("b")?.checkIn == true)
@@ -221,11 +221,14 @@ struct CatalogTests {
         #expect(listing.first { $0.id == "intake-history" }?.priorities == ["all"])
         #expect(listing.first { $0.id == "morning-check-in" }?.flags == ["check-in", "calming", "repeatable"])
         #expect(listing.first { $0.id == "evening-soothing" }?.flags == ["homework:self-soothing"])
-        #expect(listing.first { $0.id == "listening-mirroring" }?.flags == ["skill:listening", "skill:mirroring"])
+        #expect(listing.first { $0.id == "listening-mirroring" }?.flags == ["general", "skill:listening", "skill:mirroring"])
+        #expect(disclosure.minMinutes == 75 && disclosure.maxMinutes == 135)
+        #expect(listing.first { $0.id == "issue-breakthrough" }?.followedBy == ["issue-agreements"])
         let json = String(decoding: try JSONEncoder().encode(listing), as: UTF8.self)
         #expect(json.contains("\"clientTitle\":\"Welcome session\""))
-        #expect(disclosure.line.hasPrefix("affair-disclosure"))
-        #expect(disclosure.line.contains("couple sees: Guided conversation"))
+        #expect(disclosure.lines.count == 3 && disclosure.lines[0].hasPrefix("affair-disclosure") && disclosure.lines[0].contains("75-135"))
+        #expect(disclosure.lines[2] == "    couple sees: Guided conversation")
+        #expect(disclosure.lines.allSatisfy { !$0.contains("\n") })
     }
 
     @Test("keeping a subset keeps catalog order and checks prerequisites")
@@ -235,5 +238,126 @@ struct CatalogTests {
         #expect(throws: AgendaError.unknownPrerequisite(module: "dialogue-practice", prerequisite: "listening-mirroring")) {
             try standardCatalog.keeping(["dialogue-practice"])
         }
+    }
+
+    // MARK: What a catalog file may hold (issue 11, the counselor's review)
+
+    /// The fixture's text with one module's table changed.
+    static func fixture(changing id: String, _ change: (String) -> String) throws -> String {
+        let text = try String(contentsOf: fixtureCatalogURL, encoding: .utf8)
+        let start = try #require(text.range(of: "id = \"\(id)\""))
+        let end = text.range(of: "[[module]]", range: start.upperBound..<text.endIndex)?.lowerBound ?? text.endIndex
+        return text.replacingCharacters(in: start.lowerBound..<end, with: change(String(text[start.lowerBound..<end])))
+    }
+
+    @Test(
+        "a control character or line break in a title, a couple's title or the homework is refused, naming the module and the key",
+        arguments: [
+            ("title = \"Line one\\nline two\"", "title", "U+000A"),
+            ("title = \"\"\"Line one\nline two\"\"\"", "title", "U+000A"),
+            ("client_title = \"Session\\u0007\"", "client_title", "U+0007"),
+            ("client_title = \"Ses\\u202Esion\"", "client_title", "U+202E"),
+            ("homework = \"self-soothing\\r\"", "homework", "U+000D"),
+        ])
+    func controlCharacters(line: String, key: String, named: String) throws {
+        let toml = try Self.fixture(changing: "evening-soothing") { table in
+            let key = line.split(separator: " ")[0]
+            let kept = table.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix(key + " =") }
+            return kept.joined(separator: "\n").replacingOccurrences(of: "kind = \"reflection\"", with: "kind = \"reflection\"\n" + line)
+        }
+        do {
+            _ = try ModuleCatalog(toml: toml)
+            Issue.record("accepted \(line)")
+        } catch {
+            guard case .invalidModule(let id, let reason) = error else {
+                Issue.record("\(line): \(error)")
+                return
+            }
+            #expect(id == "evening-soothing", "\(error)")
+            #expect(reason.contains("`\(key)`"), "\(error)")
+            #expect(reason.contains(named), "\(error)")
+        }
+    }
+
+    @Test("an empty catalog, or one without a skill every couple can be taught, is refused with what to add")
+    func incomplete() throws {
+        for text in ["", "custom_priorities = []\n"] {
+            #expect(throws: AgendaError.self) { try ModuleCatalog(toml: text) }
+            do { _ = try ModuleCatalog(toml: text) } catch {
+                guard case .incompleteCatalog(let sentence) = error else {
+                    Issue.record("\(error)")
+                    continue
+                }
+                #expect(sentence.contains("no modules"))
+                #expect(error.category == .catalog)
+            }
+        }
+        #expect(throws: AgendaError.self) { try ModuleCatalog(modules: []) }
+        let noDialogue = try Self.fixture(changing: "dialogue-practice") { $0.replacingOccurrences(of: "skills = [\"dialogue\"]", with: "skills = []") }
+        do {
+            _ = try ModuleCatalog(toml: noDialogue)
+            Issue.record("accepted a catalog where no session teaches dialogue")
+        } catch {
+            #expect(
+                error.description
+                    == "The module catalog is incomplete: no session teaches the skill dialogue, which every intensive teaches; add a session with skills = [\"dialogue\"] and flags = [\"general\"]."
+            )
+        }
+        let notGeneral = try Self.fixture(changing: "dialogue-practice") { $0.replacingOccurrences(of: "flags = [\"general\"]\n", with: "") }
+        do {
+            _ = try ModuleCatalog(toml: notGeneral)
+            Issue.record("accepted a catalog where only a communication session teaches dialogue")
+        } catch {
+            #expect(error.description.contains("the skill dialogue is taught only by \"dialogue-practice\", which serves only communication"), "\(error)")
+            #expect(error.description.contains("flag one of them general"))
+        }
+        // A store's older catalog is still read (planning then says what it lacks).
+        #expect(throws: Never.self) { try ModuleCatalog(toml: notGeneral, requireComplete: false) }
+    }
+
+    @Test("custom priorities: only declared ones, each a plain new name, once")
+    func customPriorities() throws {
+        let module = moduleTOML("a").replacingOccurrences(of: "[\"communication\"]", with: "[\"blended-family\"]")
+        #expect(throws: AgendaError.self) { try ModuleCatalog(toml: module, requireComplete: false) }
+        #expect(throws: Never.self) { try ModuleCatalog(toml: "custom_priorities = [\"blended-family\"]\n" + module, requireComplete: false) }
+        for (declared, expected) in [
+            ("[\"affair-recovery\"]", "one of the four built-in priorities"), ("[\"Blended Family\"]", "not a plain name"),
+            ("[\"all\"]", "not a usable name"), ("[\"grief\", \"grief\"]", "listed twice"), ("[\"gri\\u0000ef\"]", "U+0000"),
+        ] {
+            do {
+                _ = try ModuleCatalog(toml: "custom_priorities = \(declared)\n" + moduleTOML("a"), requireComplete: false)
+                Issue.record("accepted custom_priorities = \(declared)")
+            } catch {
+                #expect(error.description.contains(expected), "\(declared): \(error)")
+            }
+        }
+        // Ranking a priority nobody declared is refused naming the valid ones.
+        do {
+            try AgendaPlanner.validate(priorities: [.custom("sex")], catalog: standardCatalog)
+            Issue.record("accepted an undeclared priority")
+        } catch {
+            #expect(error.category == .usage)
+            #expect(error.description.contains("unresolved-issues, affair-recovery, communication, intimacy"))
+        }
+    }
+
+    @Test("min_minutes and max_minutes bound the module's own length; concludes needs a specific priority")
+    func lengthLimitsAndConcludes() {
+        for (extra, expected) in [
+            ("min_minutes = 70", "min_minutes is 70"), ("min_minutes = 0", "min_minutes is 0"), ("max_minutes = 50", "max_minutes is 50"),
+            ("flags = [\"concludes\"]\nintensity = 3", "give it intensity 1 or 2"),
+        ] {
+            do {
+                _ = try ModuleCatalog(toml: moduleTOML("a", extra: extra), requireComplete: false)
+                Issue.record("accepted \(extra)")
+            } catch {
+                #expect(error.description.contains(expected), "\(extra): \(error)")
+            }
+        }
+        let all = moduleTOML("a", extra: "flags = [\"concludes\"]").replacingOccurrences(of: "[\"communication\"]", with: "[\"all\"]")
+        #expect(throws: AgendaError.self) { try ModuleCatalog(toml: all, requireComplete: false) }
+        #expect(standardCatalog.module("issue-agreements")?.concludes == true)
+        #expect(standardCatalog.module("affair-disclosure")?.minimumMinutes == 75)
+        #expect(standardCatalog.module("complaints-to-requests")?.maximumMinutes == 65)
     }
 }

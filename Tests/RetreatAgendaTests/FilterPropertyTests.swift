@@ -128,8 +128,10 @@ struct FilterPropertyTests {
             #expect(search.current.hard == 0)
             for move in search.neighbourhood() {
                 guard let changes = search.apply(move) else { continue }
-                var days = search.laid
-                for (d, items) in changes { days[d] = p.layoutDay(d, items) }
+                // The evening homework of a later day depends on what earlier days taught: lay out the whole plan.
+                var next = search.state
+                for (d, items) in changes { next[d] = items }
+                let days = p.layout(next)
                 if search.trial(move) == nil {
                     rejected += 1
                     #expect(p.evaluate(days, explain: false).hard > 0, "a rejected move gives a plan that keeps every rule")

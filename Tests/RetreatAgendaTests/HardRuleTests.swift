@@ -8,7 +8,7 @@ struct RuleEdit: Sendable, CustomStringConvertible {
     var rule: String
     var ranking: [Priority]
     var adjustments: Adjustments
-    var description: String { rule }
+    var description: String { "\(rule) \(adjustments.durationOverrides.keys.sorted().joined())" }
 }
 
 func pin(_ module: String, _ day: Int, _ start: String) -> Pin {
@@ -60,7 +60,9 @@ struct HardRuleTests {
         RuleEdit(
             rule: "day-close", ranking: [.communication],
             adjustments: Adjustments(excluded: ["self-soothing", "appreciations", "grounding-close", "integrating-breakthroughs", "rituals-of-connection"])),
-        RuleEdit(rule: "reflection", ranking: [.communication], adjustments: Adjustments(excluded: ["evening-reflection", "evening-soothing"])),
+        RuleEdit(
+            rule: "reflection", ranking: [.communication], adjustments: Adjustments(excluded: ["evening-reflection", "evening-soothing", "evening-mirroring"])),
+        RuleEdit(rule: "homework-taught", ranking: [.communication], adjustments: Adjustments(excluded: ["evening-soothing", "evening-mirroring"])),
         RuleEdit(rule: "homework", ranking: [.affairRecovery], adjustments: Adjustments(excluded: ["evening-soothing"])),
         RuleEdit(rule: "plan-forward-last", ranking: [.intimacy], adjustments: Adjustments(excluded: ["plan-forward"])),
         RuleEdit(rule: "affair-ranked", ranking: [.communication], adjustments: Adjustments(pins: [pin("affair-safety", 2, "10:00")])),
@@ -69,12 +71,22 @@ struct HardRuleTests {
             rule: "atone-order", ranking: [.affairRecovery],
             adjustments: Adjustments(pins: [pin("affair-trust-plan", 2, "09:30"), pin("affair-disclosure", 2, "10:45")])),
         RuleEdit(rule: "atone-early", ranking: [.affairRecovery, .communication], adjustments: Adjustments(pins: [pin("affair-disclosure", 3, "09:30")])),
+        RuleEdit(
+            rule: "atone-together", ranking: [.affairRecovery, .communication],
+            adjustments: Adjustments(pins: [pin("affair-disclosure", 2, "10:45"), pin("complaints-to-requests", 2, "13:15")])),
         RuleEdit(rule: "attach-after-atone", ranking: [.affairRecovery, .intimacy], adjustments: Adjustments(pins: [pin("intimacy-touch", 2, "09:30")])),
         RuleEdit(
             rule: "no-blame-after-disclosure", ranking: [.affairRecovery, .unresolvedIssues],
             adjustments: Adjustments(pins: [pin("beyond-the-blame-game", 3, "09:30")])),
         RuleEdit(rule: "intimacy-ranked", ranking: [.communication], adjustments: Adjustments(pins: [pin("intimacy-touch", 3, "14:00")])),
         RuleEdit(rule: "unranked-general", ranking: [.communication], adjustments: Adjustments(pins: [pin("issue-mapping", 2, "10:00")])),
+        RuleEdit(
+            rule: "rank-time", ranking: [.affairRecovery, .communication],
+            adjustments: Adjustments(pins: [pin("complaints-to-requests", 3, "09:30"), pin("time-outs-repair", 3, "13:30")])),
+        RuleEdit(rule: "concluded", ranking: [.unresolvedIssues, .communication], adjustments: Adjustments(excluded: ["issue-agreements"])),
+        RuleEdit(
+            rule: "followed-by", ranking: [.unresolvedIssues, .communication],
+            adjustments: Adjustments(pins: [pin("issue-breakthrough", 2, "13:30"), pin("issue-agreements", 3, "10:00")])),
         RuleEdit(rule: "skills-taught", ranking: [.intimacy], adjustments: Adjustments(excluded: ["dialogue-practice"])),
         RuleEdit(rule: "skill-order", ranking: [.communication], adjustments: Adjustments(pins: [pin("listening-mirroring", 1, "10:30")])),
         RuleEdit(rule: "prerequisite", ranking: [.communication], adjustments: Adjustments(pins: [pin("closeness-distance-dance", 1, "10:30")])),
@@ -86,6 +98,8 @@ struct HardRuleTests {
             rule: "recovery-break", ranking: [.affairRecovery],
             adjustments: Adjustments(pins: [pin("affair-disclosure", 2, "09:30"), pin("affair-impact", 2, "11:00")])),
         RuleEdit(rule: "run", ranking: [.affairRecovery], adjustments: Adjustments(durationOverrides: ["affair-disclosure": 120])),
+        RuleEdit(rule: "length-limits", ranking: [.affairRecovery], adjustments: Adjustments(durationOverrides: ["affair-disclosure": 60])),
+        RuleEdit(rule: "length-limits", ranking: [.communication], adjustments: Adjustments(durationOverrides: ["complaints-to-requests": 80])),
         RuleEdit(
             rule: "contact", ranking: [.communication, .unresolvedIssues],
             adjustments: Adjustments(
@@ -129,7 +143,10 @@ struct HardRuleTests {
 
     @Test("edits the rules refuse on their own are refused by validate, before any planning")
     func validateRefuses() {
-        for edit in Self.edits where !["atone-order", "attach-after-atone", "no-blame-after-disclosure", "skill-order", "prerequisite"].contains(edit.rule) {
+        let foundByPlanning = [
+            "atone-order", "attach-after-atone", "no-blame-after-disclosure", "skill-order", "prerequisite", "atone-together", "rank-time", "followed-by",
+        ]
+        for edit in Self.edits where !foundByPlanning.contains(edit.rule) {
             do {
                 try AgendaPlanner.validate(adjustments: edit.adjustments, priorities: edit.ranking, catalog: standardCatalog)
                 Issue.record("\(edit.rule): validate accepted the edit")

@@ -20,7 +20,7 @@ func smallInstance(_ rng: inout SplitMix64, extra: Int = 2) throws -> PlanReques
         while let id = stack.popLast() {
             if keep.contains(id) || closure.contains(id) { continue }
             closure.append(id)
-            stack.append(contentsOf: standardCatalog.module(id)?.prerequisites ?? [])
+            stack.append(contentsOf: (standardCatalog.module(id)?.prerequisites ?? []) + (standardCatalog.module(id)?.followedBy ?? []))
         }
         if keep.count - structural.count + closure.count <= wanted { keep.formUnion(closure) }
     }

@@ -73,21 +73,28 @@ func sessionMinutes(of priority: Priority, in agenda: Agenda, catalog: ModuleCat
     return total
 }
 
-/// Session minutes of `priority` beyond what the clinical rules require: not counting the
-/// atonement steps or the first session teaching each skill.
-func discretionaryMinutes(of priority: Priority, in agenda: Agenda, catalog: ModuleCatalog) -> Int {
-    var total = 0
+/// Session minutes by rank beyond what the clinical rules require, from the README's definition:
+/// each session counts once, for the highest-ranked priority it serves; not counted are sessions
+/// serving every priority, the atonement steps, the first session teaching each skill, and a
+/// concluding session of a ranked priority with what it builds on.
+func rankMinutes(_ ranking: [Priority], in agenda: Agenda, catalog: ModuleCatalog) -> [Int] {
+    var required: Set<String> = []
+    var stack = catalog.modules.filter { $0.kind == .session && $0.concludes && $0.priorities.contains(where: ranking.contains) }.map(\.id)
+    while let id = stack.popLast() {
+        if required.insert(id).inserted { stack += catalog.module(id)?.prerequisites ?? [] }
+    }
+    var minutes = [Int](repeating: 0, count: ranking.count)
     var taught: Set<Skill> = []
     for day in agenda.days {
         for block in day.blocks.sorted(by: { $0.start < $1.start }) {
             guard let module = catalog.module(block.moduleID), module.kind == .session else { continue }
             let firstTeaching = !Set(module.skills).isSubset(of: taught)
             taught.formUnion(module.skills)
-            if firstTeaching || !module.atonement.isEmpty || !module.serves(priority) { continue }
-            total += block.minutes
+            if firstTeaching || !module.atonement.isEmpty || module.servesAll || required.contains(module.id) { continue }
+            if let rank = ranking.firstIndex(where: module.serves) { minutes[rank] += block.minutes }
         }
     }
-    return total
+    return minutes
 }
 
 /// An independent check of every hard rule of the brief, written from the rules themselves and
@@ -142,6 +149,9 @@ func hardViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
             }
             if block.end.minutes - block.start.minutes != length(of: block.moduleID, kind: info.kind) {
                 problems.append("\(tag): \(block.moduleID) lasts \(block.end.minutes - block.start.minutes) minutes")
+            }
+            if let override = adjustments.durationOverrides[block.moduleID], !(info.minimumMinutes...info.maximumMinutes).contains(override) {
+                problems.append("\(tag): \(block.moduleID) lasts \(override) minutes, outside its limits")
             }
             if adjustments.excluded.contains(block.moduleID) { problems.append("\(tag): excluded \(block.moduleID) scheduled") }
             switch info.kind {
@@ -236,13 +246,55 @@ func clinicalViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
         if d > 0 && catalog.module(blocks.first?.moduleID ?? "")?.checkIn != true {
             problems.append("day \(d + 1) does not open with a check-in")
         }
-        // The night after a demanding day: self-soothing homework.
+        // The night after a demanding day: self-soothing homework; any homework practises only what
+        // has been taught by the end of that day.
         if d < lastDay {
             let demanding = blocks.contains { $0.kind == .session && catalog.module($0.moduleID)?.intensity == 3 }
             let evening = blocks.last.flatMap { catalog.module($0.moduleID) }
             if demanding && evening?.homework != .selfSoothing {
                 problems.append("day \(d + 1) is demanding but its evening is \(evening?.id ?? "missing")")
             }
+            let taughtByNow = Set(sessions.filter { $0.day <= d }.flatMap(\.module.skills))
+            let practised: [Skill] =
+                switch evening?.homework {
+                case .dialogue: [.dialogue]
+                case .mirroring: [.listening, .mirroring]
+                case .selfSoothing: [.selfSoothing]
+                case nil: []
+                }
+            if !Set(practised).isSubset(of: taughtByNow) {
+                problems.append("day \(d + 1): homework \(evening?.id ?? "") practises a skill not taught yet")
+            }
+        }
+        // What must follow a session the same day.
+        for (position, block) in blocks.enumerated() {
+            for follower in catalog.module(block.moduleID)?.followedBy ?? []
+            where !blocks[(position + 1)...].contains(where: { $0.moduleID == follower }) {
+                problems.append("day \(d + 1): \(block.moduleID) not followed by \(follower)")
+            }
+        }
+    }
+    // Time follows the ranking: each rank clearly more than the next (a quarter more, at least 15
+    // minutes), unless neither gets any.
+    let byRank = rankMinutes(request.priorities, in: agenda, catalog: catalog)
+    for (higher, lower) in zip(byRank, byRank.dropFirst()) where !(higher == 0 && lower == 0) && higher < lower + max(15, (lower + 3) / 4) {
+        problems.append("time not in rank order: \(byRank)")
+    }
+    // A ranked priority whose work the catalog concludes ends with that concluding session, after
+    // its own other work (sessions serving nothing else).
+    for priority in request.priorities {
+        let concluding = catalog.modules.filter { $0.kind == .session && $0.concludes && $0.priorities.contains(priority) }
+        guard !concluding.isEmpty else { continue }
+        guard let done = sessions.firstIndex(where: { s in concluding.contains { $0.id == s.module.id } }) else {
+            problems.append("\(priority.rawValue) does not end with its concluding session")
+            continue
+        }
+        let served = Set(concluding.flatMap(\.priorities))
+        for later in sessions[(done + 1)...]
+        where !later.module.servesAll && !later.module.concludes && !later.module.priorities.isEmpty
+            && Set(later.module.priorities).isSubset(of: served)
+        {
+            problems.append("\(later.module.id) reopens \(priority.rawValue) after its concluding session")
         }
     }
     // The five skills, each taught, in a teachable order.
@@ -270,7 +322,7 @@ func clinicalViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
             problems.append("affair work \(module.id) without affair recovery ranked")
         }
         let servesRanked = module.servesAll || module.priorities.contains(where: ranked.contains)
-        if !servesRanked && module.skills.isEmpty && !module.general {
+        if !servesRanked && !module.general {
             problems.append("\(module.id) serves no ranked priority and is not general")
         }
     }
@@ -304,6 +356,18 @@ func clinicalViolations(_ agenda: Agenda, _ request: PlanRequest) -> [String] {
             if disclosed && session.module.blameFraming { problems.append("blame-framed \(session.module.id) after the disclosure") }
             taken.formUnion(steps)
             if steps.contains(.disclosure) { disclosed = true }
+        }
+        // A compact chain: from the disclosure to the remorse and the trust plan, one day and no
+        // other session in between.
+        if let open = sessions.firstIndex(where: { $0.module.atonement.contains(.disclosure) }),
+            let close = sessions.firstIndex(where: { $0.module.atonement.contains(.trustPlan) }), open < close
+        {
+            if sessions[open].day != sessions[close].day {
+                problems.append("the disclosure (day \(sessions[open].day + 1)) and the trust plan (day \(sessions[close].day + 1)) are on different days")
+            }
+            for between in sessions[open...close] where between.module.atonement.isEmpty {
+                problems.append("\(between.module.id) comes between the disclosure and the trust plan")
+            }
         }
         for step in AtonementStep.allCases where !taken.contains(step) { problems.append("atonement step \(step.rawValue) missing") }
     }

@@ -97,9 +97,14 @@ import Testing
         let shown = try box.run(["intake", "B0001"]).out
         #expect(shown.contains("partner B      safety screen passed (recorded by tester at 2026-12-01T15:00:00Z)"))
         #expect(shown.contains("hurt partner   B"))
-        // After a failed screen the planned agenda is stale and never exported.
+        // After a failed screen the planned agenda is never shown nor exported: the couple is not eligible.
         try box.run(["intake", "B0001", "--partner", "A", "--safety", "failed"])
-        #expect(try box.run(["agenda", "B0001"]).out.contains("STALE"))
+        let notEligible = try box.run(["agenda", "B0001"])
+        #expect(notEligible.code == 1 && notEligible.out.isEmpty)
+        #expect(notEligible.err.contains("the couple is NOT ELIGIBLE for an intensive plan"), "\(notEligible.err)")
+        #expect(notEligible.err.contains("offer individual support and a referral"))
+        #expect(try box.run(["agenda", "B0001", "--json"]).code == 1)
+        #expect(try box.run(["agenda", "B0001", "--as-couple"]).code == 1)
         #expect(try box.run(["export", "B0001", "--out", box.dir.appendingPathComponent("x.ics").path]).code == 3)
         #expect(try box.run(["agenda", "B0001", "--replan"]).code == 1)
         #expect(try box.run(["intake", "B0001", "--safety", "passed"]).code == 64)  // --partner is needed
@@ -167,6 +172,83 @@ import Testing
             #expect(start >= "12:45" && end <= "14:15")
             func minutes(_ t: String) -> Int { (Int(t.prefix(2)) ?? 0) * 60 + (Int(t.suffix(2)) ?? 0) }
             #expect(minutes(end) - minutes(start) == 45)
+        }
+    }
+
+    @Test func theCouplesViewAndTheModuleListPrintRealLineBreaks() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        try box.run(["agenda", "B0001"])
+        let couple = try box.run(["agenda", "B0001", "--as-couple"])
+        #expect(couple.code == 0, "\(couple.err)")
+        #expect(!couple.out.contains("\\n"), "literal \\n in \(couple.out)")
+        let lines = couple.out.split(separator: "\n")
+        #expect(lines.first == "Day 1, 2027-01-11")
+        #expect(lines.contains("  09:00-10:30  Welcome session"))
+        #expect(lines.filter { $0.hasPrefix("Day ") }.count == 3)
+        let modules = try box.run(["agenda", "modules"])
+        #expect(modules.code == 0)
+        #expect(!modules.out.contains("\\n"))
+        let moduleLines = modules.out.split(separator: "\n")
+        #expect(moduleLines.count == 3 * 35)
+        #expect(moduleLines.contains("    couple sees: Guided conversation"))
+        #expect(moduleLines.contains { $0.hasPrefix("affair-disclosure") && $0.contains("75-135") })
+    }
+
+    @Test func repeatedOptionsAreRefusedNamingTheOption() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        for (args, option) in [
+            (["intake", "B0001", "--partner", "A", "--safety", "passed", "--partner", "B"], "--partner"),
+            (["intake", "B0001", "--partner", "A", "--safety", "passed", "--safety=failed"], "--safety"),
+            (["intake", "B0001", "--affair-ended", "yes", "--affair-ended", "no"], "--affair-ended"),
+            (["intake", "B0001", "--hurt-partner=A", "--hurt-partner", "B"], "--hurt-partner"),
+            (["agenda", "B0001", "--pin", "dialogue-practice@2/09:30", "--pin", "dialogue-practice@3/09:30"], "--pin"),
+            (["agenda", "B0001", "--length", "appreciations=30", "--length", "appreciations=40"], "--length"),
+        ] {
+            let r = try box.run(args)
+            #expect(r.code == 64, "\(args): \(r.err)")
+            #expect(r.err.contains(option), "\(args): \(r.err)")
+        }
+        // Nothing was recorded or planned by the refused calls.
+        #expect(try box.run(["intake", "B0001"]).out.contains("partner B      safety screen passed"))
+        #expect(try box.run(["audit", "--id", "B0001", "--json"]).out.components(separatedBy: "agenda-").count == 1)
+    }
+
+    @Test func theJSONCarriesTheRankingTheScoreAndWhetherItIsStale() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        func document() throws -> [String: Any] {
+            let r = try box.run(["agenda", "B0001", "--json"])
+            #expect(r.code == 0, "\(r.err)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        }
+        var doc = try document()
+        #expect(doc["priorities"] as? [String] == ["communication", "intimacy"])
+        #expect((doc["score"] as? String)?.hasPrefix("all clinical rules hold") == true)
+        #expect(doc["stale"] as? Bool == false)
+        #expect(doc.keys.contains("staleReason") && doc["staleReason"] is NSNull)
+        try box.run(["reschedule", "B0001", "--start", "2027-01-18"])
+        doc = try document()
+        #expect(doc["stale"] as? Bool == true)
+        #expect(doc["staleReason"] as? String == "the booking moved from 2027-01-11 to 2027-01-18")
+    }
+
+    @Test func staffEditsBreakingARuleAreRefusedWithTheRuleActuallyBroken() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        try box.run(["agenda", "B0001"])
+        for (args, rule, detail) in [
+            (["--length", "appreciations=15"], "length-limits", "shorter than its clinical minimum of 20 minutes"),
+            (["--length", "complaints-to-requests=80"], "length-limits", "longer than its maximum of 65 minutes"),
+            (["--length", "dialogue-practice=120"], "run", "no agenda can hold"),
+            (["--pin", "listening-mirroring@1/10:30"], "skill-order", "teaches listening before self-soothing has been taught"),
+            (["--pin", "issue-mapping@2/10:00"], "unranked-general", "keeps it out of this couple's agenda"),
+        ] {
+            let r = try box.run(["agenda", "B0001"] + args)
+            #expect(r.code == 3, "\(args): \(r.err)")
+            #expect(r.err.contains("Rule (\(rule)):"), "\(args): \(r.err)")
+            #expect(r.err.contains(detail), "\(args): \(r.err)")
         }
     }
 }

@@ -1,0 +1,135 @@
+import Foundation
+import RetreatAgenda
+import RetreatApp
+import RetreatScheduling
+import RetreatStore
+import Testing
+
+/// The agenda use cases after the counselor's review: a couple who is not eligible never sees (nor
+/// has sent) an agenda, the clinical rules hold for the stored agenda, and staff edits that break
+/// one are refused before anything is saved. (SQLite; the rules are pure, the store is exercised by
+/// the contract tests on both stores.)
+@Suite(.serialized) struct AgendaUseCaseTests {
+    static let both = "Jo <jo@example.org>, max@example.org"
+
+    /// A booking of `priorities` with both partners screened (and the affair questions answered when
+    /// affair recovery is ranked), its agenda planned.
+    func planned(_ priorities: [String]) throws -> (Clinic, RetreatService) {
+        let c = try Clinic()
+        let app = c.app()
+        _ = try app.book(BookingRequest(couple: "Jo & Max", contact: Self.both, start: d("2027-01-11"), priorities: priorities))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        let affair = priorities.contains("affair-recovery")
+        _ = try app.recordIntake(
+            bookingID: "B0001", IntakeUpdate(screen: (.b, .passed), affairEnded: affair ? .yes : nil, hurtPartner: affair ? .b : nil))
+        _ = try app.agenda(bookingID: "B0001")
+        return (c, app)
+    }
+
+    func expectNotEligible(_ body: () throws -> Void, _ why: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            try body()
+            Issue.record("an ineligible couple's agenda was shown", sourceLocation: sourceLocation)
+        } catch {
+            let error = error as? AppError
+            #expect(error?.exitCode == 1, sourceLocation: sourceLocation)
+            #expect(error?.message.contains("NOT ELIGIBLE for an intensive plan") == true, "\(String(describing: error))", sourceLocation: sourceLocation)
+            #expect(error?.message.contains(why) == true, "\(String(describing: error))", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func aFailedScreenShowsNotEligibleInsteadOfTheStoredAgenda() throws {
+        let (_, app) = try planned(["communication"])
+        #expect(try app.storedAgenda(bookingID: "B0001") != nil)
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .failed)))
+        let why = "offer individual support and a referral"
+        expectNotEligible({ _ = try app.agenda(bookingID: "B0001") }, why)
+        expectNotEligible({ _ = try app.storedAgenda(bookingID: "B0001") }, why)
+        expectNotEligible({ _ = try app.coupleAgenda(bookingID: "B0001") }, why)
+        expectNotEligible({ _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(replan: true)) }, why)
+        // A screen taken back is no better.
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .notScreened)))
+        expectNotEligible({ _ = try app.agenda(bookingID: "B0001") }, "has not been safety-screened")
+        // Screened and passed again: the stored agenda is shown, stale until re-planned.
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        #expect(try app.agenda(bookingID: "B0001").staleReason == "the intake changed")
+        #expect(try app.agenda(bookingID: "B0001", edits: AgendaEdits(replan: true)).staleReason == nil)
+    }
+
+    /// An agenda stored while the intake said nothing (an older store whose intake now reads as "not
+    /// screened") is not stale, yet must never reach the couple.
+    @Test func anIneligibleCouplesAgendaIsNeverExportedOrSentEvenWhenNotStale() throws {
+        let (c, app) = try planned(["communication"])
+        _ = try c.send()
+        try c.store.write { tx in try tx.saveIntakeJSON("{\"affairEnded\":null,\"safetyScreenPassed\":true}", bookingID: "B0001") }
+        #expect(try c.store.read { try $0.agenda(bookingID: "B0001")?.staleReason } == nil)
+        expectNotEligible({ _ = try app.agenda(bookingID: "B0001") }, "Neither partner has been safety-screened")
+        let attempts: [() throws -> Void] = [
+            { _ = try app.export(.couple(bookingID: "B0001", invite: false, detailed: false)) },
+            { _ = try app.invitationFiles(EventOwner(.booking, "B0001")) },
+        ]
+        for attempt in attempts {
+            do {
+                try attempt()
+                Issue.record("an ineligible couple's agenda was exported")
+            } catch {
+                let error = error as? AppError
+                #expect(error?.exitCode == 3)
+                #expect(error?.message.contains("NOT ELIGIBLE for an intensive plan") == true, "\(String(describing: error))")
+            }
+        }
+        // The next invitation (here after a change of contact) carries the day hours only, no agenda.
+        _ = try app.edit(id: "B0001", BookingEdit(contact: "max@example.org"))
+        let rows = try c.outbox().filter { $0.status == .queued && $0.kind == .invitation }
+        #expect(!rows.isEmpty)
+        for row in rows {
+            let calendar = try #require(row.calendar).replacingOccurrences(of: "\r\n ", with: "")
+            #expect(!calendar.contains("Welcome session") && !calendar.contains("Reflection"), "an invitation carried the agenda")
+        }
+    }
+
+    @Test func theStoredAgendaKeepsTheReviewsRules() throws {
+        let (_, app) = try planned(["affair-recovery", "communication"])
+        let agenda = try app.agenda(bookingID: "B0001").agenda
+        let sessions = agenda.days.map { $0.blocks.filter { $0.kind == .session }.map(\.moduleID) }
+        // The compact atonement chain on day 2: nothing between disclosure, impact and the trust plan.
+        let day2 = sessions[1]
+        let chain = try ["affair-disclosure", "affair-impact", "affair-trust-plan"].map { try #require(day2.firstIndex(of: $0)) }
+        #expect(chain == Array(chain[0]...(chain[0] + 2)), "\(day2)")
+        // No unranked leak: nothing for intimacy or unresolved issues.
+        for id in sessions.flatMap({ $0 }) {
+            #expect(!id.hasPrefix("intimacy-") && !id.hasPrefix("issue-") && id != "affair-intimacy", "\(id)")
+        }
+        // Homework: self-soothing after the disclosure day; day 1's practises only what day 1 taught.
+        #expect(agenda.days[1].blocks.last?.moduleID == "evening-soothing")
+        #expect(agenda.days[0].blocks.last?.moduleID == "evening-mirroring")
+    }
+
+    @Test func unresolvedIssuesEndInAgreements() throws {
+        let (_, app) = try planned(["unresolved-issues", "intimacy"])
+        let order = try app.agenda(bookingID: "B0001").agenda.days.flatMap { $0.blocks.filter { $0.kind == .session }.map(\.moduleID) }
+        let agreements = try #require(order.firstIndex(of: "issue-agreements"))
+        #expect(!order[(agreements + 1)...].contains { $0 == "issue-mapping" || $0 == "issue-breakthrough" })
+        // The five skills are taught although communication is not ranked (their sessions are general).
+        #expect(order.contains("dialogue-practice") && order.contains("listening-mirroring") && order.contains("opening-the-heart"))
+    }
+
+    @Test(arguments: [
+        (["affair-recovery"], ["affair-disclosure": 60], "length-limits", "shorter than its clinical minimum of 75 minutes"),
+        (["communication"], ["complaints-to-requests": 80], "length-limits", "longer than its maximum of 65 minutes"),
+        (["affair-recovery"], ["affair-disclosure": 120], "run", "no agenda can hold"),
+    ])
+    func lengthsOutsideTheClinicalLimitsAreRefusedAndNothingIsSaved(priorities: [String], lengths: [String: Int], rule: String, detail: String) throws {
+        let (c, app) = try planned(priorities)
+        let before = try c.store.read { try $0.agenda(bookingID: "B0001") }
+        do {
+            _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(lengths: lengths))
+            Issue.record("accepted \(lengths)")
+        } catch {
+            #expect(error.exitCode == 3)
+            #expect(error.message.contains("Rule (\(rule)):"), "\(error.message)")
+            #expect(error.message.contains(detail), "\(error.message)")
+        }
+        #expect(try c.store.read { try $0.agenda(bookingID: "B0001") } == before)
+    }
+}
