@@ -97,7 +97,15 @@ extension RetreatService {
             if let hurt = update.hurtPartner { intake.hurtPartner = hurt }
             try ctx.tx.saveIntakeJSON(try Agendas.encode(intake), bookingID: b.id)
             try ctx.audit("intake", "booking", b.id, before: Agendas.auditFields(before), after: Agendas.auditFields(intake))
-            if intake != before {
+            // Only an answer the plan depends on makes the agenda stale (and so changes what the couple's
+            // calendar carries): eligibility, or the hurt partner when affair recovery is ranked. Recording the
+            // same screen again, or the affair questions for a couple who did not rank affair recovery, does not.
+            let ranked = b.priorities.map { Priority($0) }
+            let affairRanked = ranked.contains(.affairRecovery)
+            let matters =
+                intake.ineligibility(for: ranked) != before.ineligibility(for: ranked)
+                || (affairRanked && intake.hurtPartner != before.hurtPartner)
+            if matters {
                 try Agendas.markStale(ctx, bookingID: b.id, reason: "the intake changed")
                 try CoupleInvitations.sync(ctx, booking: b)
             }

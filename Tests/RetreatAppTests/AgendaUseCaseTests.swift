@@ -56,6 +56,21 @@ import Testing
         #expect(try app.agenda(bookingID: "B0001", edits: AgendaEdits(replan: true)).staleReason == nil)
     }
 
+    /// An answer the plan does not depend on (the affair questions for a couple who did not rank affair
+    /// recovery, or the same screen recorded again) leaves the agenda current and sends the couple nothing.
+    @Test func anIntakeAnswerThePlanDoesNotUseLeavesTheAgendaCurrent() throws {
+        let (c, app) = try planned(["communication"])
+        _ = try c.send()
+        let queued = try c.outbox().count
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(affairEnded: .no))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        #expect(try app.agenda(bookingID: "B0001").staleReason == nil)
+        #expect(try c.outbox().count == queued, "an intake answer the plan does not use queued mail")
+        // One it does use makes the agenda stale.
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .failed)))
+        expectNotEligible({ _ = try app.agenda(bookingID: "B0001") }, "offer individual support")
+    }
+
     /// An agenda stored while the intake said nothing (an older store whose intake now reads as "not
     /// screened") is not stale, yet must never reach the couple.
     @Test func anIneligibleCouplesAgendaIsNeverExportedOrSentEvenWhenNotStale() throws {
