@@ -112,9 +112,9 @@ public final class PostgresStore: PracticeStore {
             case .store(let applied):
                 try migrate(session, applied: applied, location: location)
             }
-            try session.execute("COMMIT")
+            try session.commit()
         } catch {
-            try? session.execute("ROLLBACK")
+            session.rollback()
             throw error
         }
     }
@@ -185,10 +185,10 @@ public final class PostgresStore: PracticeStore {
                 try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try body(PostgresTransaction(session: session))
-                    try session.execute("COMMIT")
+                    try session.commit()
                     return result
                 } catch {
-                    try? session.execute("ROLLBACK")
+                    session.rollback()
                     throw error
                 }
             }
@@ -210,10 +210,10 @@ public final class PostgresStore: PracticeStore {
                     do {
                         try session.query(Self.lockKey(url.schema))
                         let result = try body(session)
-                        try session.execute("COMMIT")
+                        try session.commit()
                         return result
                     } catch {
-                        try? session.execute("ROLLBACK")
+                        session.rollback()
                         throw error
                     }
                 }

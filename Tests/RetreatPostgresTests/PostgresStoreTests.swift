@@ -309,3 +309,85 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
         #expect(next.id == 2)
     }
 }
+
+/// A value handed between test threads.
+final class Handoff<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func set(_ v: T) { lock.withLock { value = v } }
+    func get() -> T? { lock.withLock { value } }
+}
+
+@Suite struct PostgresConnectionLossTests {
+    /// The server ends the backend of a transaction that waits for the practice's lock (an administrator's
+    /// pg_terminate_backend, a failover): the call fails with one sentence instead of waiting for ever, and the
+    /// next call works on a new connection.
+    @Test func aTransactionWhoseBackendIsTerminatedFailsAndTheNextCallWorks() throws {
+        let schema = try Schema()
+        let name = "retreat_lost_\(schema.location.schema)"
+        let store = try PostgresStore(url: schema.url + "&application_name=\(name)", create: true)
+        try store.write { tx in try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York")) }
+
+        // Another session holds the practice's lock, so the store's write waits for it.
+        let holder = try PostgresConnector(schema.location)
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holderDone = DispatchSemaphore(value: 0)
+        let lockKey = PostgresStore.lockKey(schema.location.schema)
+        DispatchQueue.global().async {
+            _ = try? holder.withSession { session in
+                try session.execute("BEGIN")
+                try session.query(lockKey)
+                holding.signal()
+                release.wait()
+                session.rollback()
+            }
+            holderDone.signal()
+        }
+        holding.wait()
+        var holderEnded = false
+        func endHolder() {
+            guard !holderEnded else { return }
+            holderEnded = true
+            release.signal()
+            holderDone.wait()
+        }
+        defer { endHolder() }
+
+        let outcome = Handoff<(any Error)?>()
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do {
+                try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+                outcome.set(nil)
+            } catch {
+                outcome.set(error)
+            }
+            finished.signal()
+        }
+        // Once the writer waits for the lock, its backend is ended.
+        var waiting = 0
+        for _ in 0..<400 where waiting == 0 {
+            waiting = try schema.count(
+                "SELECT count(*)::int8 FROM pg_stat_activity WHERE application_name = '\(name)' AND wait_event_type = 'Lock'")
+            if waiting == 0 { usleep(25_000) }
+        }
+        #expect(waiting == 1)
+        #expect(try schema.count("SELECT count(pg_terminate_backend(pid))::int8 FROM pg_stat_activity WHERE application_name = '\(name)'") == 1)
+
+        // Bounded only so that a hang fails the test instead of stopping the run.
+        let returned = finished.wait(timeout: .now() + .seconds(90))
+        #expect(returned == .success, "the write did not return after its connection was ended")
+        guard returned == .success else { return }
+        let error = try #require(outcome.get() ?? nil)
+        let storeError = try #require(error as? StoreError)
+        #expect(storeError.code == .io)
+        #expect(storeError.message.hasPrefix("the database connection was lost; nothing was changed"), "\(storeError.message)")
+        #expect(!storeError.message.contains("SQLSTATE"))
+
+        endHolder()
+        // The next call gets a fresh connection.
+        try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+        #expect(try store.read { try $0.bookings(BookingQuery()) }.count == 1)
+    }
+}
