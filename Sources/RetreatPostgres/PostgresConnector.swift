@@ -43,7 +43,9 @@ final class PostgresConnector: @unchecked Sendable {
         config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         // One practice per schema; ISO dates and UTC make every value read back as written.
         config.options.additionalStartupParameters = [
-            ("search_path", location.schema == "public" ? "public" : "\(location.schema), public"),
+            // Only the practice's schema (pg_catalog is searched first implicitly): a table missing there is an
+            // error, never another practice's table found in `public`.
+            ("search_path", location.schema),
             ("DateStyle", "ISO, YMD"),
             ("TimeZone", "UTC"),
             ("application_name", location.applicationName),

@@ -391,3 +391,40 @@ final class Handoff<T>: @unchecked Sendable {
         #expect(try store.read { try $0.bookings(BookingQuery()) }.count == 1)
     }
 }
+
+@Suite struct PostgresSchemaIsolationTests {
+    /// A practice's connections search only its own schema: a table missing there is never found in `public`.
+    @Test func theSearchPathIsOnlyThePracticesSchema() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        let connector = try PostgresConnector(schema.location)
+        let path = try connector.withSession { session in try session.value("SHOW search_path", as: String.self) }
+        #expect(path == schema.location.schema)
+    }
+
+    @Test func aStoreMissingATableIsRefusedOnOpen() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        try schema.sql("DROP TABLE \(schema.location.schema).booking_notes")
+        do {
+            _ = try PostgresStore(url: schema.url)
+            Issue.record("a store without its booking_notes table was opened")
+        } catch {
+            #expect(error.code == .incompatible)
+            #expect(error.message.contains("booking_notes"), "\(error.message)")
+        }
+    }
+
+    @Test func aStoreWithoutItsExclusionConstraintsIsRefusedOnOpen() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        try schema.sql("ALTER TABLE \(schema.location.schema).bookings DROP CONSTRAINT bookings_no_shared_day")
+        do {
+            _ = try PostgresStore(url: schema.url)
+            Issue.record("a store without bookings_no_shared_day was opened")
+        } catch {
+            #expect(error.code == .incompatible)
+            #expect(error.message.contains("bookings_no_shared_day") && error.message.contains("btree_gist"), "\(error.message)")
+        }
+    }
+}
