@@ -27,6 +27,13 @@ extension RetreatService {
         do {
             let problems = try store.invariantViolations()
             if let first = problems.first { throw AppError(.incompatible, "\(source) breaks the store's invariants (\(first)); nothing was copied") }
+            // The same checks as restore: what entry would refuse (control characters in names, amounts out of
+            // range, unreadable documents) is not copied either.
+            do {
+                try store.read { try RestoreCheck.check($0) }
+            } catch let error as AppError {
+                throw AppError(error.kind, "\(source) cannot be copied: \(error.message); nothing was copied")
+            }
             let records = try store.read { try $0.records() }
             guard records.settings != nil else { throw AppError(.notInitialized, "\(source) has no settings; run `retreat init` first") }
             let entry = AuditEntry(

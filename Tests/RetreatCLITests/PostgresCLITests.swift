@@ -81,4 +81,32 @@ import Testing
         #expect(again.code == 1)
         #expect(again.err.contains("not empty"))
     }
+
+    /// migrate runs restore's checks and refuses text PostgreSQL would change, naming the record, never the couple.
+    @Test func migrateRefusesWhatRestoreRefusesAndTextPostgreSQLWouldChange() throws {
+        let cases = [
+            ("UPDATE bookings SET couple = 'Jo' || char(0) || 'Max'", "NUL"),
+            ("UPDATE bookings SET couple = CAST(x'4a6fff4d6178' AS TEXT)", "UTF-8"),
+            ("UPDATE bookings SET couple = 'Jo' || char(7) || 'Max'", "control character"),
+            ("UPDATE bookings SET price_cents = 99999999999999", "out of range"),
+        ]
+        for (sql, word) in cases {
+            let file = try Sandbox(.sqlite)
+            defer { file.cleanup() }
+            let target = try Sandbox(.postgres, initialise: false)
+            defer { target.cleanup() }
+            #expect(try file.run(["book", "--couple", "Jo & Max", "--start", "2027-01-11"]).code == 0)
+            let edit = Process()
+            edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            edit.arguments = ["sqlite3", file.db, sql]
+            try edit.run()
+            edit.waitUntilExit()
+            #expect(edit.terminationStatus == 0)
+            let r = try file.run(["migrate", "--to", target.db])
+            #expect(r.code == 1, "\(sql): \(r.err)")
+            #expect(r.err.contains(word) && r.err.contains("B0001"), "\(sql): \(r.err)")
+            #expect(!r.err.contains("Jo") && !r.err.contains("Max"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+    }
 }

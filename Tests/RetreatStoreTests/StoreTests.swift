@@ -101,3 +101,24 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
         #expect(tables == StoreRecords.tables, "tables not copied: \(tables.subtracting(StoreRecords.tables).sorted())")
     }
 }
+
+@Suite struct CopyableTextTests {
+    /// Records copied to another store (migrate, a PostgreSQL restore) are refused when a text holds a NUL byte
+    /// or bytes that are not UTF-8: PostgreSQL would cut or alter it while the copy still compared equal.
+    @Test(arguments: [("'Jo' || char(0) || 'Max'", "NUL byte"), ("CAST(x'4a6fff4d6178' AS TEXT)", "not UTF-8")])
+    func textThatCannotBeCopiedExactlyIsNamed(_ value: String, _ problem: String) throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+        try store.queue.write { db in try db.execute(sql: "UPDATE bookings SET couple = \(value) WHERE id = 'B0001'") }
+        do {
+            _ = try store.read { try $0.records() }
+            Issue.record("a couple with \(problem) was read for copying")
+        } catch let error as StoreError {
+            #expect(error.code == .incompatible)
+            #expect(
+                error.message.contains("bookings record 'B0001'") && error.message.contains(problem) && error.message.contains("couple"), "\(error.message)")
+            #expect(!error.message.contains("Jo"))
+        }
+    }
+}

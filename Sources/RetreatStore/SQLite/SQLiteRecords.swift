@@ -4,6 +4,9 @@ import RetreatScheduling
 
 extension SQLiteTransaction {
     func records() throws -> StoreRecords {
+        // Every record is copied to another store from here (migrate, a PostgreSQL restore): a text PostgreSQL
+        // would change (NUL cuts it) or that reads back altered (bytes that are not UTF-8) is refused first.
+        try checkTextIsCopyable()
         let payments = try payments(of: nil)
         var records = StoreRecords()
         records.settings = try SettingsRow.fetchOne(db, key: 1)?.settings
@@ -71,6 +74,42 @@ extension SQLiteTransaction {
         for feed in records.feeds { try insert(feed) }
         for token in records.apiTokens { try insert(token) }
         for note in records.notes { try save(note) }
+    }
+}
+
+extension SQLiteTransaction {
+    /// Refuses a store holding a text value with a NUL byte or bytes that are not UTF-8, naming the table, the
+    /// column and the record's key (never the value: it may be a couple's name).
+    func checkTextIsCopyable() throws {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for table in tables {
+            let info = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?)", arguments: [table])
+            let columns: [String] = info.map { $0["name"] }
+            let key = info.first(where: { ($0["pk"] as Int) == 1 }).map { $0["name"] as String }
+            let keyExpression = key.map { "quote(\"\($0)\")" } ?? "rowid"
+            for column in columns {
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT CAST(\(keyExpression) AS TEXT) AS k, CAST("\(column)" AS BLOB) AS v FROM "\(table)" WHERE typeof("\(column)") = 'text'
+                        """)
+                while let row = try cursor.next() {
+                    guard let bytes = row["v"] as Data? else { continue }
+                    let problem: String
+                    if bytes.contains(0) {
+                        problem = "holds a NUL byte"
+                    } else if String(validating: bytes, as: UTF8.self) == nil {
+                        problem = "holds bytes that are not UTF-8"
+                    } else {
+                        continue
+                    }
+                    let id = (row["k"] as String?) ?? "?"
+                    throw StoreError(
+                        .incompatible,
+                        "the \(table) record \(id) \(problem) in its \(column) (PostgreSQL would store it changed); correct it in the source first")
+                }
+            }
+        }
     }
 }
 
