@@ -21,7 +21,9 @@ extension RetreatService {
     /// - Throws: `.badInput` when `url` is not a usable `postgres://` URL, `.invalid` when the target is not
     ///   empty, `.incompatible` when this store breaks an invariant or the copy differs.
     public func migrate(to url: String) throws(AppError) -> MigrationReport {
-        guard PostgresLocation.isURL(url) else { throw AppError(.badInput, "--to: \"\(url)\" is not a postgres:// URL") }
+        guard PostgresLocation.isURL(url) else {
+            throw AppError(.badInput, "--to: \"\(PostgresLocation.redacted(url))\" is not a postgres:// URL (postgres://user@host:port/dbname)")
+        }
         do { _ = try PostgresLocation(url: url) } catch { throw AppError(.badInput, "--to: \(error.message)") }
         let source = location
         do {

@@ -44,7 +44,7 @@ public final class PostgresStore: PracticeStore {
         do {
             url = try PostgresLocation(url: text, environment: environment)
         } catch {
-            throw StoreError(.invalid, "--db: \(error.message)")
+            throw StoreError(.invalid, "\(PostgresLocation.origin(of: text, environment: environment)): \(error.message)")
         }
         connector = try PostgresConnector(url, environment: environment)
         do {

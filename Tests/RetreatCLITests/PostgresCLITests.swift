@@ -82,6 +82,22 @@ import Testing
         #expect(again.err.contains("not empty"))
     }
 
+    /// A mistyped URL is refused (exit 64), never taken for a file name holding the password.
+    @Test func aMistypedURLIsRefusedAndCreatesNoFile() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        for url in ["postgres:/staff:s3cret@127.0.0.1/practice", "postgres:staff:s3cret@127.0.0.1", "PostgreSQL:staff:s3cret@h/db"] {
+            let before = try FileManager.default.contentsOfDirectory(atPath: box.dir.path).sorted()
+            let r = try box.run(["list", "--db", url])
+            #expect(r.code == 64, "\(url): \(r.err)")
+            #expect(!r.err.contains("s3cret"), "\(r.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: box.dir.path).sorted() == before)
+            let m = try box.run(["migrate", "--to", url])
+            #expect(m.code == 64, "\(url): \(m.err)")
+            #expect(!m.err.contains("s3cret"), "\(m.err)")
+        }
+    }
+
     /// migrate runs restore's checks and refuses text PostgreSQL would change, naming the record, never the couple.
     @Test func migrateRefusesWhatRestoreRefusesAndTextPostgreSQLWouldChange() throws {
         let cases = [

@@ -43,6 +43,21 @@ import Testing
         #expect(PostgresLocation.redacted("postgre://u:s3cret@h/db") == "postgre://…@h/db")
     }
 
+    /// A mistyped URL is never taken for a file name (which would create a local store named after the
+    /// password), and its password is never echoed.
+    @Test func aMistypedURLIsStillAURLAndItsPasswordIsNotEchoed() {
+        for url in ["postgres:/staff:s3cret@db/practice", "postgres:staff:s3cret@db", "POSTGRESQL:staff:s3cret", "postgres://staff:s3cret", "Postgres:x"] {
+            #expect(PostgresLocation.isMeantAsURL(url), "\(url)")
+            do {
+                _ = try PostgresLocation(url: url, environment: env)
+                Issue.record("\(url) was accepted")
+            } catch {
+                #expect(!error.message.contains("s3cret"), "\(url): \(error.message)")
+            }
+        }
+        for path in ["store.sqlite", "./postgres:x", "/tmp/postgres://y", "pg.sqlite"] { #expect(!PostgresLocation.isMeantAsURL(path), "\(path)") }
+    }
+
     @Test func badParametersAreNamed() {
         let cases: [(String, String)] = [
             ("postgres://h:99999/d", "port"), ("postgres://h:x/d", "port"), ("postgres://h/d?sslmode=sometimes", "sslmode"),
