@@ -286,6 +286,13 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+        Migration(
+            name: "v9-blackout-ids",
+            statements: [
+                // The SQLite store stops reusing blackout ids here; an identity never reuses one, and an import
+                // inserts only what is absent, so a re-import consumes no ids (see importBlackouts).
+                "COMMENT ON COLUMN blackouts.id IS 'never reused: names the blackout in calendars (UID blackout-N@retreat)'"
+            ]),
     ]
 
     /// Names of every migration, in order.

@@ -428,3 +428,22 @@ final class Handoff<T>: @unchecked Sendable {
         }
     }
 }
+
+@Suite struct PostgresBlackoutIDTests {
+    /// As in the SQLite store: a removed blackout's id is never reused, and a re-import that adds nothing takes
+    /// no id from the identity.
+    @Test func aReimportTakesNoIdAndRemovedIdsAreNotReused() throws {
+        let schema = try Schema()
+        let store = try PostgresStore(url: schema.url, create: true)
+        try store.write { tx in try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York")) }
+        let first = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-01"), to: d("2027-03-02"))) }
+        let second = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-05"), to: d("2027-03-05"))) }
+        #expect(try store.write { tx in try tx.deleteBlackout(id: second.id ?? 0) })
+        let key = ImportKey(resource: nil, source: "ics:test")
+        let item = ImportedBlackout(uid: "u1", recurrenceID: "", from: d("2027-04-01"), to: d("2027-04-01"))
+        for _ in 0..<3 { _ = try store.write { tx in try tx.importBlackouts([item], key: key, reason: "busy", replacingWithin: nil) } }
+        let third = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-09"), to: d("2027-03-09"))) }
+        #expect(first.id == 1 && second.id == 2)
+        #expect(third.id == 4)
+    }
+}

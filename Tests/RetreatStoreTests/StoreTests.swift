@@ -102,6 +102,25 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
     }
 }
 
+@Suite struct BlackoutIDTests {
+    /// A blackout's id names it in calendars (UID blackout-N@retreat): a removed blackout's id is never given to a
+    /// new one, and a re-import that adds nothing uses no id.
+    @Test func blackoutIdsAreNeverReused() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-01"), to: d("2027-03-02"))) }
+        let second = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-05"), to: d("2027-03-05"))) }
+        #expect(try store.write { tx in try tx.deleteBlackout(id: second.id ?? 0) })
+        let key = ImportKey(resource: nil, source: "ics:test")
+        let item = ImportedBlackout(uid: "u1", recurrenceID: "", from: d("2027-04-01"), to: d("2027-04-01"))
+        for _ in 0..<3 { _ = try store.write { tx in try tx.importBlackouts([item], key: key, reason: "busy", replacingWithin: nil) } }
+        let third = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-09"), to: d("2027-03-09"))) }
+        #expect(first.id == 1 && second.id == 2)
+        // 3 went to the import; 2 was removed and stays unused.
+        #expect(third.id == 4)
+    }
+}
+
 @Suite struct CopyableTextTests {
     /// Records copied to another store (migrate, a PostgreSQL restore) are refused when a text holds a NUL byte
     /// or bytes that are not UTF-8: PostgreSQL would cut or alter it while the copy still compared equal.
