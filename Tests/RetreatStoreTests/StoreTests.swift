@@ -141,3 +141,62 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
         }
     }
 }
+
+@Suite struct TemporaryCopyTests {
+    /// The id of a process that has ended.
+    func deadPID() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    @Test func aBackupWrittenFromRecordsRemovesWhatAKilledOneLeft() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pid = try deadPID()
+        let left = ["", "-wal", "-shm"].map { dir.appendingPathComponent(".b.sqlite.\(pid).42.tmp\($0)").path }
+        for path in left { FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) }
+        let records = try store.read { try $0.records() }
+        try SQLiteStore.writeBackup(records, to: dir.appendingPathComponent("b.sqlite").path)
+        for path in left { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
+    }
+
+    @Test func aRestoreCopyLivesInAPrivateFolderAndAbandonedOnesAreRemoved() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let backup = dir.appendingPathComponent("b.sqlite").path
+        try store.backup(to: backup)
+        let folder = try SQLiteStore.privateTemporaryFolder()
+        var info = stat()
+        #expect(lstat(folder, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let abandoned = (folder as NSString).appendingPathComponent(".retreat-restore.\(try deadPID()).7.tmp")
+        FileManager.default.createFile(atPath: abandoned, contents: Data("practice".utf8))
+        _ = try SQLiteStore.records(ofBackup: backup, check: { _ in })
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".retreat-restore.\(getpid()).") }.isEmpty)
+    }
+
+    /// A FIFO (or a device) as the backup is refused at once instead of blocking.
+    @Test func aBackupThatIsNotARegularFileIsRefused() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for attempt in [
+            { _ = try SQLiteStore.records(ofBackup: fifo, check: { _ in }) },
+            {
+                try store.restore(from: fifo, audit: AuditEntry(at: now, actor: "t", action: "restore", entity: "store", entityID: "x"), check: { _ in })
+            },
+        ] {
+            do {
+                try attempt()
+                Issue.record("a FIFO was read as a backup")
+            } catch let error as StoreError {
+                #expect(error.code == .invalid)
+                #expect(error.message.contains("not a regular file"), "\(error.message)")
+            }
+        }
+    }
+}
