@@ -184,22 +184,45 @@ final class PostgresConnector: @unchecked Sendable {
             if state == "3D000" { return StoreError(.notInitialized, "\(target): \(message); create the database first (createdb)") }
             return StoreError(.io, "cannot connect to \(target): \(message)")
         default:
-            let reason = psql.underlying.map(Self.reason) ?? psql.code.description
-            if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+            let reason = Self.reason(psql)
+            let raw = psql.underlying.map { String(describing: $0) } ?? ""
+            if raw.contains("CERTIFICATE_VERIFY_FAILED") {
                 return StoreError(
                     .io, "\(target): the server's TLS certificate is not trusted (sslmode=verify-full); name the authority that signed it with sslrootcert=FILE"
                 )
             }
-            if reason.contains("failedToValidateHostname") {
+            if raw.contains("failedToValidateHostname") {
                 return StoreError(.io, "\(target): the server's TLS certificate does not name \(location.host ?? "the host") (sslmode=verify-full)")
             }
             return StoreError(.io, "cannot connect to \(target): \(reason)")
         }
     }
 
+    /// Why a connection failed or was lost, in words (never a Swift type's dump).
     static func reason(_ error: any Error) -> String {
-        if let e = error as? PSQLError { return e.underlying.map(reason) ?? e.code.description }
-        return String(describing: error)
+        if let e = error as? PSQLError {
+            if let underlying = e.underlying { return reason(underlying) }
+            switch e.code {
+            case .serverClosedConnection, .uncleanShutdown: return "the server closed the connection"
+            case .clientClosedConnection: return "the connection was closed"
+            case .connectionError: return "the connection failed"
+            case .server: return e.serverInfo?[.message] ?? "the server refused"
+            default: return "the connection failed (\(e.code.description))"
+            }
+        }
+        if let e = error as? PostgresFailure { return e.message }
+        let text = String(describing: error)
+        let words: [(String, String)] = [
+            ("errno: 111", "nothing accepts connections there (connection refused)"),
+            ("Connection refused", "nothing accepts connections there (connection refused)"),
+            ("errno: 113", "the host cannot be reached"), ("errno: 101", "the network cannot be reached"), ("errno: 110", "the server did not answer in time"),
+            ("connectTimeout", "the server did not answer in time"), ("errno: 104", "the server reset the connection"),
+            ("uncleanShutdown", "the server closed the connection"), ("NXDOMAIN", "the host name cannot be resolved"),
+            ("Name or service not known", "the host name cannot be resolved"), ("Temporary failure in name resolution", "the host name cannot be resolved"),
+            ("No such file or directory", "no server socket there (is the server running?)"),
+        ]
+        if let match = words.first(where: { text.contains($0.0) }) { return match.1 }
+        return text.count > 120 || text.contains("(") ? "the connection failed" : text
     }
 }
 

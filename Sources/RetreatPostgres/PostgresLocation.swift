@@ -158,6 +158,9 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         guard Self.isPlainIdentifier(schema) else {
             throw PostgresLocationError("schema \"\(schema)\" must be a plain name: lower-case letters, digits and _, starting with a letter or _ (at most 63)")
         }
+        if schema.hasPrefix("pg_") || schema == "information_schema" {
+            throw PostgresLocationError("schema \"\(schema)\" is reserved by PostgreSQL (pg_* and information_schema); choose another name")
+        }
         let mode = parameters["sslmode"] ?? environment["PGSSLMODE"].flatMap { $0.isEmpty ? nil : $0 } ?? "prefer"
         switch mode {
         case "allow", "prefer": tlsMode = .prefer
@@ -280,7 +283,8 @@ public enum PostgresPassword {
         return nil
     }
 
-    /// Splits a password file line on unescaped colons, undoing `\:` and `\\`.
+    /// Splits a password file line on unescaped colons, undoing `\:` and `\\`; anything after a fifth unescaped
+    /// colon is ignored, as libpq does.
     static func split(_ line: String) -> [String] {
         var fields: [String] = [""]
         var escaped = false
@@ -290,7 +294,9 @@ public enum PostgresPassword {
                 escaped = false
             } else if ch == "\\" {
                 escaped = true
-            } else if ch == ":" && fields.count < 5 {
+            } else if ch == ":" {
+                // As libpq: the password field ends at the first unescaped colon.
+                if fields.count == 5 { break }
                 fields.append("")
             } else {
                 fields[fields.count - 1].append(ch)

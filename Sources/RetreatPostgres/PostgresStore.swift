@@ -51,10 +51,15 @@ public final class PostgresStore: PracticeStore {
             try connector.withSession { session in try Self.open(session, location: url, create: create) }
         } catch let error as StoreError {
             throw error
+        } catch let error as PostgresFailure where error.sqlState?.hasPrefix("23") == true {
+            // A rule a migration adds that the stored records break: not a booking conflict.
+            throw StoreError(
+                .incompatible,
+                "\(url) cannot be brought up to this version: its records break a rule the new schema adds (\(error.message)); nothing was changed")
         } catch let error as PostgresFailure {
             throw error.storeError
         } catch {
-            throw StoreError(.io, "cannot open \(url): \(error)")
+            throw StoreError(.io, "cannot open \(url): \(PostgresConnector.reason(error))")
         }
     }
 
