@@ -21,12 +21,21 @@ extension RetreatService {
     /// - Throws: `.badInput` when `url` is not a usable `postgres://` URL, `.invalid` when the target is not
     ///   empty, `.incompatible` when this store breaks an invariant or the copy differs.
     public func migrate(to url: String) throws(AppError) -> MigrationReport {
-        guard PostgresLocation.isURL(url) else { throw AppError(.badInput, "--to: \"\(url)\" is not a postgres:// URL") }
+        guard PostgresLocation.isURL(url) else {
+            throw AppError(.badInput, "--to: \"\(PostgresLocation.redacted(url))\" is not a postgres:// URL (postgres://user@host:port/dbname)")
+        }
         do { _ = try PostgresLocation(url: url) } catch { throw AppError(.badInput, "--to: \(error.message)") }
         let source = location
         do {
             let problems = try store.invariantViolations()
             if let first = problems.first { throw AppError(.incompatible, "\(source) breaks the store's invariants (\(first)); nothing was copied") }
+            // The same checks as restore: what entry would refuse (control characters in names, amounts out of
+            // range, unreadable documents) is not copied either.
+            do {
+                try store.read { try RestoreCheck.check($0) }
+            } catch let error as AppError {
+                throw AppError(error.kind, "\(source) cannot be copied: \(error.message); nothing was copied")
+            }
             let records = try store.read { try $0.records() }
             guard records.settings != nil else { throw AppError(.notInitialized, "\(source) has no settings; run `retreat init` first") }
             let entry = AuditEntry(

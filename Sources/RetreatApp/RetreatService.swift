@@ -38,8 +38,8 @@ public final class RetreatService: Sendable {
 
     /// The store at `path`: PostgreSQL for a `postgres://` URL, else an SQLite file.
     static func openStore(_ path: String, create: Bool) throws -> any PracticeStore {
-        guard PostgresLocation.isURL(path) else { return try SQLiteStore(path: path, create: create) }
-        do { _ = try PostgresLocation(url: path) } catch { throw AppError(.badInput, "--db: \(error.message)") }
+        guard PostgresLocation.isMeantAsURL(path) else { return try SQLiteStore(path: path, create: create) }
+        do { _ = try PostgresLocation(url: path) } catch { throw AppError(.badInput, "\(PostgresLocation.origin(of: path)): \(error.message)") }
         return try PostgresStore(url: path, create: create)
     }
 

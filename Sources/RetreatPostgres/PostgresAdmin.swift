@@ -100,7 +100,7 @@ extension PostgresStore {
         try mapped {
             try connector.withSession { session in
                 try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                defer { try? session.execute("COMMIT") }
+                defer { session.rollback() }
                 return try Self.violations(session, schema: url.schema)
             }
         }
@@ -246,10 +246,10 @@ extension PostgresStore {
                         throw StoreError(.incompatible, "the copy in \(location) breaks an invariant (\(problem)); nothing was copied")
                     }
                     if let audit { try tx.append(audit) }
-                    try session.execute("COMMIT")
+                    try session.commit()
                     return CopyReport(location: location.description, counts: copied.counts)
                 } catch {
-                    try? session.execute("ROLLBACK")
+                    session.rollback()
                     throw error
                 }
             }

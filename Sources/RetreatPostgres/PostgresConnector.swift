@@ -43,13 +43,19 @@ final class PostgresConnector: @unchecked Sendable {
         config.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         // One practice per schema; ISO dates and UTC make every value read back as written.
         config.options.additionalStartupParameters = [
-            ("search_path", location.schema == "public" ? "public" : "\(location.schema), public"),
+            // Only the practice's schema (pg_catalog is searched first implicitly): a table missing there is an
+            // error, never another practice's table found in `public`.
+            ("search_path", location.schema),
             ("DateStyle", "ISO, YMD"),
             ("TimeZone", "UTC"),
             ("application_name", location.applicationName),
             // A writer waits for another as SQLite's busy timeout does, then gives up with `.busy`.
             ("lock_timeout", "30s"),
             ("idle_in_transaction_session_timeout", "600s"),
+            // The server notices a client machine that vanished (and releases its locks) within minutes.
+            ("tcp_keepalives_idle", "60"),
+            ("tcp_keepalives_interval", "10"),
+            ("tcp_keepalives_count", "6"),
         ]
         configuration = config
     }
@@ -103,7 +109,7 @@ final class PostgresConnector: @unchecked Sendable {
                 let result = try body(session)
                 checkin(connection, healthy: !session.broken)
                 return result
-            } catch let failure as PostgresFailure where reused && failure.sqlState == nil && session.statements <= 1 {
+            } catch let failure as PostgresFailure where reused && failure.isConnectionLost && session.statements <= 1 {
                 Self.close(connection)
                 connection = try connect()
                 reused = false
@@ -132,8 +138,12 @@ final class PostgresConnector: @unchecked Sendable {
             return nextID
         }
         do {
-            return try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger)
-                .wait()
+            let future = PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger)
+            // postgres-nio enforces connect_timeout itself; the bound here only guards against a wait that never ends.
+            return try PostgresSession.wait(for: future, seconds: location.connectTimeout + PostgresSession.answerBound) {
+                future.whenSuccess { Self.close($0) }
+            }
         } catch {
             throw connectionError(error)
         }
@@ -174,22 +184,45 @@ final class PostgresConnector: @unchecked Sendable {
             if state == "3D000" { return StoreError(.notInitialized, "\(target): \(message); create the database first (createdb)") }
             return StoreError(.io, "cannot connect to \(target): \(message)")
         default:
-            let reason = psql.underlying.map(Self.reason) ?? psql.code.description
-            if reason.contains("CERTIFICATE_VERIFY_FAILED") {
+            let reason = Self.reason(psql)
+            let raw = psql.underlying.map { String(describing: $0) } ?? ""
+            if raw.contains("CERTIFICATE_VERIFY_FAILED") {
                 return StoreError(
                     .io, "\(target): the server's TLS certificate is not trusted (sslmode=verify-full); name the authority that signed it with sslrootcert=FILE"
                 )
             }
-            if reason.contains("failedToValidateHostname") {
+            if raw.contains("failedToValidateHostname") {
                 return StoreError(.io, "\(target): the server's TLS certificate does not name \(location.host ?? "the host") (sslmode=verify-full)")
             }
             return StoreError(.io, "cannot connect to \(target): \(reason)")
         }
     }
 
+    /// Why a connection failed or was lost, in words (never a Swift type's dump).
     static func reason(_ error: any Error) -> String {
-        if let e = error as? PSQLError { return e.underlying.map(reason) ?? e.code.description }
-        return String(describing: error)
+        if let e = error as? PSQLError {
+            if let underlying = e.underlying { return reason(underlying) }
+            switch e.code {
+            case .serverClosedConnection, .uncleanShutdown: return "the server closed the connection"
+            case .clientClosedConnection: return "the connection was closed"
+            case .connectionError: return "the connection failed"
+            case .server: return e.serverInfo?[.message] ?? "the server refused"
+            default: return "the connection failed (\(e.code.description))"
+            }
+        }
+        if let e = error as? PostgresFailure { return e.message }
+        let text = String(describing: error)
+        let words: [(String, String)] = [
+            ("errno: 111", "nothing accepts connections there (connection refused)"),
+            ("Connection refused", "nothing accepts connections there (connection refused)"),
+            ("errno: 113", "the host cannot be reached"), ("errno: 101", "the network cannot be reached"), ("errno: 110", "the server did not answer in time"),
+            ("connectTimeout", "the server did not answer in time"), ("errno: 104", "the server reset the connection"),
+            ("uncleanShutdown", "the server closed the connection"), ("NXDOMAIN", "the host name cannot be resolved"),
+            ("Name or service not known", "the host name cannot be resolved"), ("Temporary failure in name resolution", "the host name cannot be resolved"),
+            ("No such file or directory", "no server socket there (is the server running?)"),
+        ]
+        if let match = words.first(where: { text.contains($0.0) }) { return match.1 }
+        return text.count > 120 || text.contains("(") ? "the connection failed" : text
     }
 }
 
@@ -198,7 +231,8 @@ final class PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
     let location: PostgresLocation
-    /// Set when the connection can no longer be trusted (closed, or a query failed outside SQL).
+    /// Set when the connection can no longer be trusted (closed, ended by the server, a query failed outside SQL or
+    /// got no answer in time); nothing more is sent on it, and it is closed rather than kept.
     var broken = false
     /// Statements sent so far (the one that failed included).
     var statements = 0
@@ -214,13 +248,64 @@ final class PostgresSession {
     @discardableResult
     func query(_ query: PostgresQuery) throws(PostgresFailure) -> PostgresQueryResult {
         statements += 1
+        if broken || connection.isClosed {
+            broken = true
+            throw PostgresFailure.lost("the connection is closed")
+        }
         do {
-            return try connection.query(query, logger: logger).wait()
+            let connection = self.connection
+            return try Self.wait(for: connection.query(query, logger: logger), seconds: Self.answerBound) { PostgresConnector.close(connection) }
         } catch {
             let failure = PostgresFailure(error)
-            if failure.sqlState == nil { broken = true }
+            if failure.isConnectionLost {
+                broken = true
+                PostgresConnector.close(connection)
+            }
             throw failure
         }
+    }
+
+    /// Ends the transaction without keeping anything, unless the connection is lost (the server then ends it
+    /// itself, and a statement sent on a dead connection could wait for ever).
+    func rollback() {
+        guard !broken, !connection.isClosed else {
+            broken = true
+            return
+        }
+        _ = try? execute("ROLLBACK")
+    }
+
+    /// Commits the transaction. A connection lost while committing leaves it unknown whether the change was made,
+    /// and says so.
+    func commit() throws(PostgresFailure) {
+        do {
+            try execute("COMMIT")
+        } catch {
+            var failure = error
+            if failure.isConnectionLost { failure.whileCommitting = true }
+            throw failure
+        }
+    }
+
+    /// Seconds any one statement may wait for the server's answer: well above `lock_timeout` (30 s), which bounds
+    /// every wait for another writer; a statement with no answer by then is taken as a lost connection.
+    static let answerBound = 120
+
+    /// The value of `future`, waiting at most `seconds`; when the time runs out, `abandon` runs (closing the
+    /// connection) and the wait fails as a lost connection.
+    static func wait<T>(for future: EventLoopFuture<T>, seconds: Int, abandon: () -> Void) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Outcome<T>()
+        future.whenComplete { result in
+            outcome.set(result)
+            done.signal()
+        }
+        if done.wait(timeout: .now() + .seconds(seconds)) == .timedOut {
+            abandon()
+            throw PostgresFailure.lost("no answer from the server in \(seconds) s")
+        }
+        guard let result = outcome.get() else { throw PostgresFailure.lost("no answer from the server") }
+        return try result.get()
     }
 
     /// Runs one statement written in full by this module (no values from outside).
@@ -239,6 +324,20 @@ final class PostgresSession {
     }
 }
 
+/// A connection found closed, or that gave no answer in time.
+struct ConnectionLost: Error {
+    var reason: String
+}
+
+/// The result of a future, handed from an event loop to the thread waiting for it.
+private final class Outcome<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ value: Result<T, any Error>) { lock.withLock { result = value } }
+    func get() -> Result<T, any Error>? { lock.withLock { result } }
+}
+
 /// A statement the server refused (with its SQLSTATE) or that never reached it.
 struct PostgresFailure: Error, CustomStringConvertible {
     /// The SQLSTATE, when the server answered.
@@ -249,8 +348,26 @@ struct PostgresFailure: Error, CustomStringConvertible {
     var constraint: String?
     /// The original error.
     var underlying: any Error
+    /// Whether the connection was lost while COMMIT was on its way (the change may or may not have been made).
+    var whileCommitting = false
+
+    /// A connection that is gone, for `reason`.
+    static func lost(_ reason: String) -> PostgresFailure {
+        PostgresFailure(sqlState: nil, message: reason, constraint: nil, underlying: ConnectionLost(reason: reason))
+    }
+
+    init(sqlState: String?, message: String, constraint: String?, underlying: any Error) {
+        self.sqlState = sqlState
+        self.message = message
+        self.constraint = constraint
+        self.underlying = underlying
+    }
 
     init(_ error: any Error) {
+        if let failure = error as? PostgresFailure {
+            self = failure
+            return
+        }
         underlying = error
         if let psql = error as? PSQLError, let info = psql.serverInfo {
             sqlState = info[.sqlState]
@@ -262,6 +379,18 @@ struct PostgresFailure: Error, CustomStringConvertible {
             constraint = nil
         }
     }
+
+    /// Whether the connection is gone or no longer usable: no answer from the server at all, the server ending the
+    /// session (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now), a connection exception
+    /// (class 08), or any FATAL/PANIC error.
+    var isConnectionLost: Bool {
+        guard let sqlState else { return true }
+        if sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "57P05"].contains(sqlState) { return true }
+        return severity == "FATAL" || severity == "PANIC"
+    }
+
+    /// The server's severity (FATAL ends the session), when it answered.
+    var severity: String? { (underlying as? PSQLError)?.serverInfo?[.severity] }
 
     /// Whether the transaction may succeed when run again (serialization failure, deadlock).
     var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
@@ -278,8 +407,12 @@ struct PostgresFailure: Error, CustomStringConvertible {
         case "53100": return StoreError(.io, "the database server's disk is full; nothing was changed")
         case "25006": return StoreError(.io, "the database is read-only")
         case "42501": return StoreError(.io, "the database role lacks a privilege: \(message)")
-        case .some: return StoreError(.io, "database error: \(description)")
-        case nil: return StoreError(.io, "the database connection failed: \(message)")
+        case _ where isConnectionLost && whileCommitting:
+            return StoreError(.io, "the database connection was lost while the change was being committed; check whether it was made before trying again")
+        case _ where isConnectionLost:
+            return StoreError(.io, "the database connection was lost; nothing was changed (try again; if it persists, check that the server is running)")
+        case .some: return StoreError(.io, "database error: \(message)")
+        case nil: return StoreError(.io, "the database connection was lost; nothing was changed")
         }
     }
 }

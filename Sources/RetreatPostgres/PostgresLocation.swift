@@ -56,11 +56,25 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
     }
 
+    /// Whether `text` was meant as a PostgreSQL URL: it starts with `postgres:` or `postgresql:` (any case), even
+    /// when mistyped (`postgres:/host/db`, `postgres:user@host`). Such text is never taken as a file name (that
+    /// would create a local store whose name holds whatever was typed, a password included).
+    public static func isMeantAsURL(_ text: String) -> Bool {
+        let lower = text.lowercased()
+        return lower.hasPrefix("postgres:") || lower.hasPrefix("postgresql:")
+    }
+
+    /// Where a store location came from, for messages: `RETREAT_DB` when `text` is that variable's value (no --db
+    /// was given), else `--db`.
+    public static func origin(of text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["RETREAT_DB"] == text ? "RETREAT_DB" : "--db"
+    }
+
     /// Reads a `postgres://` URL, filling omitted parts from `environment` (libpq's variables).
     /// - Throws: `PostgresLocationError` naming what is wrong; a password in the URL is refused.
     public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PostgresLocationError) {
         guard Self.isURL(text), let schemeEnd = text.range(of: "://") else {
-            throw PostgresLocationError("\"\(Self.redacted(text))\" is not a postgres:// URL")
+            throw PostgresLocationError("\"\(Self.redacted(text))\" is not a postgres:// URL (postgres://user@host:port/dbname)")
         }
         var rest = String(text[schemeEnd.upperBound...])
         var queryText = ""
@@ -132,7 +146,10 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
             socketFolder = nil
         }
         let portValue = parameters["port"] ?? portText.flatMap { $0.isEmpty ? nil : $0 } ?? environment["PGPORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "5432"
-        guard let p = Int(portValue), (1...65535).contains(p) else { throw PostgresLocationError("port \"\(portValue)\" is not a number from 1 to 65535") }
+        guard let p = Int(portValue), (1...65535).contains(p) else {
+            // Not echoed: in a mistyped URL the "port" may be a password (postgres://user:secret).
+            throw PostgresLocationError("the port in the URL is not a number from 1 to 65535")
+        }
         port = p
         let db = try Self.decode(path, "database name")
         if db.contains("/") { throw PostgresLocationError("the database name \"\(db)\" contains a /") }
@@ -140,6 +157,9 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         schema = parameters["schema"] ?? "public"
         guard Self.isPlainIdentifier(schema) else {
             throw PostgresLocationError("schema \"\(schema)\" must be a plain name: lower-case letters, digits and _, starting with a letter or _ (at most 63)")
+        }
+        if schema.hasPrefix("pg_") || schema == "information_schema" {
+            throw PostgresLocationError("schema \"\(schema)\" is reserved by PostgreSQL (pg_* and information_schema); choose another name")
         }
         let mode = parameters["sslmode"] ?? environment["PGSSLMODE"].flatMap { $0.isEmpty ? nil : $0 } ?? "prefer"
         switch mode {
@@ -196,10 +216,18 @@ public struct PostgresLocation: Hashable, Sendable, CustomStringConvertible {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    /// `text` with anything between `://` and `@` removed, so a mistyped URL with a password is never echoed.
-    static func redacted(_ text: String) -> String {
-        guard let start = text.range(of: "://"), let at = text[start.upperBound...].lastIndex(of: "@") else { return text }
-        return String(text[..<start.upperBound]) + "…" + String(text[at...])
+    /// `text` with anything between the scheme's `:` (and its slashes) and the last `@` removed, so a mistyped URL
+    /// with a password is never echoed; a text with a `:` after the scheme but no `@` keeps only the scheme and the
+    /// host part after the last `:`-separated field is dropped (it may be a password).
+    public static func redacted(_ text: String) -> String {
+        guard let colon = text.firstIndex(of: ":") else { return text }
+        var start = text.index(after: colon)
+        while start < text.endIndex && text[start] == "/" { start = text.index(after: start) }
+        let rest = text[start...]
+        if let at = rest.lastIndex(of: "@") { return String(text[..<start]) + "…" + String(text[at...]) }
+        // No @: "postgres:user:password" has nothing to keep safely beyond the scheme.
+        if rest.contains(":") { return String(text[..<start]) + "…" }
+        return text
     }
 }
 
@@ -255,7 +283,8 @@ public enum PostgresPassword {
         return nil
     }
 
-    /// Splits a password file line on unescaped colons, undoing `\:` and `\\`.
+    /// Splits a password file line on unescaped colons, undoing `\:` and `\\`; anything after a fifth unescaped
+    /// colon is ignored, as libpq does.
     static func split(_ line: String) -> [String] {
         var fields: [String] = [""]
         var escaped = false
@@ -265,7 +294,9 @@ public enum PostgresPassword {
                 escaped = false
             } else if ch == "\\" {
                 escaped = true
-            } else if ch == ":" && fields.count < 5 {
+            } else if ch == ":" {
+                // As libpq: the password field ends at the first unescaped colon.
+                if fields.count == 5 { break }
                 fields.append("")
             } else {
                 fields[fields.count - 1].append(ch)

@@ -299,6 +299,13 @@ enum PostgresSchema {
                     AND (last_error LIKE '%may have been sent%' OR last_error LIKE '%may or may not have been sent%')
                 """,
             ]),
+        Migration(
+            name: "v10-blackout-ids",
+            statements: [
+                // The SQLite store stops reusing blackout ids here; an identity never reuses one, and an import
+                // inserts only what is absent, so a re-import consumes no ids (see importBlackouts).
+                "COMMENT ON COLUMN blackouts.id IS 'never reused: names the blackout in calendars (UID blackout-N@retreat)'"
+            ]),
     ]
 
     /// Names of every migration, in order.

@@ -44,17 +44,22 @@ public final class PostgresStore: PracticeStore {
         do {
             url = try PostgresLocation(url: text, environment: environment)
         } catch {
-            throw StoreError(.invalid, "--db: \(error.message)")
+            throw StoreError(.invalid, "\(PostgresLocation.origin(of: text, environment: environment)): \(error.message)")
         }
         connector = try PostgresConnector(url, environment: environment)
         do {
             try connector.withSession { session in try Self.open(session, location: url, create: create) }
         } catch let error as StoreError {
             throw error
+        } catch let error as PostgresFailure where error.sqlState?.hasPrefix("23") == true {
+            // A rule a migration adds that the stored records break: not a booking conflict.
+            throw StoreError(
+                .incompatible,
+                "\(url) cannot be brought up to this version: its records break a rule the new schema adds (\(error.message)); nothing was changed")
         } catch let error as PostgresFailure {
             throw error.storeError
         } catch {
-            throw StoreError(.io, "cannot open \(url): \(error)")
+            throw StoreError(.io, "cannot open \(url): \(PostgresConnector.reason(error))")
         }
     }
 
@@ -95,7 +100,10 @@ public final class PostgresStore: PracticeStore {
     /// creates the store when `create` and the database has none.
     static func open(_ session: PostgresSession, location: PostgresLocation, create: Bool) throws {
         // Most opens find the schema current and write nothing (read-only commands change no row).
-        if case .store(let applied) = try state(session, schema: location.schema), try pending(applied, location: location).isEmpty { return }
+        if case .store(let applied) = try state(session, schema: location.schema), try pending(applied, location: location).isEmpty {
+            try checkShape(session, location: location)
+            return
+        }
         try session.execute("BEGIN")
         do {
             try session.query(lockKey(location.schema))
@@ -112,10 +120,37 @@ public final class PostgresStore: PracticeStore {
             case .store(let applied):
                 try migrate(session, applied: applied, location: location)
             }
-            try session.execute("COMMIT")
+            try session.commit()
         } catch {
-            try? session.execute("ROLLBACK")
+            session.rollback()
             throw error
+        }
+        try checkShape(session, location: location)
+    }
+
+    /// Refuses a store whose schema lacks a table, or the validated exclusion constraints the no-double-booking
+    /// guarantee rests on (a `pg_restore` into a database without btree_gist leaves them out, and says so only
+    /// among its warnings).
+    static func checkShape(_ session: PostgresSession, location: PostgresLocation) throws {
+        let present = Set(try session.column("SELECT tablename::text FROM pg_tables WHERE schemaname = \(location.schema)", as: String.self))
+        let missing = PostgresSchema.tables.filter { !present.contains($0) }
+        if !missing.isEmpty {
+            throw StoreError(
+                .incompatible,
+                "\(location) is incomplete: schema \(location.schema) lacks the table(s) \(missing.joined(separator: ", ")); restore the store from a backup")
+        }
+        let constraints = Set(
+            try session.column(
+                """
+                SELECT c.conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                WHERE n.nspname = \(location.schema) AND c.contype = 'x' AND c.convalidated
+                """, as: String.self))
+        let absent = PostgresSchema.guardingConstraints.filter { !constraints.contains($0) }
+        if !absent.isEmpty {
+            throw StoreError(
+                .incompatible,
+                "\(location) lacks the exclusion constraint(s) \(absent.joined(separator: ", ")) that keep two bookings or sessions from sharing a time (a pg_restore into a database without the btree_gist extension leaves them out); run CREATE EXTENSION btree_gist and restore again"
+            )
         }
     }
 
@@ -185,10 +220,10 @@ public final class PostgresStore: PracticeStore {
                 try session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try body(PostgresTransaction(session: session))
-                    try session.execute("COMMIT")
+                    try session.commit()
                     return result
                 } catch {
-                    try? session.execute("ROLLBACK")
+                    session.rollback()
                     throw error
                 }
             }
@@ -210,10 +245,10 @@ public final class PostgresStore: PracticeStore {
                     do {
                         try session.query(Self.lockKey(url.schema))
                         let result = try body(session)
-                        try session.execute("COMMIT")
+                        try session.commit()
                         return result
                     } catch {
-                        try? session.execute("ROLLBACK")
+                        session.rollback()
                         throw error
                     }
                 }

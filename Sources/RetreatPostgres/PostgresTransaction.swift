@@ -338,6 +338,10 @@ struct PostgresTransaction: StoreWriting {
                     SELECT f::date, t::date, \(key.resource), \(reason), \(key.source), u, r, nullif(b, '')::float8, nullif(e, '')::float8
                     FROM unnest(\(froms)::text[], \(tos)::text[], \(uids)::text[], \(rids)::text[], \(starts)::text[], \(ends)::text[])
                         WITH ORDINALITY AS x(f, t, u, r, b, e, n)
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM blackouts o
+                        WHERE coalesce(o.resource, '') = coalesce(\(key.resource)::text, '') AND o.source = \(key.source) AND o.uid = x.u
+                            AND o.recurrence_id IS NOT DISTINCT FROM x.r)
                     ORDER BY n
                     ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
                     """

@@ -81,4 +81,48 @@ import Testing
         #expect(again.code == 1)
         #expect(again.err.contains("not empty"))
     }
+
+    /// A mistyped URL is refused (exit 64), never taken for a file name holding the password.
+    @Test func aMistypedURLIsRefusedAndCreatesNoFile() throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        for url in ["postgres:/staff:s3cret@127.0.0.1/practice", "postgres:staff:s3cret@127.0.0.1", "PostgreSQL:staff:s3cret@h/db"] {
+            let before = try FileManager.default.contentsOfDirectory(atPath: box.dir.path).sorted()
+            let r = try box.run(["list", "--db", url])
+            #expect(r.code == 64, "\(url): \(r.err)")
+            #expect(!r.err.contains("s3cret"), "\(r.err)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: box.dir.path).sorted() == before)
+            let m = try box.run(["migrate", "--to", url])
+            #expect(m.code == 64, "\(url): \(m.err)")
+            #expect(!m.err.contains("s3cret"), "\(m.err)")
+        }
+    }
+
+    /// migrate runs restore's checks and refuses text PostgreSQL would change, naming the record, never the couple.
+    @Test func migrateRefusesWhatRestoreRefusesAndTextPostgreSQLWouldChange() throws {
+        let cases = [
+            ("UPDATE bookings SET couple = 'Jo' || char(0) || 'Max'", "NUL"),
+            ("UPDATE bookings SET couple = CAST(x'4a6fff4d6178' AS TEXT)", "UTF-8"),
+            ("UPDATE bookings SET couple = 'Jo' || char(7) || 'Max'", "control character"),
+            ("UPDATE bookings SET price_cents = 99999999999999", "out of range"),
+        ]
+        for (sql, word) in cases {
+            let file = try Sandbox(.sqlite)
+            defer { file.cleanup() }
+            let target = try Sandbox(.postgres, initialise: false)
+            defer { target.cleanup() }
+            #expect(try file.run(["book", "--couple", "Jo & Max", "--start", "2027-01-11"]).code == 0)
+            let edit = Process()
+            edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            edit.arguments = ["sqlite3", file.db, sql]
+            try edit.run()
+            edit.waitUntilExit()
+            #expect(edit.terminationStatus == 0)
+            let r = try file.run(["migrate", "--to", target.db])
+            #expect(r.code == 1, "\(sql): \(r.err)")
+            #expect(r.err.contains(word) && r.err.contains("B0001"), "\(sql): \(r.err)")
+            #expect(!r.err.contains("Jo") && !r.err.contains("Max"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+    }
 }

@@ -43,12 +43,28 @@ import Testing
         #expect(PostgresLocation.redacted("postgre://u:s3cret@h/db") == "postgre://…@h/db")
     }
 
+    /// A mistyped URL is never taken for a file name (which would create a local store named after the
+    /// password), and its password is never echoed.
+    @Test func aMistypedURLIsStillAURLAndItsPasswordIsNotEchoed() {
+        for url in ["postgres:/staff:s3cret@db/practice", "postgres:staff:s3cret@db", "POSTGRESQL:staff:s3cret", "postgres://staff:s3cret", "Postgres:x"] {
+            #expect(PostgresLocation.isMeantAsURL(url), "\(url)")
+            do {
+                _ = try PostgresLocation(url: url, environment: env)
+                Issue.record("\(url) was accepted")
+            } catch {
+                #expect(!error.message.contains("s3cret"), "\(url): \(error.message)")
+            }
+        }
+        for path in ["store.sqlite", "./postgres:x", "/tmp/postgres://y", "pg.sqlite"] { #expect(!PostgresLocation.isMeantAsURL(path), "\(path)") }
+    }
+
     @Test func badParametersAreNamed() {
         let cases: [(String, String)] = [
             ("postgres://h:99999/d", "port"), ("postgres://h:x/d", "port"), ("postgres://h/d?sslmode=sometimes", "sslmode"),
             ("postgres://h/d?sslmode=verify-ca", "verify-full"), ("postgres://h/d?schema=Bad-Name", "schema"), ("postgres://h/d?frobnicate=1", "frobnicate"),
             ("postgres://h/d?connect_timeout=0", "connect_timeout"), ("postgres://h1,h2/d", "several hosts"), ("postgres://h/d%0Ax", "control"),
-            ("mysql://h/d", "postgres://"),
+            ("mysql://h/d", "postgres://"), ("postgres://h/d?schema=pg_temp", "reserved"), ("postgres://h/d?schema=pg_catalog", "reserved"),
+            ("postgres://h/d?schema=information_schema", "reserved"),
         ]
         for (url, word) in cases {
             do {
@@ -88,6 +104,17 @@ import Testing
         chmod(file, 0o600)
         try FileManager.default.moveItem(atPath: file, toPath: dir.appendingPathComponent(".pgpass").path)
         #expect(PostgresPassword.lookup(for: location, environment: ["HOME": dir.path]).password == "p:a\\ss")
+    }
+
+    /// As libpq: the password field ends at the first unescaped colon (what follows is ignored).
+    @Test func aPasswordFieldEndsAtTheFirstUnescapedColon() {
+        #expect(PostgresPassword.split("h:5432:d:u:pass:extra") == ["h", "5432", "d", "u", "pass"])
+        #expect(PostgresPassword.split("h:5432:d:u:pa\\:ss") == ["h", "5432", "d", "u", "pa:ss"])
+    }
+
+    @Test func aBadRETREATDBIsNamedAsSuch() {
+        #expect(PostgresLocation.origin(of: "postgres:x", environment: ["RETREAT_DB": "postgres:x"]) == "RETREAT_DB")
+        #expect(PostgresLocation.origin(of: "postgres:x", environment: [:]) == "--db")
     }
 
     @Test func bothStoresApplyTheSameNamedMigrations() {

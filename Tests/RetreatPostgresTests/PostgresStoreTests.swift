@@ -227,6 +227,9 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
         } catch {
             #expect(error.code == .io)
             #expect(error.message.hasPrefix("cannot connect to postgres://nobody@127.0.0.1:\(port)/x"))
+            // In words, never a Swift error's dump.
+            #expect(error.message.contains("connection refused"), "\(error.message)")
+            #expect(!error.message.contains("errno") && !error.message.contains("Failure("), "\(error.message)")
         }
     }
 
@@ -307,5 +310,143 @@ func series(_ id: String, counselor: String = "practice", day: String, hour: Int
         #expect(throws: StoreError.self) { try restored.write { tx in try tx.insert(booking("B0002", start: "2027-01-12"), requestFingerprint: nil) } }
         let next = try restored.write { tx in try tx.insert(Payment(amountCents: 5, date: d("2026-12-02")), bookingID: "B0001") }
         #expect(next.id == 2)
+    }
+}
+
+/// A value handed between test threads.
+final class Handoff<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func set(_ v: T) { lock.withLock { value = v } }
+    func get() -> T? { lock.withLock { value } }
+}
+
+@Suite struct PostgresConnectionLossTests {
+    /// The server ends the backend of a transaction that waits for the practice's lock (an administrator's
+    /// pg_terminate_backend, a failover): the call fails with one sentence instead of waiting for ever, and the
+    /// next call works on a new connection.
+    @Test func aTransactionWhoseBackendIsTerminatedFailsAndTheNextCallWorks() throws {
+        let schema = try Schema()
+        let name = "retreat_lost_\(schema.location.schema)"
+        let store = try PostgresStore(url: schema.url + "&application_name=\(name)", create: true)
+        try store.write { tx in try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York")) }
+
+        // Another session holds the practice's lock, so the store's write waits for it.
+        let holder = try PostgresConnector(schema.location)
+        let holding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holderDone = DispatchSemaphore(value: 0)
+        let lockKey = PostgresStore.lockKey(schema.location.schema)
+        DispatchQueue.global().async {
+            _ = try? holder.withSession { session in
+                try session.execute("BEGIN")
+                try session.query(lockKey)
+                holding.signal()
+                release.wait()
+                session.rollback()
+            }
+            holderDone.signal()
+        }
+        holding.wait()
+        var holderEnded = false
+        func endHolder() {
+            guard !holderEnded else { return }
+            holderEnded = true
+            release.signal()
+            holderDone.wait()
+        }
+        defer { endHolder() }
+
+        let outcome = Handoff<(any Error)?>()
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do {
+                try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+                outcome.set(nil)
+            } catch {
+                outcome.set(error)
+            }
+            finished.signal()
+        }
+        // Once the writer waits for the lock, its backend is ended.
+        var waiting = 0
+        for _ in 0..<400 where waiting == 0 {
+            waiting = try schema.count(
+                "SELECT count(*)::int8 FROM pg_stat_activity WHERE application_name = '\(name)' AND wait_event_type = 'Lock'")
+            if waiting == 0 { usleep(25_000) }
+        }
+        #expect(waiting == 1)
+        #expect(try schema.count("SELECT count(pg_terminate_backend(pid))::int8 FROM pg_stat_activity WHERE application_name = '\(name)'") == 1)
+
+        // Bounded only so that a hang fails the test instead of stopping the run.
+        let returned = finished.wait(timeout: .now() + .seconds(90))
+        #expect(returned == .success, "the write did not return after its connection was ended")
+        guard returned == .success else { return }
+        let error = try #require(outcome.get() ?? nil)
+        let storeError = try #require(error as? StoreError)
+        #expect(storeError.code == .io)
+        #expect(storeError.message.hasPrefix("the database connection was lost; nothing was changed"), "\(storeError.message)")
+        #expect(!storeError.message.contains("SQLSTATE"))
+
+        endHolder()
+        // The next call gets a fresh connection.
+        try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+        #expect(try store.read { try $0.bookings(BookingQuery()) }.count == 1)
+    }
+}
+
+@Suite struct PostgresSchemaIsolationTests {
+    /// A practice's connections search only its own schema: a table missing there is never found in `public`.
+    @Test func theSearchPathIsOnlyThePracticesSchema() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        let connector = try PostgresConnector(schema.location)
+        let path = try connector.withSession { session in try session.value("SHOW search_path", as: String.self) }
+        #expect(path == schema.location.schema)
+    }
+
+    @Test func aStoreMissingATableIsRefusedOnOpen() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        try schema.sql("DROP TABLE \(schema.location.schema).booking_notes")
+        do {
+            _ = try PostgresStore(url: schema.url)
+            Issue.record("a store without its booking_notes table was opened")
+        } catch {
+            #expect(error.code == .incompatible)
+            #expect(error.message.contains("booking_notes"), "\(error.message)")
+        }
+    }
+
+    @Test func aStoreWithoutItsExclusionConstraintsIsRefusedOnOpen() throws {
+        let schema = try Schema()
+        _ = try PostgresStore(url: schema.url, create: true)
+        try schema.sql("ALTER TABLE \(schema.location.schema).bookings DROP CONSTRAINT bookings_no_shared_day")
+        do {
+            _ = try PostgresStore(url: schema.url)
+            Issue.record("a store without bookings_no_shared_day was opened")
+        } catch {
+            #expect(error.code == .incompatible)
+            #expect(error.message.contains("bookings_no_shared_day") && error.message.contains("btree_gist"), "\(error.message)")
+        }
+    }
+}
+
+@Suite struct PostgresBlackoutIDTests {
+    /// As in the SQLite store: a removed blackout's id is never reused, and a re-import that adds nothing takes
+    /// no id from the identity.
+    @Test func aReimportTakesNoIdAndRemovedIdsAreNotReused() throws {
+        let schema = try Schema()
+        let store = try PostgresStore(url: schema.url, create: true)
+        try store.write { tx in try tx.saveSettings(PracticeSettings(timeZoneIdentifier: "America/New_York")) }
+        let first = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-01"), to: d("2027-03-02"))) }
+        let second = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-05"), to: d("2027-03-05"))) }
+        #expect(try store.write { tx in try tx.deleteBlackout(id: second.id ?? 0) })
+        let key = ImportKey(resource: nil, source: "ics:test")
+        let item = ImportedBlackout(uid: "u1", recurrenceID: "", from: d("2027-04-01"), to: d("2027-04-01"))
+        for _ in 0..<3 { _ = try store.write { tx in try tx.importBlackouts([item], key: key, reason: "busy", replacingWithin: nil) } }
+        let third = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-09"), to: d("2027-03-09"))) }
+        #expect(first.id == 1 && second.id == 2)
+        #expect(third.id == 4)
     }
 }

@@ -101,3 +101,102 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
         #expect(tables == StoreRecords.tables, "tables not copied: \(tables.subtracting(StoreRecords.tables).sorted())")
     }
 }
+
+@Suite struct BlackoutIDTests {
+    /// A blackout's id names it in calendars (UID blackout-N@retreat): a removed blackout's id is never given to a
+    /// new one, and a re-import that adds nothing uses no id.
+    @Test func blackoutIdsAreNeverReused() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-01"), to: d("2027-03-02"))) }
+        let second = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-05"), to: d("2027-03-05"))) }
+        #expect(try store.write { tx in try tx.deleteBlackout(id: second.id ?? 0) })
+        let key = ImportKey(resource: nil, source: "ics:test")
+        let item = ImportedBlackout(uid: "u1", recurrenceID: "", from: d("2027-04-01"), to: d("2027-04-01"))
+        for _ in 0..<3 { _ = try store.write { tx in try tx.importBlackouts([item], key: key, reason: "busy", replacingWithin: nil) } }
+        let third = try store.write { tx in try tx.insert(Blackout(from: d("2027-03-09"), to: d("2027-03-09"))) }
+        #expect(first.id == 1 && second.id == 2)
+        // 3 went to the import; 2 was removed and stays unused.
+        #expect(third.id == 4)
+    }
+}
+
+@Suite struct CopyableTextTests {
+    /// Records copied to another store (migrate, a PostgreSQL restore) are refused when a text holds a NUL byte
+    /// or bytes that are not UTF-8: PostgreSQL would cut or alter it while the copy still compared equal.
+    @Test(arguments: [("'Jo' || char(0) || 'Max'", "NUL byte"), ("CAST(x'4a6fff4d6178' AS TEXT)", "not UTF-8")])
+    func textThatCannotBeCopiedExactlyIsNamed(_ value: String, _ problem: String) throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try store.write { tx in try tx.insert(booking("B0001", start: "2027-01-11"), requestFingerprint: nil) }
+        try store.queue.write { db in try db.execute(sql: "UPDATE bookings SET couple = \(value) WHERE id = 'B0001'") }
+        do {
+            _ = try store.read { try $0.records() }
+            Issue.record("a couple with \(problem) was read for copying")
+        } catch let error as StoreError {
+            #expect(error.code == .incompatible)
+            #expect(
+                error.message.contains("bookings record 'B0001'") && error.message.contains(problem) && error.message.contains("couple"), "\(error.message)")
+            #expect(!error.message.contains("Jo"))
+        }
+    }
+}
+
+@Suite struct TemporaryCopyTests {
+    /// The id of a process that has ended.
+    func deadPID() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    @Test func aBackupWrittenFromRecordsRemovesWhatAKilledOneLeft() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pid = try deadPID()
+        let left = ["", "-wal", "-shm"].map { dir.appendingPathComponent(".b.sqlite.\(pid).42.tmp\($0)").path }
+        for path in left { FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) }
+        let records = try store.read { try $0.records() }
+        try SQLiteStore.writeBackup(records, to: dir.appendingPathComponent("b.sqlite").path)
+        for path in left { #expect(!FileManager.default.fileExists(atPath: path), "\(path)") }
+    }
+
+    @Test func aRestoreCopyLivesInAPrivateFolderAndAbandonedOnesAreRemoved() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let backup = dir.appendingPathComponent("b.sqlite").path
+        try store.backup(to: backup)
+        let folder = try SQLiteStore.privateTemporaryFolder()
+        var info = stat()
+        #expect(lstat(folder, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let abandoned = (folder as NSString).appendingPathComponent(".retreat-restore.\(try deadPID()).7.tmp")
+        FileManager.default.createFile(atPath: abandoned, contents: Data("practice".utf8))
+        _ = try SQLiteStore.records(ofBackup: backup, check: { _ in })
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".retreat-restore.\(getpid()).") }.isEmpty)
+    }
+
+    /// A FIFO (or a device) as the backup is refused at once instead of blocking.
+    @Test func aBackupThatIsNotARegularFileIsRefused() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for attempt in [
+            { _ = try SQLiteStore.records(ofBackup: fifo, check: { _ in }) },
+            {
+                try store.restore(from: fifo, audit: AuditEntry(at: now, actor: "t", action: "restore", entity: "store", entityID: "x"), check: { _ in })
+            },
+        ] {
+            do {
+                try attempt()
+                Issue.record("a FIFO was read as a backup")
+            } catch let error as StoreError {
+                #expect(error.code == .invalid)
+                #expect(error.message.contains("not a regular file"), "\(error.message)")
+            }
+        }
+    }
+}

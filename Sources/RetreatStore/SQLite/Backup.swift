@@ -31,9 +31,7 @@ extension SQLiteStore {
     /// in their documented ranges, and the occupancy invariant holding. Only then is the copy swapped in (one
     /// SQLite backup step: all or nothing); otherwise nothing changes and the error names the failed check.
     public func restore(from path: String, audit: AuditEntry, check: (any StoreReading) throws -> Void) throws(StoreError) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.notFound, "cannot read \(path): no such file")
-        }
+        try Self.requireRegularFile(path)
         Self.removeAbandonedTemporaries(beside: self.path)
         let candidate = try Self.temporaryFile(beside: self.path)
         defer { Self.removeDatabaseFiles(candidate) }

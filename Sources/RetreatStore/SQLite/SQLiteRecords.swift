@@ -4,6 +4,9 @@ import RetreatScheduling
 
 extension SQLiteTransaction {
     func records() throws -> StoreRecords {
+        // Every record is copied to another store from here (migrate, a PostgreSQL restore): a text PostgreSQL
+        // would change (NUL cuts it) or that reads back altered (bytes that are not UTF-8) is refused first.
+        try checkTextIsCopyable()
         let payments = try payments(of: nil)
         var records = StoreRecords()
         records.settings = try SettingsRow.fetchOne(db, key: 1)?.settings
@@ -74,6 +77,42 @@ extension SQLiteTransaction {
     }
 }
 
+extension SQLiteTransaction {
+    /// Refuses a store holding a text value with a NUL byte or bytes that are not UTF-8, naming the table, the
+    /// column and the record's key (never the value: it may be a couple's name).
+    func checkTextIsCopyable() throws {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for table in tables {
+            let info = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?)", arguments: [table])
+            let columns: [String] = info.map { $0["name"] }
+            let key = info.first(where: { ($0["pk"] as Int) == 1 }).map { $0["name"] as String }
+            let keyExpression = key.map { "quote(\"\($0)\")" } ?? "rowid"
+            for column in columns {
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT CAST(\(keyExpression) AS TEXT) AS k, CAST("\(column)" AS BLOB) AS v FROM "\(table)" WHERE typeof("\(column)") = 'text'
+                        """)
+                while let row = try cursor.next() {
+                    guard let bytes = row["v"] as Data? else { continue }
+                    let problem: String
+                    if bytes.contains(0) {
+                        problem = "holds a NUL byte"
+                    } else if String(validating: bytes, as: UTF8.self) == nil {
+                        problem = "holds bytes that are not UTF-8"
+                    } else {
+                        continue
+                    }
+                    let id = (row["k"] as String?) ?? "?"
+                    throw StoreError(
+                        .incompatible,
+                        "the \(table) record \(id) \(problem) in its \(column) (PostgreSQL would store it changed); correct it in the source first")
+                }
+            }
+        }
+    }
+}
+
 extension SQLiteStore {
     /// Writes `records` as a new SQLite store file at `path` (which must not exist), mode 0600, complete or not
     /// at all: how a PostgreSQL store is backed up (`retreat backup`), in the format `retreat restore` reads on
@@ -83,6 +122,7 @@ extension SQLiteStore {
         if FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
             throw StoreError(.invalid, "\(path) already exists; choose a new file for the backup")
         }
+        removeAbandonedTemporaries(beside: path)
         let temporary = try temporaryFile(beside: path)
         defer { removeDatabaseFiles(temporary) }
         do {
@@ -103,8 +143,12 @@ extension SQLiteStore {
     /// store is restored. The backup's own file is never touched.
     /// `check` is the use cases' own reading of every record, as `restore` runs it.
     public static func records(ofBackup path: String, check: (any StoreReading) throws -> Void) throws(StoreError) -> StoreRecords {
-        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.notFound, "cannot read \(path): no such file") }
-        let candidate = try temporaryFile(beside: FileManager.default.temporaryDirectory.appendingPathComponent("retreat-restore").path)
+        try requireRegularFile(path)
+        // The whole practice passes through this copy: in a folder only this account can enter, mode 0600, and
+        // copies a killed restore left there are removed.
+        let beside = (try privateTemporaryFolder() as NSString).appendingPathComponent("retreat-restore")
+        removeAbandonedTemporaries(beside: beside)
+        let candidate = try temporaryFile(beside: beside)
         defer { removeDatabaseFiles(candidate) }
         do {
             let copy = try checkedCopy(of: path, into: candidate, check: check)
@@ -117,6 +161,27 @@ extension SQLiteStore {
         } catch {
             throw StoreError(.io, "cannot read \(path): \(error)")
         }
+    }
+
+    /// Refuses a backup path that is missing or not a regular file (a FIFO or a device would block or never end).
+    static func requireRegularFile(_ path: String) throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StoreError(.notFound, "cannot read \(path): no such file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw StoreError(.invalid, "\(path) is not a regular file; give a backup file") }
+    }
+
+    /// `$TMPDIR/retreat-UID`, mode 0700, owned by this account (created when missing; refused when someone
+    /// else could enter it).
+    static func privateTemporaryFolder() throws(StoreError) -> String {
+        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("retreat-\(getuid())")
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+            throw StoreError(.io, "cannot create \(folder): \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
+            throw StoreError(.io, "\(folder) is not a private folder of this account (mode 0700); remove it")
+        }
+        return folder
     }
 
     /// Names of the migrations this build applies, in order (the PostgreSQL store applies the same list).

@@ -183,11 +183,14 @@ struct SQLiteTransaction: StoreWriting {
             ).deleteAll(db)
         }
         var added = 0
-        // One prepared statement reused for every row: the import stores tens of thousands.
+        // One prepared statement reused for every row: the import stores tens of thousands. Only an occurrence not
+        // stored yet is inserted: an ignored conflict would still use up an AUTOINCREMENT id.
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 AND recurrence_id IS ?7)
                 ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
                 """)
         for item in items {

@@ -4,7 +4,7 @@ internal import GRDB
 /// new migration.
 enum SQLiteSchema {
     /// Schema version this build writes (`PRAGMA user_version`); a store of a newer version is refused.
-    static let version = 8
+    static let version = 10
     /// `PRAGMA application_id` of a Retreat store ("RTRT").
     static let applicationID: Int32 = 0x5254_5254
 
@@ -278,6 +278,32 @@ enum SQLiteSchema {
                     UPDATE outbox SET maybe_delivered = 1
                         WHERE attempts > 0 AND status IN ('queued', 'held')
                         AND (last_error LIKE '%may have been sent%' OR last_error LIKE '%may or may not have been sent%');
+                    """)
+        }
+        m.registerMigration("v10-blackout-ids") { db in
+            // A blackout's id names it in calendars (UID blackout-N@retreat): AUTOINCREMENT never gives a removed
+            // blackout's id to a new one (a plain rowid reuses the highest).
+            try db.execute(
+                sql: """
+                    CREATE TABLE blackouts_v10 (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        from_day TEXT NOT NULL,
+                        to_day TEXT NOT NULL CHECK (to_day >= from_day),
+                        resource TEXT,
+                        reason TEXT,
+                        source TEXT NOT NULL DEFAULT 'manual',
+                        uid TEXT,
+                        recurrence_id TEXT,
+                        starts_at REAL,
+                        ends_at REAL CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (ends_at IS NULL OR ends_at >= starts_at))
+                    );
+                    INSERT INTO blackouts_v10 (id, from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at)
+                        SELECT id, from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at FROM blackouts ORDER BY id;
+                    DROP TABLE blackouts;
+                    ALTER TABLE blackouts_v10 RENAME TO blackouts;
+                    CREATE INDEX blackouts_range ON blackouts(from_day, to_day);
+                    CREATE UNIQUE INDEX blackouts_import_key ON blackouts(coalesce(resource, ''), source, uid, recurrence_id)
+                        WHERE uid IS NOT NULL;
                     """)
         }
         return m
