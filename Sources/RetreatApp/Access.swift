@@ -205,12 +205,23 @@ extension RetreatService {
         func blackouts() throws -> [Blackout] {
             try ctx.reader.blackouts().filter { $0.to >= today.adding(days: -90) && $0.from <= horizon }
         }
+        // Clients refuse a calendar with no component at all: an empty staff or counselor feed carries one
+        // VFREEBUSY of its window with nothing busy (what it says: nothing is booked), dropped again once an
+        // event is there.
+        func nonEmpty(_ calendar: ICalendar, resource: String?) -> ICalendar {
+            guard calendar.events.isEmpty, calendar.freeBusy.isEmpty else { return calendar }
+            let zone = ctx.settings.timeZone
+            let window = DateInterval(start: today.firstInstant(in: zone), end: horizon.adding(days: 1).firstInstant(in: zone))
+            var feed = calendar
+            feed.freeBusy = FreeBusyCalendar.make(busy: [], window: window, resource: resource, profile: profile, stamp: stamp).freeBusy
+            return feed
+        }
         switch feed.kind {
         case .staff:
             let calendar = BookingCalendars.staff(
                 bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(), profile: profile,
                 stamp: stamp, includeNames: false)
-            return FeedCalendars.published(calendar)
+            return nonEmpty(FeedCalendars.published(calendar), resource: nil)
         case .freebusy:
             let zone = ctx.settings.timeZone
             let window = DateInterval(start: today.firstInstant(in: zone), end: horizon.adding(days: 1).firstInstant(in: zone))
@@ -224,9 +235,10 @@ extension RetreatService {
             let calendar = FreeBusyCalendar.make(busy: BusyTime.intersection(lists), window: window, resource: nil, profile: profile, stamp: stamp)
             return FeedCalendars.published(calendar)
         case .counselor:
-            return FeedCalendars.counselor(
+            let calendar = FeedCalendars.counselor(
                 feed.subject ?? "", bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(),
                 profile: profile, stamp: stamp)
+            return nonEmpty(calendar, resource: feed.subject)
         case .couple:
             let booking = try ctx.booking(feed.subject ?? "")
             let stored = try ctx.reader.agenda(bookingID: booking.id)
