@@ -250,6 +250,33 @@ extension RetreatService {
         }
     }
 
+    // MARK: the couples' form
+
+    /// The key `retreat serve` signs the couples' request forms with: 32 random bytes made the first time a
+    /// server asks and kept in the store, so that every server on one store accepts the forms the others hand
+    /// out (and a restart does not void open forms). It opens nothing by itself: a form token also needs the
+    /// browser's cookie.
+    public func formSigningKey() throws(AppError) -> [UInt8] {
+        if let key = try read({ ctx in try ctx.reader.document(.formKey) }).flatMap(Self.decodeKey) { return key }
+        return try write { ctx in
+            // Inside the write lock: a server that started at the same moment finds the key already made.
+            if let key = try ctx.tx.document(.formKey).flatMap(Self.decodeKey) { return key }
+            var generator = SystemRandomNumberGenerator()
+            var bytes = [UInt8]()
+            for _ in 0..<4 {
+                let word: UInt64 = generator.next()
+                for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            }
+            try ctx.tx.saveDocument(.formKey, Data(bytes).base64EncodedString())
+            return bytes
+        }
+    }
+
+    static func decodeKey(_ text: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
+        return Array(data)
+    }
+
     // MARK: API tokens
 
     /// Creates a staff API token with `role`; the token is returned once and only its digest is stored.

@@ -287,14 +287,15 @@ struct CoupleRoutes: Sendable {
         return context.peerAddress ?? "unknown"
     }
 
-    /// A browser's `Origin`, when it sends one, must be this server (the base URL's origin, or the Host header's).
+    /// A browser's `Origin`, when it sends one, must be this server: the base URL's origin, or without one the
+    /// `Host` the request names (over http or https). Scheme and host compare without case, a default port
+    /// equals none, and an IPv6 host keeps its brackets (`http://[::1]:8080`).
     func originAllowed(_ request: Request) -> Bool {
-        guard let origin = request.headers[.origin], origin != "null" else { return request.headers[.origin] == nil }
-        if let base = options.baseURL, let url = URL(string: base), let scheme = url.scheme, let host = url.host {
-            return origin == "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
-        }
+        guard let header = request.headers[.origin] else { return true }
+        guard let origin = ServerOptions.origin(header) else { return false }  // `null` and anything malformed
+        if let base = options.baseURL { return ServerOptions.origin(base) == origin }
         guard let host = request.head.authority else { return false }
-        return origin == "http://\(host)" || origin == "https://\(host)"
+        return ["http", "https"].contains { ServerOptions.origin(scheme: $0, authority: Substring(host)) == origin }
     }
 
     static func sentence(_ message: String) -> String {
