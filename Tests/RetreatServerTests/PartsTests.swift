@@ -68,4 +68,42 @@ import Testing
         #expect(FeedRoutes.httpDate(try #require(ISO8601DateFormatter().date(from: "2027-03-07T09:05:03Z"))) == "Sun, 07 Mar 2027 09:05:03 GMT")
         #expect(FeedRoutes.httpDate(try #require(ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z"))) == "Tue, 01 Dec 2026 15:00:00 GMT")
     }
+
+    @Test func reservationsTakeEveryKeyAtOnceOrNone() async {
+        let limiter = RateLimiter(limit: 3, window: 86_400)
+        #expect(limiter.reserve(["a", "b"], at: now) == nil)
+        #expect(limiter.reserve(["a"], at: now) == nil)
+        #expect(limiter.reserve(["b", "a"], at: now) == nil)
+        #expect(limiter.reserve(["c", "a"], at: now) != nil, "a is at its limit")
+        #expect(limiter.reserve(["c"], at: now) == nil, "a refused reservation records nothing for c")
+        limiter.release(["a"], at: now)
+        #expect(limiter.reserve(["a"], at: now) == nil, "a released reservation is given back")
+        // Many at once for one key: exactly the limit passes.
+        let racer = RateLimiter(limit: 3, window: 86_400)
+        let at = now
+        let passed = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 { group.addTask { racer.reserve(["mail:x@y.org"], at: at) == nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(passed == 3)
+    }
+
+    @Test func apiMessagesNameJSONFieldsNotCLIOptions() {
+        #expect(APIRoutes.fieldNames("--couple: is empty") == "couple: is empty")
+        #expect(APIRoutes.fieldNames("--priority \"x\" is unknown") == "priorities \"x\" is unknown")
+        #expect(APIRoutes.fieldNames("request id k1 was already used; use a new --request-id") == "request id k1 was already used; use a new requestId")
+        #expect(APIRoutes.fieldNames("run `retreat init --modules F` first") == "run `retreat init --modules F` first", "commands stay as typed")
+        #expect(APIRoutes.fieldNames("a -- b and x--y stay") == "a -- b and x--y stay")
+        #expect(MediaType.isJSON("application/json; charset=utf-8") && MediaType.isJSON("Application/JSON"))
+        #expect(!MediaType.isJSON("application/jsonx") && !MediaType.isJSON("text/json") && !MediaType.isJSON("application/json-seq"))
+        #expect(MediaType.isForm("application/x-www-form-urlencoded;charset=UTF-8") && !MediaType.isForm("application/x-www-form-urlencodedx"))
+    }
+
+    @Test func theFormBodyCapFitsEveryFieldAtItsCapInAnyScript() {
+        // 4,000 four-byte scalars in the note, every other field at its cap in three-byte scalars.
+        var fields: [(String, String)] = [("note", String(repeating: "😀", count: 4000))]
+        for (name, cap) in CoupleRoutes.fieldCaps where name != "note" { fields.append((name, String(repeating: "ж", count: cap))) }
+        #expect(HTTP.form(fields).count <= CoupleRoutes.maxBody)
+        #expect(CoupleRoutes.maxBody < 80 * 1024)
+    }
 }
