@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "RetreatApp", "RetreatScheduling", "RetreatAgenda", "RetreatStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

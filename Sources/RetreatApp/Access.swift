@@ -205,12 +205,23 @@ extension RetreatService {
         func blackouts() throws -> [Blackout] {
             try ctx.reader.blackouts().filter { $0.to >= today.adding(days: -90) && $0.from <= horizon }
         }
+        // Clients refuse a calendar with no component at all: an empty staff or counselor feed carries one
+        // VFREEBUSY of its window with nothing busy (what it says: nothing is booked), dropped again once an
+        // event is there.
+        func nonEmpty(_ calendar: ICalendar, resource: String?) -> ICalendar {
+            guard calendar.events.isEmpty, calendar.freeBusy.isEmpty else { return calendar }
+            let zone = ctx.settings.timeZone
+            let window = DateInterval(start: today.firstInstant(in: zone), end: horizon.adding(days: 1).firstInstant(in: zone))
+            var feed = calendar
+            feed.freeBusy = FreeBusyCalendar.make(busy: [], window: window, resource: resource, profile: profile, stamp: stamp).freeBusy
+            return feed
+        }
         switch feed.kind {
         case .staff:
             let calendar = BookingCalendars.staff(
                 bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(), profile: profile,
                 stamp: stamp, includeNames: false)
-            return FeedCalendars.published(calendar)
+            return nonEmpty(FeedCalendars.published(calendar), resource: nil)
         case .freebusy:
             let zone = ctx.settings.timeZone
             let window = DateInterval(start: today.firstInstant(in: zone), end: horizon.adding(days: 1).firstInstant(in: zone))
@@ -224,9 +235,10 @@ extension RetreatService {
             let calendar = FreeBusyCalendar.make(busy: BusyTime.intersection(lists), window: window, resource: nil, profile: profile, stamp: stamp)
             return FeedCalendars.published(calendar)
         case .counselor:
-            return FeedCalendars.counselor(
+            let calendar = FeedCalendars.counselor(
                 feed.subject ?? "", bookings: try ctx.bookings(BookingQuery()), series: try ctx.reader.allSeries(), blackouts: try blackouts(),
                 profile: profile, stamp: stamp)
+            return nonEmpty(calendar, resource: feed.subject)
         case .couple:
             let booking = try ctx.booking(feed.subject ?? "")
             let stored = try ctx.reader.agenda(bookingID: booking.id)
@@ -236,6 +248,33 @@ extension RetreatService {
             let calendar = BookingCalendars.couple(booking: booking, agenda: agenda, settings: ctx.settings, profile: profile, stamp: stamp)
             return FeedCalendars.published(calendar)
         }
+    }
+
+    // MARK: the couples' form
+
+    /// The key `retreat serve` signs the couples' request forms with: 32 random bytes made the first time a
+    /// server asks and kept in the store, so that every server on one store accepts the forms the others hand
+    /// out (and a restart does not void open forms). It opens nothing by itself: a form token also needs the
+    /// browser's cookie.
+    public func formSigningKey() throws(AppError) -> [UInt8] {
+        if let key = try read({ ctx in try ctx.reader.document(.formKey) }).flatMap(Self.decodeKey) { return key }
+        return try write { ctx in
+            // Inside the write lock: a server that started at the same moment finds the key already made.
+            if let key = try ctx.tx.document(.formKey).flatMap(Self.decodeKey) { return key }
+            var generator = SystemRandomNumberGenerator()
+            var bytes = [UInt8]()
+            for _ in 0..<4 {
+                let word: UInt64 = generator.next()
+                for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            }
+            try ctx.tx.saveDocument(.formKey, Data(bytes).base64EncodedString())
+            return bytes
+        }
+    }
+
+    static func decodeKey(_ text: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
+        return Array(data)
     }
 
     // MARK: API tokens

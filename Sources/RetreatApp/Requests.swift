@@ -29,6 +29,54 @@ public struct DateRequest: Hashable, Sendable {
     }
 }
 
+extension DateRequest {
+    /// The couple's name as `book --couple` takes it, from one or two partners' names: each a plain name
+    /// without `&` (which joins the two), and both together, joined by " & ", within the same 200 characters.
+    /// An empty second name is left out.
+    /// - Throws: `.badInput` naming the field in the couple's words.
+    public static func checkedCouple(_ raw: [String]) throws(AppError) -> String {
+        var names: [String] = []
+        for (i, text) in raw.enumerated() {
+            if i > 0 && text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            let field = i == 0 ? "your name" : "your partner's name"
+            let name = try Input.name(text, option: field)
+            if name.contains("&") {
+                throw AppError(.badInput, "\(field): holds \"&\", which we put between your two names; give each partner's name in its own field")
+            }
+            names.append(name)
+        }
+        guard (1...2).contains(names.count) else { throw AppError(.badInput, "give one or two names") }
+        let couple = names.joined(separator: " & ")
+        let length = couple.unicodeScalars.count
+        guard length <= PlainName.defaultMaxLength else {
+            throw AppError(
+                .badInput,
+                "your names: together (with \" & \" between them) they are \(length) characters long; at most \(PlainName.defaultMaxLength) are allowed")
+        }
+        return try Input.name(couple, option: "your names")
+    }
+
+    /// The partners' e-mail addresses: exactly one mailbox in each field given (`Jo <jo@x.org>` or `jo@x.org`;
+    /// no list), at least one, at most two, and not the same address twice.
+    /// - Returns: the mailboxes in the order given (their `address.addrSpec` is what rate limits count).
+    /// - Throws: `.badInput` naming the field in the couple's words.
+    public static func checkedAddresses(_ raw: [String]) throws(AppError) -> [Mailbox] {
+        var mailboxes: [Mailbox] = []
+        for text in raw where !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let field = mailboxes.isEmpty ? "your e-mail address" : "your partner's e-mail address"
+            let mailbox: Mailbox
+            do { mailbox = try Mailbox(text, field: field) } catch { throw AppError(.badInput, error.message) }
+            if let first = mailboxes.first, first.address.addrSpec.lowercased() == mailbox.address.addrSpec.lowercased() {
+                throw AppError(.badInput, "\(field): repeats your e-mail address; give your partner's own address, or leave it empty")
+            }
+            guard mailboxes.count < 2 else { throw AppError(.badInput, "give at most two e-mail addresses") }
+            mailboxes.append(mailbox)
+        }
+        guard !mailboxes.isEmpty else { throw AppError(.badInput, "your e-mail address: is empty; we answer there") }
+        return mailboxes
+    }
+}
+
 /// A message that should go out because of a change: the seam where the invitations issue's e-mail outbox
 /// plugs in. Until it does, the server logs that a notice is pending (never its recipients).
 public struct PendingNotice: Hashable, Sendable {
@@ -68,23 +116,11 @@ extension RetreatService {
     /// - Throws: `.badInput` naming the field, `.conflict` when the date is not (or no longer) available,
     ///   `.invalid` for a date in the past or a request id reused for a different request.
     public func requestDates(_ request: DateRequest) throws(AppError) -> DateRequestOutcome {
-        var names: [String] = []
-        for (i, raw) in request.names.enumerated() {
-            if i > 0 && raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-            names.append(try Input.name(raw, option: i == 0 ? "your name" : "your partner's name"))
-        }
-        guard (1...2).contains(names.count) else { throw AppError(.badInput, "give one or two names") }
-        var emails: [String] = []
-        for (i, raw) in request.emails.enumerated() {
-            let option = i == 0 ? "your e-mail address" : "your partner's e-mail address"
-            if raw.contains(",") { throw AppError(.badInput, "\(option): give one address") }
-            if let address = try Input.contact(raw, option: option) { emails.append(address) }
-        }
-        guard !emails.isEmpty else { throw AppError(.badInput, "your e-mail address must not be empty: we answer there") }
-        guard emails.count <= 2 else { throw AppError(.badInput, "give at most two e-mail addresses") }
+        let couple = try DateRequest.checkedCouple(request.names)
+        let emails = try DateRequest.checkedAddresses(request.emails).map(\.description)
         let note = try Input.note(request.note, option: "the note")
         let booking = BookingRequest(
-            couple: names.joined(separator: " & "), contact: emails.joined(separator: ", "), start: request.start, priorities: request.priorities,
+            couple: couple, contact: emails.joined(separator: ", "), start: request.start, priorities: request.priorities,
             hold: true, requestID: request.requestID)
         return try write { ctx in
             if let key = booking.requestID, let (_, fingerprint) = try ctx.tx.booking(requestID: key), let fingerprint,

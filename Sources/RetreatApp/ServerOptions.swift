@@ -24,6 +24,13 @@ public struct ServerOptions: Sendable {
     public var trustForwardedFor: Bool
     /// Months shown on the couples' page.
     public var months: Int
+    /// Seconds a connection may stay without a complete request part (headers, a body chunk) before it is
+    /// closed: slow or half-open clients cannot hold sockets for ever.
+    public var idleTimeout: Int
+    /// Connections served at once; further ones wait in the kernel's queue until one closes.
+    public var maxConnections: Int
+    /// Seconds SIGTERM waits for requests in flight before the remaining connections are closed.
+    public var shutdownGrace: Int
     /// The clock (fixed by `$RETREAT_NOW` for demos and tests).
     public var clock: @Sendable () -> Date
 
@@ -31,7 +38,7 @@ public struct ServerOptions: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, isPublic: Bool = false, baseURL: String? = nil, storePath: String, threads: Int = 4,
         requestsPerIPPerHour: Int = 10, requestsPerAddressPerDay: Int = 3, trustForwardedFor: Bool = false, months: Int = 3,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        idleTimeout: Int = 30, maxConnections: Int = 1000, shutdownGrace: Int = 10, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.port = port
@@ -43,6 +50,9 @@ public struct ServerOptions: Sendable {
         self.requestsPerAddressPerDay = requestsPerAddressPerDay
         self.trustForwardedFor = trustForwardedFor
         self.months = months
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.shutdownGrace = shutdownGrace
         self.clock = clock
     }
 
@@ -63,6 +73,9 @@ public struct ServerOptions: Sendable {
         guard (1...64).contains(threads) else { throw AppError(.badInput, "--threads must be from 1 to 64") }
         guard requestsPerIPPerHour >= 1, requestsPerAddressPerDay >= 1 else { throw AppError(.badInput, "request limits must be at least 1") }
         guard (1...12).contains(months) else { throw AppError(.badInput, "--months must be from 1 to 12") }
+        guard (1...3600).contains(idleTimeout) else { throw AppError(.badInput, "--idle-timeout must be from 1 to 3600 seconds") }
+        guard (1...100_000).contains(maxConnections) else { throw AppError(.badInput, "--max-connections must be from 1 to 100000") }
+        guard (0...3600).contains(shutdownGrace) else { throw AppError(.badInput, "--shutdown-grace must be from 0 to 3600 seconds") }
         if let baseURL { checked.baseURL = try Self.baseURL(baseURL, option: "--base-url") }
         if !Self.isLoopback(host) {
             guard isPublic else {
@@ -74,25 +87,93 @@ public struct ServerOptions: Sendable {
             guard let base = checked.baseURL else {
                 throw AppError(.badInput, "--public needs --base-url https://… (or $RETREAT_BASE_URL): feed links and forms must name the public address")
             }
-            guard base.hasPrefix("https://") else {
+            guard base.hasPrefix("https://") else {  // normalised: `HTTPS://` reads as https://
                 throw AppError(.badInput, "--base-url must start with https:// when --public: feed tokens travel in URLs and must not cross a network in clear")
             }
         }
         return checked
     }
 
-    /// A base URL: `http(s)://host[:port][/path]` without query, fragment, credentials or a trailing slash.
+    /// The longest base URL accepted (feed URLs add about 60 characters).
+    public static let maxBaseURLLength = 2000
+
+    /// A base URL: `http(s)://host[:port][/path]` without query, fragment, credentials or a trailing slash,
+    /// returned normalised: scheme and host in lower case, the default port (80, 443) dropped.
+    ///
+    /// Only the characters RFC 3986 allows in such a URL are accepted (no spaces, quotes, angle brackets,
+    /// backslashes or `'`), the port must be 1–65535, and the whole at most `maxBaseURLLength` characters: the
+    /// URL is printed in feed links and compared with a browser's `Origin`.
     /// - Throws: `.badInput` naming `option`.
     public static func baseURL(_ text: String, option: String) throws(AppError) -> String {
+        func refuse(_ why: String) -> AppError {
+            let shown = text.count > 80 ? String(reflecting: String(text.prefix(60)) + "…") : String(reflecting: text)
+            return AppError(.badInput, "\(option) \(shown) is not a base URL such as https://book.example.org: \(why)")
+        }
+        guard text.utf8.count <= maxBaseURLLength else {
+            throw AppError(.badInput, "\(option) is \(text.utf8.count) characters long; at most \(maxBaseURLLength) are allowed")
+        }
         var trimmed = text.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let url = URLComponents(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil, url.user == nil, url.password == nil,
-            !trimmed.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F })
-        else {
-            throw AppError(.badInput, "\(option) \(String(reflecting: text)) is not a base URL such as https://book.example.org")
+        guard trimmed.unicodeScalars.allSatisfy({ Self.urlCharacters.contains($0) }) else {
+            throw refuse("it holds a character a URL cannot hold (a space, a quote, an angle bracket, a backslash or a non-ASCII letter)")
         }
-        return trimmed
+        guard let schemeEnd = trimmed.range(of: "://") else { throw refuse("it does not start with https:// or http://") }
+        let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { throw refuse("it does not start with https:// or http://") }
+        let rest = trimmed[schemeEnd.upperBound...]
+        guard !rest.contains("?"), !rest.contains("#") else { throw refuse("it has a query or a fragment") }
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        guard !authority.contains("@") else { throw refuse("it holds credentials") }
+        guard let origin = Self.origin(scheme: scheme, authority: authority) else { throw refuse("its host or port is not valid (ports are 1-65535)") }
+        return origin + path
+    }
+
+    /// Characters of an http(s) URL without query or fragment (RFC 3986 unreserved, `/`, `:`, `@`, `[`, `]`,
+    /// `%` and the sub-delimiters but `'`).
+    static let urlCharacters: Set<Unicode.Scalar> = Set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/@[]%!$&()*+,;=".unicodeScalars)
+
+    /// The origin `scheme://host[:port]` of an `Origin` header or a URL (its path ignored), normalised as `baseURL` does
+    /// (lower case, default port dropped, IPv6 addresses in brackets); nil when it is not one.
+    public static func origin(_ text: String) -> String? {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        return origin(scheme: scheme, authority: text[schemeEnd.upperBound...].prefix { $0 != "/" })
+    }
+
+    /// `scheme://host[:port]` for `authority` (`host`, `host:port`, `[v6]`, `[v6]:port`), normalised.
+    public static func origin(scheme: String, authority: Substring) -> String? {
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[...close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return nil }
+                portText = after.dropFirst()
+            }
+            let inner = host.dropFirst().dropLast()
+            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        } else {
+            let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            host = parts[0]
+            if parts.count == 2 { portText = parts[1] }
+            guard !host.isEmpty, host.utf8.count <= 253,
+                host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+            else { return nil }
+        }
+        var port: Int?
+        if let portText {
+            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(portText),
+                (1...65_535).contains(number)
+            else { return nil }
+            port = number
+        }
+        if port == (scheme == "https" ? 443 : 80) { port = nil }
+        return "\(scheme)://\(host.lowercased())\(port.map { ":\($0)" } ?? "")"
     }
 
     /// The base URL given, else `$RETREAT_BASE_URL`, else `http://127.0.0.1:8080` (what `retreat serve` answers on

@@ -77,7 +77,8 @@ extension RetreatService {
         try read { ctx in
             let bookings = try ctx.reader.bookings(BookingQuery())
             var documents: [String: String] = [:]
-            for key in DocumentKey.allCases { documents[key.rawValue] = try ctx.reader.document(key) }
+            // The form-signing key is a server secret, not practice data.
+            for key in DocumentKey.allCases where key != .formKey { documents[key.rawValue] = try ctx.reader.document(key) }
             let agendas = try bookings.compactMap { b -> StoreExport.AgendaRecord? in
                 let intake = try ctx.reader.intakeJSON(bookingID: b.id)
                 let agenda = try ctx.reader.agenda(bookingID: b.id)

@@ -76,10 +76,14 @@ extension RetreatCommand {
                 case .staff, .freebusy:
                     if subject != nil { throw ValidationError("a \(kind.rawValue) feed takes no name or id.") }
                 case .counselor:
-                    if subject == nil { throw ValidationError("give the counselor: retreat feeds create counselor NAME.") }
+                    if Self.isBlank(subject) { throw ValidationError("give the counselor: retreat feeds create counselor NAME.") }
                 case .couple:
-                    if subject == nil { throw ValidationError("give the booking: retreat feeds create couple ID.") }
+                    if Self.isBlank(subject) { throw ValidationError("give the booking: retreat feeds create couple ID.") }
                 }
+            }
+
+            static func isBlank(_ text: String?) -> Bool {
+                text?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true
             }
 
             func run() throws {

@@ -51,6 +51,9 @@ struct APIRoutes: Sendable {
                     return try await handler(request, context)
                 } catch let error as AppError {
                     return Self.error(error)
+                } catch is BodyTooLarge {
+                    let body = ErrorJSON(error: .init(kind: "tooLarge", message: "the body is larger than \(Self.maxBody / 1024) KiB", rejections: nil))
+                    return (try? Self.json(.contentTooLarge, body)) ?? Response(status: .contentTooLarge)
                 }
             }
         }
@@ -81,7 +84,7 @@ struct APIRoutes: Sendable {
     }
 
     func check(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let date = try Self.day(context.parameters.get("date"), "date")
+        let date = try Self.day(context.decodedParameter("date"), "date")
         let resource = request.uri.queryParameters["resource"].map(String.init)
         let result = try await run(context) { try $0.check(start: date, resource: resource) }
         return try Self.json(
@@ -139,7 +142,7 @@ struct APIRoutes: Sendable {
         let bookingRequest = BookingRequest(
             couple: body.couple, contact: body.contact, start: start, resource: body.resource, priorities: body.priorities ?? [], hold: body.hold ?? false,
             priceCents: price, requestID: key)
-        let outcome = try await run(context) { try $0.book(bookingRequest) }
+        let outcome = try await write(context) { try $0.book(bookingRequest) }
         var response = try Self.json(outcome.replayed ? .ok : .created, BookingJSON(outcome.booking, replayed: outcome.replayed))
         response.headers[.location] = "/api/bookings/\(outcome.booking.id)"
         return response
@@ -154,7 +157,7 @@ struct APIRoutes: Sendable {
     }
 
     func show(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let detail = try await run(context) { try $0.bookingDetail(id: id) }
         let b = detail.booking
         let out = ShowJSON(booking: BookingJSON(b), contact: b.contact, note: detail.note, payments: b.payments, history: detail.history)
@@ -162,17 +165,17 @@ struct APIRoutes: Sendable {
     }
 
     func confirm(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
-        let b = try await run(context) { try $0.confirm(id: id) }
+        let id = context.decodedParameter("id")
+        let b = try await write(context) { try $0.confirm(id: id) }
         return try Self.json(.ok, BookingJSON(b))
     }
 
     struct CancelBody: Decodable, Sendable { var reason: String? }
 
     func cancel(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let body = try await Self.decodeOptional(CancelBody.self, request) ?? CancelBody()
-        let outcome = try await run(context) { try $0.cancel(id: id, reason: body.reason) }
+        let outcome = try await write(context) { try $0.cancel(id: id, reason: body.reason) }
         return try Self.json(.ok, BookingJSON(outcome.booking))
     }
 
@@ -182,10 +185,10 @@ struct APIRoutes: Sendable {
     }
 
     func reschedule(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let body = try await Self.decode(RescheduleBody.self, request)
         let start = try Self.day(body.start, "start")
-        let outcome = try await run(context) { try $0.reschedule(id: id, to: start, resource: body.resource) }
+        let outcome = try await write(context) { try $0.reschedule(id: id, to: start, resource: body.resource) }
         return try Self.json(.ok, BookingJSON(outcome.booking))
     }
 
@@ -198,27 +201,27 @@ struct APIRoutes: Sendable {
     }
 
     func pay(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let body = try await Self.decode(PayBody.self, request)
         let b: Booking
         if let paymentID = body.void {
             guard body.amount == nil, body.refund == nil, body.date == nil, body.note == nil else {
                 throw AppError(.badInput, "void takes no amount, refund, date or note")
             }
-            b = try await run(context) { try $0.voidPayment(id: id, paymentID: paymentID).booking }
+            b = try await write(context) { try $0.voidPayment(id: id, paymentID: paymentID).booking }
         } else {
             guard let text = body.amount else { throw AppError(.badInput, "give amount (e.g. \"1125.00\") or void (a payment id)") }
             guard let cents = Amount.cents(text), cents <= Money.maximumCents else {
                 throw AppError(.badInput, "amount \"\(text)\" is not an amount such as 1125.00 (digits, at most two decimals, no sign)")
             }
             let day = try body.date.map { try Self.day($0, "date") }
-            b = try await run(context) { try $0.pay(id: id, amountCents: cents, on: day, note: body.note, refund: body.refund ?? false).booking }
+            b = try await write(context) { try $0.pay(id: id, amountCents: cents, on: day, note: body.note, refund: body.refund ?? false).booking }
         }
         return try Self.json(.ok, BookingJSON(b))
     }
 
     func agenda(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let view = try await run(context) { try $0.storedAgenda(bookingID: id) }
         guard let view else {
             throw AppError(.notFound, "booking \(id.uppercased()) has no agenda yet; POST /api/bookings/\(id.uppercased())/agenda plans one")
@@ -232,19 +235,27 @@ struct APIRoutes: Sendable {
     }
 
     func plan(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
+        let id = context.decodedParameter("id")
         let body = try await Self.decodeOptional(PlanBody.self, request) ?? PlanBody()
         let edits = AgendaEdits(priorities: body.priorities ?? [], replan: body.replan ?? false)
-        let view = try await run(context) { try $0.agenda(bookingID: id, edits: edits) }
+        let view = try await write(context) { try $0.agenda(bookingID: id, edits: edits) }
         return try Self.json(.ok, view.agenda.json(startDate: view.booking.start))
     }
 
     // MARK: helpers
 
-    /// Runs a use case as the request's token (`api:T0001` in the audit log).
+    /// Runs a reading use case as the request's token (`api:T0001` in the audit log).
     func run<T: Sendable>(_ context: RetreatContext, _ body: @escaping @Sendable (RetreatService) throws -> T) async throws -> T {
         try await runner.run(as: "api:\(context.token?.id ?? "?")", body)
     }
+
+    /// Runs a writing use case as the request's token, one at a time (see `UseCaseRunner.write`).
+    func write<T: Sendable>(_ context: RetreatContext, _ body: @escaping @Sendable (RetreatService) throws -> T) async throws -> T {
+        try await runner.write(as: "api:\(context.token?.id ?? "?")", body)
+    }
+
+    /// A body over `maxBody`: 413.
+    struct BodyTooLarge: Error {}
 
     static let maxBody = 64 * 1024
 
@@ -273,10 +284,10 @@ struct APIRoutes: Sendable {
         do {
             buffer = try await request.body.collect(upTo: maxBody)
         } catch {
-            throw AppError(.badInput, "the body is larger than \(maxBody / 1024) KiB")
+            throw BodyTooLarge()
         }
         if buffer.readableBytes == 0 { return nil }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+        if let type = request.headers[.contentType], !MediaType.isJSON(type) {
             throw AppError(.badInput, "send the body as application/json")
         }
         do {
@@ -315,9 +326,50 @@ struct APIRoutes: Sendable {
         var error: Body
     }
 
+    /// The JSON error for `error`: its kind's status, or 503 with Retry-After when the store was busy.
     static func error(_ error: AppError) -> Response {
-        let body = ErrorJSON(error: .init(kind: error.kind.rawValue, message: error.message, rejections: error.rejections.isEmpty ? nil : error.rejections))
-        return (try? json(ErrorStatus.of(error.kind), body)) ?? Response(status: ErrorStatus.of(error.kind))
+        let busy = UseCaseRunner.isBusy(error)
+        let status = busy ? .serviceUnavailable : ErrorStatus.of(error.kind)
+        let body = ErrorJSON(
+            error: .init(
+                kind: busy ? "busy" : error.kind.rawValue, message: fieldNames(error.message),
+                rejections: error.rejections.isEmpty ? nil : error.rejections))
+        var response = (try? json(status, body)) ?? Response(status: status)
+        if busy { response.headers[.retryAfter] = String(ErrorStatus.retryAfterSeconds) }
+        return response
+    }
+
+    /// The CLI's option names in a use case's message (`--couple: is empty`) as the API's JSON fields
+    /// (`couple: is empty`); commands in backticks are left as they are.
+    static func fieldNames(_ message: String) -> String {
+        let chars = Array(message)
+        var out = ""
+        var i = 0
+        var inCommand = false  // a command in backticks stays as the CLI takes it
+        while i < chars.count {
+            if chars[i] == "`" { inCommand.toggle() }
+            let starts = i == 0 || chars[i - 1].isWhitespace || "(\"'".contains(chars[i - 1])
+            guard !inCommand, starts, i + 2 < chars.count, chars[i] == "-", chars[i + 1] == "-", chars[i + 2].isLowercase else {
+                out.append(chars[i])
+                i += 1
+                continue
+            }
+            var end = i + 2
+            while end < chars.count, chars[end].isLowercase || chars[end] == "-" { end += 1 }
+            while chars[end - 1] == "-" { end -= 1 }
+            let name = String(chars[(i + 2)..<end])
+            out += optionFields[name] ?? camelCase(name)
+            i = end
+        }
+        return out
+    }
+
+    /// CLI options whose JSON field is named otherwise.
+    static let optionFields = ["priority": "priorities", "request-id": "requestId", "with-priorities": "with-priorities"]
+
+    static func camelCase(_ name: String) -> String {
+        let words = name.split(separator: "-")
+        return (words.first.map(String.init) ?? "") + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }
 

@@ -16,8 +16,22 @@ struct CoupleRoutes: Sendable {
     let csrf: CSRF
     let perIP: RateLimiter
     let perAddress: RateLimiter
-    /// Largest form body accepted (every field is capped again by the use case's input checks).
-    static let maxBody = 16 * 1024
+    /// The caps of the form's fields in Unicode scalars, as the use case's input checks apply them (names 200,
+    /// a mailbox 128 for its name plus 254 for its address and the quotes and brackets around them, the note
+    /// 4,000), with room for the hidden and chosen fields.
+    static let fieldCaps = [
+        ("name1", 200), ("name2", 200), ("email1", 400), ("email2", 400), ("note", 4000), ("start", 10), ("priority1", 40),
+        ("priority2", 40), ("priority3", 40), ("csrf", 64), ("request", 32),
+    ]
+
+    /// Largest form body accepted: every field at its cap, each scalar percent-encoded at its longest (a
+    /// 4-byte UTF-8 scalar is 12 bytes as `%F0%9F%98%80`; a 3-byte one, such as Cyrillic or CJK, 9), plus the
+    /// field names and separators. About 64 KiB; the use case then checks each field's own cap.
+    static let maxBody = fieldCaps.reduce(0) { $0 + $1.0.utf8.count + 2 + $1.1 * 12 }
+
+    /// A body up to this size is still read when it is over `maxBody`, so that the form can be shown again
+    /// with what was typed; a larger one is refused unread.
+    static let maxReadBody = 4 * maxBody
 
     /// Priorities in the couple's words, in the order the practice's page lists them.
     static let priorities: [(id: String, words: String)] = [
@@ -176,14 +190,12 @@ struct CoupleRoutes: Sendable {
 
     func submit(_ request: Request, _ context: RetreatContext) async throws -> Response {
         let now = options.clock()
-        let ip = clientAddress(request, context)
-        if let wait = perIP.attempt("ip:\(ip)", at: now) { return tooMany(wait) }
-        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+        guard let type = request.headers[.contentType], MediaType.isForm(type) else {
             return plainPage(.unsupportedMediaType, "Please send the form from our request page.")
         }
         let bytes: ByteBuffer
         do {
-            bytes = try await request.body.collect(upTo: Self.maxBody)
+            bytes = try await request.body.collect(upTo: Self.maxReadBody)
         } catch {
             return plainPage(.contentTooLarge, "The form is too large: please shorten the note.")
         }
@@ -196,6 +208,8 @@ struct CoupleRoutes: Sendable {
                 .forbidden,
                 "This form has expired or did not come from our request page. Nothing was sent. Please <a href=\"/request\">open the request page again</a>.")
         }
+        // Only forms that came from our page count against the address's hourly allowance.
+        if let wait = perIP.attempt("ip:\(clientAddress(request, context))", at: now) { return tooMany(wait) }
         var draft = Draft()
         draft.start = CalendarDay(iso: fields["start"])
         draft.name1 = fields["name1"]
@@ -206,6 +220,12 @@ struct CoupleRoutes: Sendable {
         draft.note = fields["note"]
         let requestID = fields["request"]
         draft.requestID = CSRF.isNonce(requestID) ? requestID : nil
+        if bytes.readableBytes > Self.maxBody {
+            return try await form(
+                draft, status: .contentTooLarge,
+                notice: "The form is too large: the note may hold at most 4,000 characters and each name 200. Nothing was sent; please shorten it.",
+                cookieNonce: nonce)
+        }
         guard let start = draft.start else {
             return try await form(draft, status: .badRequest, notice: "Please choose a start date.", cookieNonce: nonce)
         }
@@ -216,36 +236,54 @@ struct CoupleRoutes: Sendable {
         guard Set(chosen).count == chosen.count else {
             return try await form(draft, status: .badRequest, notice: "Please choose each topic once.", cookieNonce: nonce)
         }
-        // An address may receive a few holds a day (each one sends it mail); refused attempts do not count.
-        let addressKeys = [draft.email1, draft.email2].map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }.map {
-            "mail:\($0)"
+        // The addresses as the use case will take them (one mailbox per field), so that the per-address limit
+        // counts `Hal <hal@t.org>` and `<HAL@t.org>` as one address.
+        let emails = [draft.email1, draft.email2]
+        let addressKeys: [String]
+        do {
+            addressKeys = try DateRequest.checkedAddresses(emails).map { "mail:" + $0.address.addrSpec.lowercased() }
+        } catch {
+            return try await form(draft, status: ErrorStatus.of(error.kind), notice: HTML.escape(Self.sentence(error.message)), cookieNonce: nonce)
         }
-        for key in addressKeys {
-            if let wait = perAddress.check(key, at: now) { return tooMany(wait) }
-        }
+        // An address may receive a few holds a day (each one sends it mail). The allowance is taken before the
+        // use case runs, for every address at once, so that concurrent posts cannot all pass; a refused or
+        // repeated request gives it back.
+        if let wait = perAddress.reserve(addressKeys, at: now) { return tooMany(wait) }
         let dateRequest = DateRequest(
-            names: [draft.name1, draft.name2], emails: [draft.email1, draft.email2].filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
-            start: start, priorities: chosen, note: draft.note, requestID: draft.requestID.map { "web-\($0)" })
+            names: [draft.name1, draft.name2], emails: emails.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }, start: start,
+            priorities: chosen, note: draft.note, requestID: draft.requestID.map { "web-\($0)" })
         let outcome: DateRequestOutcome
         do {
-            outcome = try await runner.run(as: "web") { try $0.requestDates(dateRequest) }
+            outcome = try await runner.write(as: "web") { try $0.requestDates(dateRequest) }
         } catch let error as AppError {
+            perAddress.release(addressKeys, at: now)
+            if UseCaseRunner.isBusy(error) {
+                var response = plainPage(
+                    .serviceUnavailable, "We are saving other changes just now. Nothing was booked. Please go back and send the form again in a minute.")
+                response.headers[.retryAfter] = String(ErrorStatus.retryAfterSeconds)
+                return response
+            }
             switch error.kind {
             case .conflict:
                 draft.requestID = nil
-                return try await form(
-                    draft, status: .conflict,
-                    notice:
-                        "Sorry: \(HTML.long(start)) was taken while you were filling in the form, or cannot be requested any more. Nothing was booked. Please choose another date; what you wrote is kept below.",
-                    cookieNonce: nonce)
+                let taken = error.rejections.contains { [.booked, .held, .turnover].contains($0.reason) }
+                if !taken { draft.start = nil }  // the form then opens on this month's free dates
+                let notice =
+                    taken
+                    ? "Sorry: \(HTML.long(start)) was taken while you were filling in the form. Nothing was booked. Please choose another date; what you wrote is kept below."
+                    : "Sorry: \(HTML.long(start)) is not offered as a start date. Nothing was booked. Please choose one of the free dates below; what you wrote is kept."
+                return try await form(draft, status: .conflict, notice: notice, cookieNonce: nonce)
             case .badInput, .invalid:
                 return try await form(draft, status: ErrorStatus.of(error.kind), notice: HTML.escape(Self.sentence(error.message)), cookieNonce: nonce)
             default:
                 context.logger.error("request for dates failed", metadata: ["kind": "\(error.kind.rawValue)"])
                 return plainPage(.internalServerError, "Your request could not be saved. Nothing was booked. Please try again later.")
             }
+        } catch {
+            perAddress.release(addressKeys, at: now)
+            throw error
         }
-        if !outcome.replayed { for key in addressKeys { perAddress.record(key, at: now) } }
+        if outcome.replayed { perAddress.release(addressKeys, at: now) }
         for notice in outcome.notices {
             // The seam for the invitations issue: its outbox takes these (recipients are never logged).
             context.logger.info("notice pending", metadata: ["notice": "\(notice.kind.rawValue)", "booking": "\(notice.bookingID)"])
@@ -270,7 +308,7 @@ struct CoupleRoutes: Sendable {
             <li>We hold the dates for \(view.holdExpiryHours) hours\(lapse.isEmpty ? "" : ", until \(lapse)"). The deposit of \(HTML.escape(Money.format(cents: b.deposit.amountCents, currency: outcome.currency))) confirms them; without it the hold lapses and the dates become free again.</li>
             <li>Before the intensive we send a short intake questionnaire, and a calendar of your \(b.intensiveDays) days.</li>
             </ol>
-            <p class="small">Your reference: \(HTML.escape(b.id)). Questions: \(HTML.escape(view.contactEmail)).</p>
+            <p class="small">Questions: write to \(HTML.escape(view.contactEmail)) from the address you gave.</p>
 
             """
         return html(.ok, title: "Request received", practice: view.practiceName, body: body)
@@ -287,14 +325,15 @@ struct CoupleRoutes: Sendable {
         return context.peerAddress ?? "unknown"
     }
 
-    /// A browser's `Origin`, when it sends one, must be this server (the base URL's origin, or the Host header's).
+    /// A browser's `Origin`, when it sends one, must be this server: the base URL's origin, or without one the
+    /// `Host` the request names (over http or https). Scheme and host compare without case, a default port
+    /// equals none, and an IPv6 host keeps its brackets (`http://[::1]:8080`).
     func originAllowed(_ request: Request) -> Bool {
-        guard let origin = request.headers[.origin], origin != "null" else { return request.headers[.origin] == nil }
-        if let base = options.baseURL, let url = URL(string: base), let scheme = url.scheme, let host = url.host {
-            return origin == "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
-        }
+        guard let header = request.headers[.origin] else { return true }
+        guard let origin = ServerOptions.origin(header) else { return false }  // `null` and anything malformed
+        if let base = options.baseURL { return ServerOptions.origin(base) == origin }
         guard let host = request.head.authority else { return false }
-        return origin == "http://\(host)" || origin == "https://\(host)"
+        return ["http", "https"].contains { ServerOptions.origin(scheme: $0, authority: Substring(host)) == origin }
     }
 
     static func sentence(_ message: String) -> String {

@@ -6,7 +6,7 @@ import RetreatApp
 import RetreatStore
 
 /// `GET /feeds/TOKEN.ics`: a subscription feed. Unknown, malformed and revoked tokens all answer the same 404.
-/// Responses carry ETag and Last-Modified and answer `If-None-Match` / `If-Modified-Since` with 304.
+/// Responses carry ETag and Last-Modified and answer a matching `If-None-Match` with 304.
 struct FeedRoutes: Sendable {
     let runner: UseCaseRunner
     /// The last document served per token: rebuilt only when the store changed since (the use case decides).
@@ -20,7 +20,7 @@ struct FeedRoutes: Sendable {
     }
 
     func serve(_ request: Request, _ context: RetreatContext) async throws -> Response {
-        let token = context.parameters.get("token") ?? ""
+        let token = context.decodedParameter("token")
         let previous = cache.withLockedValue { $0[token] }
         let document: FeedDocument
         do {
@@ -41,7 +41,7 @@ struct FeedRoutes: Sendable {
             .lastModified: Self.httpDate(document.lastModified),
             .cacheControl: "private, no-cache",
         ]
-        if Self.notModified(request.headers, etag: document.etag, lastModified: document.lastModified) {
+        if Self.notModified(request.headers, etag: document.etag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "text/calendar; charset=utf-8"
@@ -49,17 +49,16 @@ struct FeedRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: document.text)))
     }
 
-    /// RFC 9110: `If-None-Match` (weak comparison, `*`, lists) decides when present; else `If-Modified-Since`.
-    static func notModified(_ headers: HTTPFields, etag: String, lastModified: Date) -> Bool {
+    /// RFC 9110: `If-None-Match` (weak comparison, `*`, lists) decides; nothing else does.
+    ///
+    /// `If-Modified-Since` is ignored (RFC 9110 §13.1.3 lets a server do so): Last-Modified has one-second
+    /// granularity, and two changes within one second (or any number under a fixed clock) leave it where it
+    /// was, so a date cannot prove that a feed is unchanged; its entity tag (a hash of the body) can. Ignoring
+    /// the header also means no date a client sends is ever parsed.
+    static func notModified(_ headers: HTTPFields, etag: String) -> Bool {
         let tags = headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-        if !tags.isEmpty {
-            let bare = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
-            return tags.contains { $0 == "*" || $0 == bare || $0 == "W/" + bare }
-        }
-        if let since = headers[.ifModifiedSince].flatMap(parseHTTPDate) {
-            return lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
-        }
-        return false
+        let bare = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        return tags.contains { $0 == "*" || $0 == bare || $0 == "W/" + bare }
     }
 
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
@@ -74,25 +73,5 @@ struct FeedRoutes: Sendable {
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return
             "\(weekdays[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
-    }
-
-    /// Reads an IMF-fixdate; nil for anything else (RFC 9110 lets a server ignore other forms).
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
-            let year = Int(parts[3])
-        else { return nil }
-        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]), (0...60).contains(clock[2]) else {
-            return nil
-        }
-        var t = tm()
-        t.tm_year = Int32(year - 1900)
-        t.tm_mon = Int32(month)
-        t.tm_mday = Int32(day)
-        t.tm_hour = Int32(clock[0])
-        t.tm_min = Int32(clock[1])
-        t.tm_sec = Int32(clock[2])
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&t)))
     }
 }

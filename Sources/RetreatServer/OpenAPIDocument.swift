@@ -81,6 +81,8 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadInput" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "409": { "$ref": "#/components/responses/Conflict" },
                   "422": { "$ref": "#/components/responses/Invalid" }
                 }
@@ -107,6 +109,8 @@ enum OpenAPIDocument {
                   "200": { "description": "Confirmed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Booking" } } } },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
                   "422": { "$ref": "#/components/responses/Invalid" }
@@ -127,6 +131,8 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadInput" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "422": { "$ref": "#/components/responses/Invalid" }
                 }
@@ -147,6 +153,8 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadInput" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
                   "422": { "$ref": "#/components/responses/Invalid" }
@@ -174,6 +182,8 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadInput" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
                   "422": { "$ref": "#/components/responses/Invalid" }
@@ -205,6 +215,8 @@ enum OpenAPIDocument {
                   "400": { "$ref": "#/components/responses/BadInput" },
                   "401": { "$ref": "#/components/responses/Unauthorized" },
                   "403": { "$ref": "#/components/responses/Forbidden" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "503": { "$ref": "#/components/responses/Busy" },
                   "404": { "$ref": "#/components/responses/NotFound" },
                   "409": { "$ref": "#/components/responses/Conflict" },
                   "422": { "$ref": "#/components/responses/Invalid" }
@@ -225,7 +237,9 @@ enum OpenAPIDocument {
               "Forbidden": { "description": "A read-only token asked for a change", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "NotFound": { "description": "No such booking (CLI exit 1)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "Conflict": { "description": "The dates are taken or not available (CLI exit 3)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-              "Invalid": { "description": "The booking's state refuses the change (CLI exit 1)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+              "Invalid": { "description": "The booking's state refuses the change (CLI exit 1)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "TooLarge": { "description": "The body is larger than 64 KiB", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Busy": { "description": "The store is busy with another change; try again after Retry-After seconds", "headers": { "Retry-After": { "schema": { "type": "integer" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
             },
             "schemas": {
               "Date": { "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
@@ -302,7 +316,7 @@ enum OpenAPIDocument {
                 "properties": {
                   "error": { "type": "object", "required": ["kind", "message"],
                     "properties": {
-                      "kind": { "type": "string", "enum": ["badInput", "invalid", "notFound", "conflict", "notInitialized", "incompatible", "io", "unauthorized", "forbidden"] },
+                      "kind": { "type": "string", "enum": ["badInput", "invalid", "notFound", "conflict", "notInitialized", "incompatible", "io", "unauthorized", "forbidden", "busy", "tooLarge", "methodNotAllowed"] },
                       "message": { "type": "string" },
                       "rejections": { "type": "array", "items": { "$ref": "#/components/schemas/Rejection" } }
                     } }

@@ -1,8 +1,9 @@
 import Foundation
 import NIOConcurrencyHelpers
 
-/// A sliding-window limit: at most `limit` events per key within `window` seconds. In memory (one process
-/// serves the store); bounded to `maxKeys` keys, the least recently active dropped first.
+/// A sliding-window limit: at most `limit` events per key within `window` seconds. In this process's memory
+/// (each server on a store counts apart, and a restart forgets); bounded to `maxKeys` keys, the least recently
+/// active dropped first.
 final class RateLimiter: Sendable {
     let limit: Int
     let window: TimeInterval
@@ -25,14 +26,27 @@ final class RateLimiter: Sendable {
         }
     }
 
-    /// The seconds until `key` may have another event, or nil when it may now (nothing is recorded).
-    func check(_ key: String, at now: Date) -> TimeInterval? {
-        events.withLockedValue { table in wait(&table, key, now) }
+    /// Records an event for each of `keys` at `now` if the limit allows one for every key, all under one lock
+    /// (so that concurrent attempts cannot all pass one check); otherwise returns the longest wait and records
+    /// nothing.
+    func reserve(_ keys: [String], at now: Date) -> TimeInterval? {
+        events.withLockedValue { table in
+            let waits = keys.compactMap { wait(&table, $0, now) }
+            if let longest = waits.max() { return longest }
+            for key in keys { record(&table, key, now) }
+            return nil
+        }
     }
 
-    /// Records an event for `key` at `now` (after `check` allowed it and the event happened).
-    func record(_ key: String, at now: Date) {
-        events.withLockedValue { table in record(&table, key, now) }
+    /// Takes back one event recorded at `now` for each of `keys` (a reservation whose request was refused).
+    func release(_ keys: [String], at now: Date) {
+        events.withLockedValue { table in
+            for key in keys {
+                guard var list = table[key], let i = list.lastIndex(of: now) else { continue }
+                list.remove(at: i)
+                table[key] = list.isEmpty ? nil : list
+            }
+        }
     }
 
     private func wait(_ table: inout [String: [Date]], _ key: String, _ now: Date) -> TimeInterval? {

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -32,7 +33,8 @@ public enum RetreatServer {
         }
     }
 
-    /// Builds the application and runs it until a shutdown signal.
+    /// Builds the application and runs it until a shutdown signal, then gives requests in flight
+    /// `options.shutdownGrace` seconds before it closes the connections that are left.
     static func run(_ options: ServerOptions) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -46,14 +48,26 @@ public enum RetreatServer {
             let line = "retreat: serving on http://\(address) (base URL \(base)); / couples' page, /feeds/TOKEN.ics, /api/ (see /openapi.json), /health\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        let serving = Task { try await app.runService() }  // graceful shutdown on SIGTERM and SIGINT
+        let grace = ShutdownGrace(seconds: options.shutdownGrace, logger: logger) { serving.cancel() }
+        defer { grace.stop() }
         do {
-            try await app.runService()  // graceful shutdown on SIGTERM and SIGINT
+            try await serving.value
         } catch {
-            try? await runner.shutdown()
-            throw AppError(.io, "cannot serve on \(options.host):\(options.port): \(error)")
+            // After the grace period the server was cancelled: the connections still open were closed.
+            if !grace.fired {
+                try? await runner.shutdown()
+                throw AppError(.io, "cannot serve on \(options.host):\(options.port): \(describe(error))")
+            }
         }
         try await runner.shutdown()
         logger.info("stopped")
+    }
+
+    /// A sentence for a start-up failure: for a socket error, the system's words (`Address already in use`).
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
     }
 
     /// The application: routes, middleware and the address to bind. `onRunning` receives `host:port` once the
@@ -76,20 +90,123 @@ public enum RetreatServer {
         }
         FeedRoutes(runner: runner).add(to: router)
         CoupleRoutes(
-            runner: runner, options: options, csrf: CSRF(),
+            runner: runner, options: options, csrf: CSRF(key: runner.formKey),
             perIP: RateLimiter(limit: options.requestsPerIPPerHour, window: 3600),
             perAddress: RateLimiter(limit: options.requestsPerAddressPerDay, window: 86_400)
         ).add(to: router)
         APIRoutes(runner: runner).add(to: router)
+        MethodNotAllowed.add(to: router, routes: MethodNotAllowed.routes)
+        // A connection that sends no complete request part (the headers, a piece of body) for the idle timeout
+        // is closed, and at most `maxConnections` are served at once (never more than the descriptors allow).
+        let connections = min(options.maxConnections, max(16, openFileLimit() - 64))
         return Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "retreat"),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.idleTimeout)))),
+            configuration: ApplicationConfiguration(
+                address: .hostname(options.host, port: options.port), serverName: "retreat",
+                availableConnectionsDelegate: MaximumAvailableConnections(connections, logger: logger)),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 let host = address?.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? options.host
                 onRunning("\(host):\(address?.port ?? options.port)")
             },
             logger: logger)
+    }
+
+    /// The process's soft limit on open files.
+    static func openFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value: clamped to Int.max
+    }
+}
+
+/// After SIGTERM or SIGINT (which Hummingbird's service group turns into a graceful shutdown: no new
+/// connections, requests in flight finish), waits `seconds`, then calls `expire`, which cancels the server: the
+/// connections still open are closed. A use case already running on the store finishes (the thread pool lets it)
+/// or never started; each is one transaction, so none is half-written. Should the process still run 5 seconds
+/// later, it exits.
+final class ShutdownGrace {
+    private let sources: [any DispatchSourceSignal]
+    private let state = NIOLockedValueBox<(fired: Bool, armed: Bool)>((false, false))
+
+    init(seconds: Int, logger: Logger, expire: @escaping @Sendable () -> Void) {
+        let queue = DispatchQueue(label: "retreat.shutdown-grace")
+        let state = self.state
+        sources = [SIGTERM, SIGINT].map { signal in
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
+            source.setEventHandler {
+                let first = state.withLockedValue { s -> Bool in
+                    defer { s.armed = true }
+                    return !s.armed
+                }
+                guard first else { return }
+                queue.asyncAfter(deadline: .now() + .seconds(seconds)) {
+                    state.withLockedValue { $0.fired = true }
+                    logger.warning("shutdown grace period of \(seconds) s is over: closing the connections still open")
+                    expire()
+                    queue.asyncAfter(deadline: .now() + .seconds(5)) {
+                        logger.error("connections did not close within 5 s of the grace period; exiting")
+                        exit(1)
+                    }
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Whether the grace period ran out.
+    var fired: Bool { state.withLockedValue { $0.fired } }
+
+    /// Stops watching (the server stopped by itself).
+    func stop() {
+        for source in sources { source.cancel() }
+    }
+}
+
+/// `405 Method Not Allowed` with `Allow` for a method a route does not take (Hummingbird answers 404).
+enum MethodNotAllowed {
+    /// Every route and the methods it takes (HEAD comes with GET).
+    static var routes: [(path: String, methods: [HTTPRequest.Method])] {
+        var table: [(path: String, methods: [HTTPRequest.Method])] = [
+            ("/health", [.get]), ("/openapi.json", [.get]), ("/feeds/{token}.ics", [.get]), ("/", [.get]), ("/request", [.get, .post]),
+            ("/style.css", [.get]),
+        ]
+        for endpoint in APIRoutes.endpoints {
+            if let i = table.firstIndex(where: { $0.path == endpoint.path }) {
+                table[i].methods.append(endpoint.method)
+            } else {
+                table.append((endpoint.path, [endpoint.method]))
+            }
+        }
+        return table
+    }
+
+    static func add(to router: Router<RetreatContext>, routes: [(path: String, methods: [HTTPRequest.Method])]) {
+        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+        for (path, methods) in routes {
+            var allowed = methods
+            if methods.contains(.get) { allowed.insert(.head, at: allowed.firstIndex(of: .get).map { $0 + 1 } ?? 0) }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            let api = path.hasPrefix("/api/")
+            for method in candidates where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ in
+                    var response: Response
+                    if api {
+                        let body = APIRoutes.ErrorJSON(
+                            error: .init(kind: "methodNotAllowed", message: "\(request.method.rawValue) is not allowed here; use \(allow)", rejections: nil))
+                        response = (try? APIRoutes.json(.methodNotAllowed, body)) ?? Response(status: .methodNotAllowed)
+                    } else {
+                        response = Response(
+                            status: .methodNotAllowed, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: "method not allowed; use \(allow)\n")))
+                    }
+                    response.headers[.allow] = allow
+                    return response
+                }
+            }
+        }
     }
 }
 

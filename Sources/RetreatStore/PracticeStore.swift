@@ -182,6 +182,8 @@ public enum DocumentKey: String, Sendable, CaseIterable {
     case demoMarker
     /// The e-mail settings (`MailSettings` as JSON).
     case mailSettings
+    /// The key `retreat serve` signs its request forms with (base64), shared by every server on the store.
+    case formKey
 }
 
 /// Which outbox messages to read.

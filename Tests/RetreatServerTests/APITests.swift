@@ -71,6 +71,47 @@ import Testing
         #expect(unknownRoute.status == 404)
     }
 
+    /// 413 for a body over the cap, 405 with Allow for a method a route does not take, media types compared as
+    /// types, path segments percent-decoded, and JSON field names (not CLI options) in messages.
+    @Test func theSmallerHTTPRulesHold() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let token = try box.token("staff")
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let api = server.base + "/api"
+        let big = Data(("{\"couple\":\"" + String(repeating: "x", count: 70_000) + "\",\"start\":\"2027-01-11\"}").utf8)
+        let tooLarge = try await HTTP.request(
+            "POST", api + "/bookings", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: big)
+        #expect(tooLarge.status == 413, "\(tooLarge.status)")
+        for (method, path, allow) in [
+            ("DELETE", "/api/bookings", "GET, HEAD, POST"), ("PUT", "/api/bookings/B0001", "GET, HEAD"), ("GET", "/api/bookings/B0001/confirm", "POST"),
+            ("POST", "/health", "GET, HEAD"), ("DELETE", "/request", "GET, HEAD, POST"), ("POST", "/feeds/AAAA.ics", "GET, HEAD"),
+        ] {
+            let r = try await HTTP.request(method, server.base + path, headers: ["Authorization": "Bearer \(token)"])
+            #expect(r.status == 405, "\(method) \(path): \(r.status)")
+            #expect(r.header("Allow") == allow, "\(method) \(path): \(r.header("Allow") ?? "no Allow")")
+        }
+        let jsonx = try await HTTP.request(
+            "POST", api + "/bookings", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/jsonx"],
+            body: Data(#"{"couple":"A B","start":"2027-01-11"}"#.utf8))
+        #expect(jsonx.status == 400 && jsonx.text.contains("application/json"))
+        #expect((try box.json(["list"]) as? [Any])?.isEmpty == true)
+        let booked = try await HTTP.request(
+            "POST", api + "/bookings", headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json; charset=utf-8"],
+            body: Data(#"{"couple":"A B","start":"2027-01-11"}"#.utf8))
+        #expect(booked.status == 201)
+        let encoded = try await HTTP.json("GET", api + "/bookings/B%30001", token: token)
+        #expect(encoded.status == 200 && (encoded.json as? [String: Any]).flatMap { $0["booking"] as? [String: Any] }?["id"] as? String == "B0001")
+        #expect(try await HTTP.json("GET", api + "/check/2027-01-1%38", token: token).status == 200)
+        let blank = try await HTTP.json("POST", api + "/bookings", token: token, ["couple": " ", "start": "2027-01-18"])
+        let message = (blank.json as? [String: [String: Any]])?["error"]?["message"] as? String ?? ""
+        #expect(blank.status == 400 && message.hasPrefix("couple") && !message.contains("--"), "\(message)")
+        let key = try await HTTP.json("POST", api + "/bookings", token: token, ["couple": "C D", "start": "2027-01-25", "priorities": ["politics"]])
+        let keyMessage = (key.json as? [String: [String: Any]])?["error"]?["message"] as? String ?? ""
+        #expect(key.status == 400 && !keyMessage.contains("--") && keyMessage.contains("priorities"), "\(keyMessage)")
+    }
+
     @Test func answersAreTheCLIsJSON() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }

@@ -91,8 +91,9 @@ import Testing
         #expect(notModified.header("ETag") == etag)
         let listed = try await HTTP.get(server.base + feed.path, headers: ["If-None-Match": "\"other\", \(etag)"])
         #expect(listed.status == 304)
+        // Only the entity tag answers 304: a date cannot prove that nothing changed within its second.
         let since = try await HTTP.get(server.base + feed.path, headers: ["If-Modified-Since": modified])
-        #expect(since.status == 304)
+        #expect(since.status == 200 && since.body == first.body)
         let other = try await HTTP.get(server.base + feed.path, headers: ["If-None-Match": "\"0123\""])
         #expect(other.status == 200)
         #expect(other.body == first.body)
@@ -160,6 +161,77 @@ import Testing
         #expect(try box.run(["feeds", "rotate", staff.id]).code == 1, "a revoked feed cannot be rotated back to life")
         let log = server.stop().log
         #expect(!log.contains(String(staff.path.dropFirst(7).prefix(20))), "a feed token reached the log")
+    }
+
+    /// No header value stops the server: dates out of any range, negative years, garbage and the future in
+    /// `If-Modified-Since` are ignored, on GET and HEAD.
+    @Test func hostileDatesInConditionalHeadersAreIgnored() async throws {
+        let box = try Self.practice()
+        defer { box.cleanup() }
+        let feed = try box.feed(["staff"])
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let first = try await HTTP.get(server.base + feed.path)
+        let hostile = [
+            "Tue, 01 Dec 99999999999 00:00:00 GMT", "Tue, 01 Dec -9223372036854775808 00:00:00 GMT", "Tue, 01 Dec 9223372036854775807 00:00:00 GMT",
+            "Tue, 01 Dec 2026 99:99:99 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Mon, 01 Jan 0000 00:00:00 GMT",
+            "yesterday", "", String(repeating: "9", count: 4000),
+        ]
+        for value in hostile {
+            for method in ["GET", "HEAD"] {
+                let r = try await HTTP.request(method, server.base + feed.path, headers: ["If-Modified-Since": value])
+                #expect(r.status == 200, "\(method) If-Modified-Since: \(value.prefix(40)) answered \(r.status)")
+            }
+        }
+        #expect(try await HTTP.get(server.base + "/health").status == 200)
+        #expect(try await HTTP.get(server.base + feed.path).body == first.body)
+        #expect(server.process.isRunning, "a header value stopped the server: \(server.log.suffix(400))")
+    }
+
+    /// With a clock that does not move (as `$RETREAT_NOW` fixes it), Last-Modified stays put across a change:
+    /// a client that sends it back as If-Modified-Since still gets the new calendar.
+    @Test func aChangeWithinTheSameSecondIsNotAnswered304() async throws {
+        let box = try Self.practice()
+        defer { box.cleanup() }
+        let feed = try box.feed(["staff"])
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        let before = try await HTTP.get(server.base + feed.path)
+        let modified = try #require(before.header("Last-Modified"))
+        #expect(try box.run(["reschedule", "B0001", "--start", "2027-01-25"]).code == 0)
+        let after = try await HTTP.get(server.base + feed.path, headers: ["If-Modified-Since": modified])
+        #expect(after.header("Last-Modified") == modified, "the fixed clock keeps Last-Modified where it was")
+        #expect(after.status == 200, "changed content answered \(after.status)")
+        #expect(after.text.contains("DTSTART;VALUE=DATE:20270125"))
+    }
+
+    /// A fresh store, a counselor with nothing booked: every feed kind still passes the validator (an empty
+    /// VCALENDAR is refused by clients, so an empty feed carries a VFREEBUSY of its window with nothing busy).
+    @Test func everyFeedKindIsValidWhenEmpty() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let feeds = [
+            ("staff", try box.feed(["staff"])), ("freebusy", try box.feed(["freebusy"])), ("counselor", try box.feed(["counselor", "practice"])),
+        ]
+        let server = try ServerProcess(box)
+        defer { server.stop() }
+        for (kind, feed) in feeds {
+            let r = try await HTTP.get(server.base + feed.path)
+            #expect(r.status == 200, "\(kind): \(r.status)")
+            #expect(!r.text.contains("BEGIN:VEVENT") && r.text.contains("BEGIN:VFREEBUSY"), "\(kind)")
+            #expect(!r.text.contains("FREEBUSY;") && !r.text.contains("FREEBUSY:"), "\(kind): nothing is busy")
+            let problems = try Validator.problems(r.text, name: "empty-\(kind).ics", in: box.dir)
+            #expect(problems == nil, "empty \(kind).ics fails ics-validate.py:\n\(problems ?? "")")
+        }
+        // A couple's feed always has the couple's days; once something is booked the staff feed has events only.
+        #expect(try box.run(["book", "--couple", "Only Couple", "--start", "2027-01-11"]).code == 0)
+        let couple = try box.feed(["couple", "B0001"])
+        for (kind, path) in [("couple", couple.path), ("staff", feeds[0].1.path)] {
+            let r = try await HTTP.get(server.base + path)
+            #expect(r.status == 200 && r.text.contains("BEGIN:VEVENT") && !r.text.contains("BEGIN:VFREEBUSY"), "\(kind)")
+            let problems = try Validator.problems(r.text, name: "one-\(kind).ics", in: box.dir)
+            #expect(problems == nil, "\(kind).ics fails ics-validate.py:\n\(problems ?? "")")
+        }
     }
 
     /// The text of the VEVENT with `uid` (unfolded lines kept as they are).

@@ -50,29 +50,60 @@ import Testing
 
     @Test func conditionalHeadersFollowRFC9110() throws {
         let etag = "\"abc\""
-        let modified = now
         func headers(_ pairs: [(String, String)]) -> HTTPFields {
             var fields = HTTPFields()
             for (k, v) in pairs { if let name = HTTPField.Name(k) { fields.append(HTTPField(name: name, value: v)) } }
             return fields
         }
-        #expect(FeedRoutes.notModified(headers([("If-None-Match", "\"abc\"")]), etag: etag, lastModified: modified))
-        #expect(FeedRoutes.notModified(headers([("If-None-Match", "W/\"abc\"")]), etag: etag, lastModified: modified))
-        #expect(FeedRoutes.notModified(headers([("If-None-Match", "*")]), etag: etag, lastModified: modified))
-        #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"abd\"")]), etag: etag, lastModified: modified))
-        let date = FeedRoutes.httpDate(modified)
-        #expect(FeedRoutes.notModified(headers([("If-Modified-Since", date)]), etag: etag, lastModified: modified))
-        #expect(!FeedRoutes.notModified(headers([("If-Modified-Since", FeedRoutes.httpDate(modified.addingTimeInterval(-1)))]), etag: etag, lastModified: modified))
-        // If-None-Match wins over If-Modified-Since.
-        #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"x\""), ("If-Modified-Since", date)]), etag: etag, lastModified: modified))
-        #expect(FeedRoutes.parseHTTPDate("Tue, 01 Dec 2026 15:00:00 GMT") == ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z"))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "\"abc\"")]), etag: etag))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "W/\"abc\"")]), etag: etag))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "*")]), etag: etag))
+        #expect(FeedRoutes.notModified(headers([("If-None-Match", "\"x\", \"abc\"")]), etag: etag))
+        #expect(!FeedRoutes.notModified(headers([("If-None-Match", "\"abd\"")]), etag: etag))
+        // If-Modified-Since never answers 304 on its own, whatever it holds.
+        let date = FeedRoutes.httpDate(now)
+        for value in [date, "Fri, 31 Dec 9999 23:59:59 GMT", "Tue, 01 Dec 99999999999 00:00:00 GMT", "Tue, 01 Dec -9223372036854775808 00:00:00 GMT"] {
+            #expect(!FeedRoutes.notModified(headers([("If-Modified-Since", value)]), etag: etag), "\(value)")
+        }
         #expect(FeedRoutes.httpDate(try #require(ISO8601DateFormatter().date(from: "2027-03-07T09:05:03Z"))) == "Sun, 07 Mar 2027 09:05:03 GMT")
-        for instant in stride(from: 0.0, to: 4e9, by: 123_456_789.5) {
-            let date = Date(timeIntervalSince1970: instant)
-            #expect(FeedRoutes.parseHTTPDate(FeedRoutes.httpDate(date)) == Date(timeIntervalSince1970: instant.rounded(.down)))
+        #expect(FeedRoutes.httpDate(try #require(ISO8601DateFormatter().date(from: "2026-12-01T15:00:00Z"))) == "Tue, 01 Dec 2026 15:00:00 GMT")
+    }
+
+    @Test func reservationsTakeEveryKeyAtOnceOrNone() async {
+        let limiter = RateLimiter(limit: 3, window: 86_400)
+        #expect(limiter.reserve(["a", "b"], at: now) == nil)
+        #expect(limiter.reserve(["a"], at: now) == nil)
+        #expect(limiter.reserve(["b", "a"], at: now) == nil)
+        #expect(limiter.reserve(["c", "a"], at: now) != nil, "a is at its limit")
+        #expect(limiter.reserve(["c"], at: now) == nil, "a refused reservation records nothing for c")
+        limiter.release(["a"], at: now)
+        #expect(limiter.reserve(["a"], at: now) == nil, "a released reservation is given back")
+        // Many at once for one key: exactly the limit passes.
+        let racer = RateLimiter(limit: 3, window: 86_400)
+        let at = now
+        let passed = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 { group.addTask { racer.reserve(["mail:x@y.org"], at: at) == nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
-        for bad in ["", "yesterday", "Tue, 01 Dec 2026 15:00:00 UTC", "Tue, 32 Dec 2026 15:00:00 GMT", "Tue, 01 Dez 2026 15:00:00 GMT"] {
-            #expect(FeedRoutes.parseHTTPDate(bad) == nil, "\(bad)")
-        }
+        #expect(passed == 3)
+    }
+
+    @Test func apiMessagesNameJSONFieldsNotCLIOptions() {
+        #expect(APIRoutes.fieldNames("--couple: is empty") == "couple: is empty")
+        #expect(APIRoutes.fieldNames("--priority \"x\" is unknown") == "priorities \"x\" is unknown")
+        #expect(APIRoutes.fieldNames("request id k1 was already used; use a new --request-id") == "request id k1 was already used; use a new requestId")
+        #expect(APIRoutes.fieldNames("run `retreat init --modules F` first") == "run `retreat init --modules F` first", "commands stay as typed")
+        #expect(APIRoutes.fieldNames("a -- b and x--y stay") == "a -- b and x--y stay")
+        #expect(MediaType.isJSON("application/json; charset=utf-8") && MediaType.isJSON("Application/JSON"))
+        #expect(!MediaType.isJSON("application/jsonx") && !MediaType.isJSON("text/json") && !MediaType.isJSON("application/json-seq"))
+        #expect(MediaType.isForm("application/x-www-form-urlencoded;charset=UTF-8") && !MediaType.isForm("application/x-www-form-urlencodedx"))
+    }
+
+    @Test func theFormBodyCapFitsEveryFieldAtItsCapInAnyScript() {
+        // 4,000 four-byte scalars in the note, every other field at its cap in three-byte scalars.
+        var fields: [(String, String)] = [("note", String(repeating: "😀", count: 4000))]
+        for (name, cap) in CoupleRoutes.fieldCaps where name != "note" { fields.append((name, String(repeating: "ж", count: cap))) }
+        #expect(HTTP.form(fields).count <= CoupleRoutes.maxBody)
+        #expect(CoupleRoutes.maxBody < 80 * 1024)
     }
 }

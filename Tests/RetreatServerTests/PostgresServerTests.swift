@@ -35,5 +35,11 @@ import Testing
         #expect(shown?["note"] as? String == "We would like mornings <b>quiet</b>.")
         let changed = try await HTTP.get(server.base + feed.path, headers: ["If-None-Match": staff.header("ETag") ?? ""])
         #expect(changed.status == 200 && changed.text.contains("UID:intensive-b0003@retreat"))
+        // A second server on the same database takes the form key from the store: a form from one posts to the other.
+        let second = try ServerProcess(box)
+        defer { second.stop() }
+        let form = try await CouplePageTests.open(server, start: "2027-02-01")
+        let posted = try await CouplePageTests.submit(second, form, CouplePageTests.couple("2027-02-01", name: "Cy Other", email: "cy@example.org"))
+        #expect(posted.status == 200, "\(posted.status)")
     }
 }

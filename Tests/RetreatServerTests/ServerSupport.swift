@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import RetreatPostgres
 
 #if canImport(FoundationNetworking)
@@ -10,8 +14,10 @@ import FoundationNetworking
 /// Repository root, found from this file.
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// The built `retreat` executable next to the test bundle.
+/// The built `retreat` executable next to the test bundle, or `$RETREAT_TEST_BINARY` (to run these tests
+/// against another build, e.g. to see a new test fail on the build before a fix).
 let retreatBinary: URL = {
+    if let given = ProcessInfo.processInfo.environment["RETREAT_TEST_BINARY"], !given.isEmpty { return URL(fileURLWithPath: given) }
     let bundle = Bundle.main.bundleURL
     let candidates = [
         bundle.deletingLastPathComponent().appendingPathComponent("retreat"),
@@ -125,13 +131,16 @@ final class ServerProcess {
     let process = Process()
     let port: Int
     let logFile: URL
-    var base: String { "http://127.0.0.1:\(port)" }
+    /// The host as it goes in a URL (`127.0.0.1`, `[::1]`).
+    let urlHost: String
+    var base: String { "http://\(urlHost):\(port)" }
 
-    init(_ box: Sandbox, _ args: [String] = [], env: [String: String] = [:]) throws {
+    init(_ box: Sandbox, _ args: [String] = [], env: [String: String] = [:], host: String = "127.0.0.1") throws {
         logFile = box.dir.appendingPathComponent("serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        urlHost = host.contains(":") ? "[\(host)]" : host
         process.executableURL = retreatBinary
-        process.arguments = ["serve", "--port", "0", "--threads", "2"] + args
+        process.arguments = ["serve", "--host", host, "--port", "0", "--threads", "2"] + args
         process.environment = box.environment(env)
         process.currentDirectoryURL = box.dir
         let out = Pipe()
@@ -145,7 +154,7 @@ final class ServerProcess {
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        guard let range = text.range(of: "http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+        guard let range = text.range(of: "serving on http://\(urlHost):"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
             process.terminate()
             process.waitUntilExit()
             throw TestFailure(description: "the server did not start: \(text) \(String(decoding: (try? Data(contentsOf: logFile)) ?? Data(), as: UTF8.self))")
@@ -162,6 +171,13 @@ final class ServerProcess {
     }
 
     var log: String { String(decoding: (try? Data(contentsOf: logFile)) ?? Data(), as: UTF8.self) }
+
+    /// Waits up to `seconds` for the process to exit; true when it did (a bound against hanging, not a timing).
+    func waitForExit(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        return !process.isRunning
+    }
 
     deinit {
         if process.isRunning {
@@ -288,4 +304,120 @@ enum Validator {
         p.waitUntilExit()
         return p.terminationStatus == 0 ? nil : String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A raw TCP connection to the server, for what an HTTP client library will not do (stall, half-send).
+final class RawConnection {
+    let fd: Int32
+
+    /// Connects to 127.0.0.1:`port` (`ipv6`: [::1]:`port`); reads give up after `timeout` seconds (a bound
+    /// against hanging).
+    init(port: Int, ipv6: Bool = false, timeout: Int = 20) throws {
+        fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure(description: "socket() failed") }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let connected: Int32
+        if ipv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = in_port_t(UInt16(port).bigEndian)
+            address.sin6_addr = in6addr_loopback
+            connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw TestFailure(description: "connect() failed")
+        }
+    }
+
+    /// Sends `text` (all of it, or fails).
+    @discardableResult
+    func send(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return write(fd, bytes, bytes.count) == bytes.count
+    }
+
+    /// What the server sends until it closes the connection, or nil when the read timed out first.
+    func readToEnd() -> String? {
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 { return String(decoding: response, as: UTF8.self) }
+            if n < 0 { return errno == ECONNRESET ? String(decoding: response, as: UTF8.self) : nil }
+            response += buffer.prefix(n)
+        }
+    }
+
+    deinit { close(fd) }
+}
+
+/// One HTTP/1.1 exchange over a raw connection (for what URLSession cannot reach, such as `http://[::1]:PORT`).
+enum RawHTTP {
+    static func exchange(port: Int, ipv6: Bool, _ method: String, _ path: String, headers: [String: String] = [:], body: Data = Data()) throws
+        -> HTTPResult
+    {
+        let c = try RawConnection(port: port, ipv6: ipv6)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(ipv6 ? "[::1]" : "127.0.0.1"):\(port)\r\nConnection: close\r\n"
+        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        guard c.send(head + String(decoding: body, as: UTF8.self)), let text = c.readToEnd(), let split = text.range(of: "\r\n\r\n") else {
+            throw TestFailure(description: "no answer from the server")
+        }
+        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return HTTPResult(status: status, headers: fields, body: Data(text[split.upperBound...].utf8))
+    }
+}
+
+/// A port nobody listens on now (bound and released; another process could take it meanwhile, rarely).
+func freePort(ipv6: Bool = false) throws -> Int {
+    let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestFailure(description: "socket() failed") }
+    defer { close(fd) }
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    if ipv6 {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        guard bound == 0 else { throw TestFailure(description: "bind() on ::1 failed") }
+    } else {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestFailure(description: "bind() failed") }
+    }
+    let named = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard named == 0 else { throw TestFailure(description: "getsockname() failed") }
+    let port = withUnsafePointer(to: &storage) { pointer -> UInt16 in
+        ipv6
+            ? pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port }
+            : pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }
+    }
+    return Int(UInt16(bigEndian: port))
 }
