@@ -123,36 +123,3 @@ extension RetreatCommand {
         }
     }
 }
-
-/// `agenda ID --json`: the agenda document of the CLI contract, with the ranking it was planned for, the
-/// score in words and whether it is stale (and why).
-struct AgendaJSON: Encodable {
-    var days: [AgendaDocument.Day]
-    /// The booking's ranked priorities, most important first.
-    var priorities: [String]
-    /// The score in words ("all clinical rules hold; ...").
-    var score: String
-    /// Whether the stored agenda no longer matches the booking or the intake.
-    var stale: Bool
-    /// Why it is stale; null while current.
-    var staleReason: String?
-
-    init(_ view: AgendaView) {
-        days = view.agenda.json(startDate: view.booking.start).days
-        priorities = view.booking.priorities
-        score = view.agenda.score.summary
-        stale = view.staleReason != nil
-        staleReason = view.staleReason
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        enum Key: String, CodingKey { case days, priorities, score, stale, staleReason }
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(days, forKey: .days)
-        try container.encode(priorities, forKey: .priorities)
-        try container.encode(score, forKey: .score)
-        try container.encode(stale, forKey: .stale)
-        // null while current, so scripts always find the key.
-        try container.encode(staleReason, forKey: .staleReason)
-    }
-}

@@ -226,7 +226,7 @@ struct APIRoutes: Sendable {
         guard let view else {
             throw AppError(.notFound, "booking \(id.uppercased()) has no agenda yet; POST /api/bookings/\(id.uppercased())/agenda plans one")
         }
-        return try Self.json(.ok, view.agenda.json(startDate: view.booking.start))
+        return try Self.json(.ok, AgendaJSON(view))
     }
 
     struct PlanBody: Decodable, Sendable {
@@ -239,7 +239,7 @@ struct APIRoutes: Sendable {
         let body = try await Self.decodeOptional(PlanBody.self, request) ?? PlanBody()
         let edits = AgendaEdits(priorities: body.priorities ?? [], replan: body.replan ?? false)
         let view = try await write(context) { try $0.agenda(bookingID: id, edits: edits) }
-        return try Self.json(.ok, view.agenda.json(startDate: view.booking.start))
+        return try Self.json(.ok, AgendaJSON(view))
     }
 
     // MARK: helpers

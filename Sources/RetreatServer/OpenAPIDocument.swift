@@ -301,8 +301,11 @@ enum OpenAPIDocument {
                 }
               },
               "Agenda": {
-                "type": "object", "required": ["days"],
+                "type": "object", "required": ["days", "priorities", "score", "stale", "staleReason"],
                 "properties": {
+                  "priorities": { "type": "array", "items": { "type": "string" }, "description": "The ranking it was planned for, most important first" },
+                  "score": { "type": "string", "description": "The score in words" },
+                  "stale": { "type": "boolean" }, "staleReason": { "type": ["string", "null"] },
                   "days": { "type": "array", "items": { "type": "object", "required": ["blocks"],
                     "properties": { "date": { "$ref": "#/components/schemas/Date" },
                       "blocks": { "type": "array", "items": { "type": "object", "required": ["start", "end", "kind", "module", "priorities"],
