@@ -4,8 +4,8 @@
  * TZID (the file's own VTIMEZONEs first, then libical's built-in zones), expands each series in the window
  * (DTSTART, RRULE with COUNT/UNTIL/BYDAY through icalrecur_iterator, EXDATE, RDATE, RECURRENCE-ID overrides,
  * the highest SEQUENCE winning), drops TRANSP:TRANSPARENT and STATUS:CANCELLED occurrences, maps each busy
- * occurrence to the practice-local days it blocks (all-day dates, or the days whose session hours a timed
- * occurrence overlaps), and stores the rows into a Retreat store (same table, same SQL, one transaction, one
+ * occurrence to what Retreat keeps (all-day dates clipped to the window; a timed occurrence that takes time as
+ * its interval with the local dates of its start and its last second), and stores the rows into a Retreat store (same table, same SQL, one transaction, one
  * prepared statement) with the audit row. Retreat's rows and these are compared before any time is reported.
  *
  * It covers what the benchmark calendar uses; Retreat's importer also handles Windows zone names, RDATE
@@ -140,7 +140,7 @@ static long local_instant(long day, int minutes, icaltimezone *z) {
 }
 
 /* ---------- rows ---------- */
-struct row { const char *uid; char rid[21]; char from[11], to[11]; };
+struct row { const char *uid; char rid[21]; char from[11], to[11]; int timed; long starts, ends; };
 static struct row *rows; static size_t nrows, caprows;
 static size_t free_count;
 
@@ -151,6 +151,22 @@ static void add_row(const char *uid, long rid, long first, long last) {
     iso_utc(rid, r->rid);
     day_text(first, r->from);
     day_text(last, r->to);
+    r->timed = 0;
+}
+
+/* The practice-local day of an instant. */
+static long local_day(long instant) {
+    struct icaltimetype t = icaltime_from_timet_with_zone((time_t)instant, 0, practice);
+    return days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day);
+}
+
+/* A timed occurrence, kept as its interval (as Retreat keeps busy time at its real granularity): its local dates
+   are those of its start and of its last second. */
+static void add_timed_row(const char *uid, long rid, long s, long en) {
+    add_row(uid, rid, local_day(s), local_day(en - 1));
+    rows[nrows - 1].timed = 1;
+    rows[nrows - 1].starts = s;
+    rows[nrows - 1].ends = en;
 }
 
 static void emit(const struct event *e, struct icaltimetype start, long length, long rid_instant) {
@@ -172,16 +188,7 @@ static void emit(const struct event *e, struct icaltimetype start, long length, 
     long en = e->start.is_utc ? naive(end_local) : instant_of(end_local, &e->start);
     if (en <= s) return; /* an event taking no time blocks nothing */
     if (!(s < win_end && en > win_start)) return;
-    long d0 = floordiv(s, 86400) - 1, d1 = floordiv(en, 86400) + 1;
-    if (d0 < win_first) d0 = win_first;
-    if (d1 > win_last) d1 = win_last;
-    long first = -1, last = -1;
-    for (long d = d0; d <= d1; d++) {
-        long a = sess_start[d - win_first], b = sess_end[d - win_first];
-        int hit = s < b && en > a;
-        if (hit) { if (first < 0) first = d; last = d; }
-    }
-    if (first >= 0) add_row(e->uid, rid_instant, first, last);
+    add_timed_row(e->uid, rid_instant, s, en);
 }
 
 static long key_of(struct icaltimetype t, const struct when *kind, const struct event *master) {
@@ -427,12 +434,16 @@ int main(int argc, char **argv) {
     const char *base = strrchr(argv[1], '/');
     base = base ? base + 1 : argv[1];
     char source[512], reason[512];
-    snprintf(source, sizeof source, "import:%s", base);
+    snprintf(source, sizeof source, "%s", argv[1]);  /* Retreat keys an import by the file's path */
     snprintf(reason, sizeof reason, "busy in %s", base);
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(db,
-            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING", -1, &ins, 0) != SQLITE_OK) {
+            /* The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up). */
+            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+            "WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 "
+            "AND recurrence_id IS ?7) "
+            "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING", -1, &ins, 0) != SQLITE_OK) {
         fprintf(stderr, "%s\n", sqlite3_errmsg(db)); return 1;
     }
     size_t added = 0, unchanged = 0;
@@ -444,6 +455,8 @@ int main(int argc, char **argv) {
         sqlite3_bind_text(ins, 2, rows[i].to, 10, SQLITE_STATIC);
         sqlite3_bind_text(ins, 6, rows[i].uid, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 7, rows[i].rid, 20, SQLITE_STATIC);
+        if (rows[i].timed) { sqlite3_bind_double(ins, 8, (double)rows[i].starts); sqlite3_bind_double(ins, 9, (double)rows[i].ends); }
+        else { sqlite3_bind_null(ins, 8); sqlite3_bind_null(ins, 9); }
         if (sqlite3_step(ins) != SQLITE_DONE) { fprintf(stderr, "%s\n", sqlite3_errmsg(db)); return 1; }
         if (sqlite3_changes(db) > 0) added++; else unchanged++;
         sqlite3_reset(ins);

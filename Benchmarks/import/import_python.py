@@ -23,7 +23,10 @@ import recurring_ical_events
 UTC = dt.timezone.utc
 
 
-def rows_for(path, first, last, zone, day_start, day_end):
+def rows_for(path, first, last, zone, day_start, day_end, timed=False):
+    """Busy rows of `path` over `first`..`last`. With `timed`, what Retreat stores: a timed occurrence taking
+    time is kept as its interval (lo, hi, uid, rid, starts, ends) with the local dates of its start and last
+    second; without it, the intensive days a timed occurrence blocks (the corpus oracle's rows)."""
     with open(path, "rb") as f:
         cal = icalendar.Calendar.from_ical(f.read())
     tz = zoneinfo.ZoneInfo(zone)
@@ -65,12 +68,18 @@ def rows_for(path, first, last, zone, day_start, day_end):
             last_day = (end - dt.timedelta(days=1)) if end and end > start else start
             lo, hi = max(start, first), min(last_day, last)
             if lo <= hi:
-                rows.append((lo.isoformat(), hi.isoformat(), uid, rid_text))
+                rows.append((lo.isoformat(), hi.isoformat(), uid, rid_text) + ((None, None) if timed else ()))
             continue
         s = aware(start)
         e = aware(end) if end is not None else s
         if e < s:
             e = s
+        if timed:
+            if e > s and s < win_end and e > win_start:
+                lo_day = s.astimezone(tz).date()
+                hi_day = (e - dt.timedelta(seconds=1)).astimezone(tz).date()
+                rows.append((lo_day.isoformat(), hi_day.isoformat(), uid, rid_text, s.timestamp(), e.timestamp()))
+            continue
         hits = []
         d = max(first, s.astimezone(UTC).date() - dt.timedelta(days=1))
         stop = min(last, e.astimezone(UTC).date() + dt.timedelta(days=1))
@@ -92,17 +101,21 @@ def main(argv):
     first, last = dt.date.fromisoformat(argv[3]), dt.date.fromisoformat(argv[4])
     h1, m1 = map(int, argv[6].split(":"))
     h2, m2 = map(int, argv[7].split(":"))
-    rows = rows_for(path, first, last, argv[5], dt.time(h1, m1), dt.time(h2, m2))
+    rows = rows_for(path, first, last, argv[5], dt.time(h1, m1), dt.time(h2, m2), timed=True)
     base = os.path.basename(path)
-    source, reason = f"import:{base}", f"busy in {base}"
+    source, reason = path, f"busy in {base}"  # Retreat keys an import by the file's path
     db = sqlite3.connect(store, isolation_level=None)
     db.execute("BEGIN IMMEDIATE")
     added = 0
-    for (lo, hi, uid, rid) in rows:
+    for (lo, hi, uid, rid, starts, ends) in rows:
         cur = db.execute(
-            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING",
-            (lo, hi, None, reason, source, uid, rid))
+            # The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up).
+            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
+            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+            "WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 "
+            "AND recurrence_id IS ?7) "
+            "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING",
+            (lo, hi, None, reason, source, uid, rid, starts, ends))
         added += cur.rowcount
     db.execute("INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES (?, 'bench', 'blackout-import', 'blackout', ?, ?)",
                (time.time(), source, f'{{"added":"{added}","removed":"0","unchanged":"{len(rows) - added}"}}'))

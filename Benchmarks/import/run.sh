@@ -30,7 +30,7 @@ fresh() {  # a new, empty Retreat store at $1
   RETREAT_DB="$1" RETREAT_NOW=2026-12-01T15:00:00Z .build/release/retreat init --config Fixtures/practice.toml >/dev/null
 }
 rows() {  # the stored rows, in a fixed order (ids left out: they depend on insertion order)
-  sqlite3 "$1" "SELECT from_day, to_day, ifnull(resource, '-'), reason, source, uid, recurrence_id FROM blackouts ORDER BY uid, recurrence_id"
+  sqlite3 "$1" "SELECT from_day, to_day, ifnull(resource, '-'), reason, source, uid, recurrence_id, ifnull(starts_at, '-'), ifnull(ends_at, '-') FROM blackouts ORDER BY uid, recurrence_id"
 }
 measure() {  # prints "seconds peak-KiB"
   /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; exit 1; }
