@@ -136,12 +136,7 @@ extension RetreatService {
     /// Revokes a feed: its URL answers 404 from the next request on. Revoking twice changes nothing.
     public func revokeFeed(id: String) throws(AppError) -> FeedRecord {
         try write { ctx in
-            var feed = try Self.feed(ctx.base, id: id)
-            guard feed.revokedAt == nil else { return feed }
-            feed.revokedAt = ctx.now
-            try ctx.tx.update(feed)
-            try ctx.audit("feed-revoke", "feed", feed.id)
-            return feed
+            try AccessLifecycle.revoke(try Self.feed(ctx.base, id: id), ctx, action: "feed-revoke", entity: "feed", save: { try ctx.tx.update($0) })
         }
     }
 
@@ -149,13 +144,10 @@ extension RetreatService {
     /// - Throws: `.invalid` for a revoked feed.
     public func rotateFeed(id: String) throws(AppError) -> IssuedFeed {
         try write { ctx in
-            var feed = try Self.feed(ctx.base, id: id)
-            guard feed.revokedAt == nil else { throw AppError(.invalid, "feed \(feed.id) is revoked; create a new one with `retreat feeds create`") }
             let token = AccessToken.generate()
-            feed.tokenHash = AccessToken.digest(token)
-            feed.rotatedAt = ctx.now
-            try ctx.tx.update(feed)
-            try ctx.audit("feed-rotate", "feed", feed.id)
+            let feed = try AccessLifecycle.rotate(
+                try Self.feed(ctx.base, id: id), to: token, ctx, action: "feed-rotate", entity: "feed",
+                revoked: "feed \(id.uppercased()) is revoked; create a new one with `retreat feeds create`", save: { try ctx.tx.update($0) })
             return IssuedFeed(feed: feed, token: token)
         }
     }
@@ -301,25 +293,17 @@ extension RetreatService {
     /// Revokes an API token: requests bearing it are refused from the next one on.
     public func revokeAPIToken(id: String) throws(AppError) -> APITokenRecord {
         try write { ctx in
-            var record = try Self.apiToken(ctx.base, id: id)
-            guard record.revokedAt == nil else { return record }
-            record.revokedAt = ctx.now
-            try ctx.tx.update(record)
-            try ctx.audit("token-revoke", "api-token", record.id)
-            return record
+            try AccessLifecycle.revoke(try Self.apiToken(ctx.base, id: id), ctx, action: "token-revoke", entity: "api-token", save: { try ctx.tx.update($0) })
         }
     }
 
     /// Replaces an API token's secret (same id and role); the old one is refused at once.
     public func rotateAPIToken(id: String) throws(AppError) -> IssuedAPIToken {
         try write { ctx in
-            var record = try Self.apiToken(ctx.base, id: id)
-            guard record.revokedAt == nil else { throw AppError(.invalid, "API token \(record.id) is revoked; create a new one with `retreat tokens create`") }
             let token = AccessToken.apiPrefix + AccessToken.generate()
-            record.tokenHash = AccessToken.digest(token)
-            record.rotatedAt = ctx.now
-            try ctx.tx.update(record)
-            try ctx.audit("token-rotate", "api-token", record.id)
+            let record = try AccessLifecycle.rotate(
+                try Self.apiToken(ctx.base, id: id), to: token, ctx, action: "token-rotate", entity: "api-token",
+                revoked: "API token \(id.uppercased()) is revoked; create a new one with `retreat tokens create`", save: { try ctx.tx.update($0) })
             return IssuedAPIToken(record: record, token: token)
         }
     }
@@ -339,5 +323,44 @@ extension RetreatService {
             guard let record = try ctx.reader.apiToken(tokenHash: digest), record.revokedAt == nil else { return nil }
             return record
         }
+    }
+}
+
+/// What a feed and an API token share: a secret kept only as its digest, which staff rotate and revoke.
+protocol RevocableAccess {
+    var id: String { get }
+    var tokenHash: String { get set }
+    var rotatedAt: Date? { get set }
+    var revokedAt: Date? { get set }
+}
+
+extension FeedRecord: RevocableAccess {}
+extension APITokenRecord: RevocableAccess {}
+
+/// Revoking and rotating, once for both kinds of access.
+enum AccessLifecycle {
+    /// Revokes `record` (answers refused from the next request on), saved with `save` and audited as `action`.
+    /// Revoking twice changes nothing.
+    static func revoke<R: RevocableAccess>(_ record: R, _ ctx: WriteContext, action: String, entity: String, save: (R) throws -> Void) throws -> R {
+        guard record.revokedAt == nil else { return record }
+        var record = record
+        record.revokedAt = ctx.now
+        try save(record)
+        try ctx.audit(action, entity, record.id)
+        return record
+    }
+
+    /// Gives `record` the secret `token` (the old one is refused at once), saved and audited.
+    /// - Throws: `.invalid` with `revoked` for a revoked record.
+    static func rotate<R: RevocableAccess>(
+        _ record: R, to token: String, _ ctx: WriteContext, action: String, entity: String, revoked: String, save: (R) throws -> Void
+    ) throws -> R {
+        guard record.revokedAt == nil else { throw AppError(.invalid, revoked) }
+        var record = record
+        record.tokenHash = AccessToken.digest(token)
+        record.rotatedAt = ctx.now
+        try save(record)
+        try ctx.audit(action, entity, record.id)
+        return record
     }
 }

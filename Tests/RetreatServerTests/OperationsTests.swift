@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Running the server: health, refusing to listen beyond loopback without --public and an https base URL,
@@ -39,22 +39,28 @@ import Glibc
         #expect(missing.code == 1 && missing.err.contains("retreat init"))
     }
 
-    @Test func publicWithAnHTTPSBaseURLListensAndLinksUseIt() async throws {
-        let box = try Sandbox()
-        defer { box.cleanup() }
+    /// `retreat serve --public` on every address with `baseURL`, started; its first line of output (the address
+    /// it listens on). The caller stops it.
+    static func servePublicly(_ box: Sandbox, baseURL: String) throws -> (Process, String) {
         let p = Process()
         p.executableURL = retreatBinary
-        p.arguments = ["serve", "--host", "0.0.0.0", "--public", "--base-url", "https://book.example.org/", "--port", "0"]
+        p.arguments = ["serve", "--host", "0.0.0.0", "--public", "--base-url", baseURL, "--port", "0"]
         p.environment = box.environment()
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
+        return (p, String(decoding: out.fileHandleForReading.availableData, as: UTF8.self))
+    }
+
+    @Test func publicWithAnHTTPSBaseURLListensAndLinksUseIt() async throws {
+        let box = try Sandbox()
+        defer { box.cleanup() }
+        let (p, line) = try Self.servePublicly(box, baseURL: "https://book.example.org/")
         defer {
             kill(p.processIdentifier, SIGTERM)
             p.waitUntilExit()
         }
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.contains("base URL https://book.example.org)"))
         let range = try #require(line.range(of: "0.0.0.0:"))
         let port = try #require(Int(line[range.upperBound...].prefix { $0.isNumber }))
@@ -113,19 +119,11 @@ import Glibc
     @Test func anUppercaseHTTPSBaseURLCountsAsHTTPS() async throws {
         let box = try Sandbox()
         defer { box.cleanup() }
-        let p = Process()
-        p.executableURL = retreatBinary
-        p.arguments = ["serve", "--host", "0.0.0.0", "--public", "--base-url", "HTTPS://Book.Example.org", "--port", "0"]
-        p.environment = box.environment()
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let (p, line) = try Self.servePublicly(box, baseURL: "HTTPS://Book.Example.org")
         defer {
             kill(p.processIdentifier, SIGTERM)
             p.waitUntilExit()
         }
-        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         #expect(line.contains("base URL https://book.example.org)"), "\(line)")
         let range = try #require(line.range(of: "0.0.0.0:"))
         let port = try #require(Int(line[range.upperBound...].prefix { $0.isNumber }))
