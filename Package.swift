@@ -45,7 +45,10 @@ let package = Package(
         // Persistence only: the store protocol and its SQLite implementation (GRDB records, migrations).
         .target(
             name: "RetreatStore",
-            dependencies: ["RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RetreatScheduling", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The store protocol on PostgreSQL (postgres-nio): for practices that outgrow one machine.
         .target(

@@ -436,14 +436,31 @@ int main(int argc, char **argv) {
     char source[512], reason[512];
     snprintf(source, sizeof source, "%s", argv[1]);  /* Retreat keys an import by the file's path */
     snprintf(reason, sizeof reason, "busy in %s", base);
+    /* What Retreat's store does: a page cache sized to the import (half a KiB per row), and the lookup of an
+       occurrence already stored only when something is stored under this key. */
+    size_t cache_kib = nrows / 2 > 512 * 1024 ? 512 * 1024 : nrows / 2;
+    if (cache_kib > 2000) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%zu", cache_kib);
+        sqlite3_exec(db, pragma, 0, 0, 0);
+    }
+    int any_stored = 1;
+    sqlite3_stmt *probe;
+    sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = '' AND source = ? AND uid IS NOT NULL)",
+                       -1, &probe, 0);
+    sqlite3_bind_text(probe, 1, source, -1, SQLITE_STATIC);
+    if (sqlite3_step(probe) == SQLITE_ROW) any_stored = sqlite3_column_int(probe, 0);
+    sqlite3_finalize(probe);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             /* The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up). */
+             "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
+             "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 %s"
+             "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING",
+             any_stored ? "WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 "
+                          "AND uid = ?6 AND recurrence_id IS ?7) " : "WHERE true ");
     sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(db,
-            /* The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up). */
-            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
-            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
-            "WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 "
-            "AND recurrence_id IS ?7) "
-            "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING", -1, &ins, 0) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql, -1, &ins, 0) != SQLITE_OK) {
         fprintf(stderr, "%s\n", sqlite3_errmsg(db)); return 1;
     }
     size_t added = 0, unchanged = 0;

@@ -312,6 +312,7 @@ struct PostgresTransaction: StoreWriting {
     func importBlackouts(_ items: [ImportedBlackout], key: ImportKey, reason: String, replacingWithin window: ClosedRange<CalendarDay>?) throws
         -> ImportCounts
     {
+        let given = items.count
         var removed = 0
         if let window {
             removed =
@@ -323,6 +324,7 @@ struct PostgresTransaction: StoreWriting {
                 ).metadata.rows ?? 0
         }
         var added = 0
+        let items = ImportedBlackout.firstOfEachOccurrence(items)
         // Thousands of rows per statement, in the order given (ids follow it, as in the SQLite store).
         var start = 0
         while start < items.count {
@@ -348,7 +350,7 @@ struct PostgresTransaction: StoreWriting {
                 ).metadata.rows ?? 0
             start += chunk.count
         }
-        return ImportCounts(added: added, unchanged: items.count - added, removed: removed)
+        return ImportCounts(added: added, unchanged: given - added, removed: removed)
     }
 
     // MARK: waitlist

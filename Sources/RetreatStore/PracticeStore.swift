@@ -249,6 +249,18 @@ public struct ImportedBlackout: Hashable, Sendable {
         startsAt = span.startsAt
         endsAt = span.endsAt
     }
+
+    /// `items` with each occurrence (UID and RECURRENCE-ID) only the first time it comes, in the order given.
+    /// Stores drop the repeats before inserting: a repeat that reached the insert would conflict, and a conflict
+    /// uses up an id (SQLite's AUTOINCREMENT, PostgreSQL's sequence).
+    public static func firstOfEachOccurrence(_ items: [ImportedBlackout]) -> [ImportedBlackout] {
+        struct Occurrence: Hashable {
+            var uid: String
+            var recurrenceID: String
+        }
+        var seen = Set<Occurrence>(minimumCapacity: items.count)
+        return items.filter { seen.insert(Occurrence(uid: $0.uid, recurrenceID: $0.recurrenceID)).inserted }
+    }
 }
 
 /// What identifies one import's blackouts: the resource it was imported for (nil: every resource) and the

@@ -129,6 +129,29 @@ import Testing
         #expect(blackouts.filter { $0.startsAt != nil }.count == 1)
     }
 
+    /// The same occurrence twice in one import (into an empty key and into one with rows) is stored once, counted
+    /// once as unchanged, and uses no id: the next blackout gets the next number.
+    @Test(arguments: StoreKind.allCases) func anOccurrenceTwiceInOneImportIsStoredOnce(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
+        let twice = [
+            ImportedBlackout(uid: "u1", recurrenceID: "r1", from: d("2027-01-04"), to: d("2027-01-04")),
+            ImportedBlackout(uid: "u2", recurrenceID: "r1", from: d("2027-01-05"), to: d("2027-01-05")),
+            ImportedBlackout(uid: "u1", recurrenceID: "r1", from: d("2027-01-04"), to: d("2027-01-04")),
+        ]
+        let key = ImportKey(resource: nil, source: "twice.ics")
+        #expect(
+            try p.store.write { tx in try tx.importBlackouts(twice, key: key, reason: "busy", replacingWithin: nil) }
+                == ImportCounts(added: 2, unchanged: 1, removed: 0))
+        var more = twice
+        more.append(ImportedBlackout(uid: "u3", recurrenceID: "r1", from: d("2027-01-06"), to: d("2027-01-06")))
+        #expect(
+            try p.store.write { tx in try tx.importBlackouts(more, key: key, reason: "busy", replacingWithin: nil) }
+                == ImportCounts(added: 1, unchanged: 3, removed: 0))
+        let manual = try p.store.write { tx in try tx.insert(Blackout(from: d("2027-03-01"), to: d("2027-03-01"))) }
+        #expect(manual.id == 4)
+        #expect(try p.store.read { try $0.blackouts() }.count == 4)
+    }
+
     @Test(arguments: StoreKind.allCases) func recordsSurviveABackupIntoEitherStore(_ kind: StoreKind) throws {
         let p = try Practice(kind)
         let app = p.service()

@@ -121,6 +121,37 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
     }
 }
 
+@Suite struct BulkImportTests {
+    /// A large import raises the connection's page cache for its transaction only, and stores every row with its
+    /// text, dates and times as given (bound straight through SQLite's C API).
+    @Test func aLargeImportStoresEveryRowAndPutsTheCacheBack() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var items: [ImportedBlackout] = []
+        for i in 0..<20_000 {
+            var item = ImportedBlackout(
+                uid: "événement-\(i % 7_000)@example.org", recurrenceID: "r\(i / 7_000)", from: d("2027-01-01").adding(days: i % 900),
+                to: d("2027-01-01").adding(days: i % 900 + i % 3))
+            if i.isMultiple(of: 2) {
+                item.startsAt = Date(timeIntervalSince1970: 1_800_000_000 + Double(i) * 60.5)
+                item.endsAt = item.startsAt?.addingTimeInterval(3_600)
+            }
+            items.append(item)
+        }
+        let key = ImportKey(resource: "practice", source: "/srv/calendars/ünïcode.ics")
+        let counts = try store.write { tx in try tx.importBlackouts(items, key: key, reason: "busy in ünïcode.ics", replacingWithin: nil) }
+        #expect(counts == ImportCounts(added: 20_000, unchanged: 0, removed: 0))
+        let stored = try store.read { try $0.blackouts() }
+        #expect(stored.count == 20_000)
+        #expect(Set(stored.map(\.source)) == [key.source] && Set(stored.map(\.reason)) == ["busy in ünïcode.ics"])
+        #expect(Set(stored.map(\.resource)) == ["practice"])
+        let expected = Set(items.map { "\($0.from) \($0.to) \($0.startsAt?.timeIntervalSince1970 ?? -1) \($0.endsAt?.timeIntervalSince1970 ?? -1)" })
+        #expect(Set(stored.map { "\($0.from) \($0.to) \($0.startsAt?.timeIntervalSince1970 ?? -1) \($0.endsAt?.timeIntervalSince1970 ?? -1)" }) == expected)
+        // The page cache is the connection's default again once the import is over.
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2000)
+    }
+}
+
 @Suite struct CopyableTextTests {
     /// Records copied to another store (migrate, a PostgreSQL restore) are refused when a text holds a NUL byte
     /// or bytes that are not UTF-8: PostgreSQL would cut or alter it while the copy still compared equal.
