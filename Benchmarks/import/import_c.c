@@ -451,23 +451,32 @@ int main(int argc, char **argv) {
     sqlite3_bind_text(probe, 1, source, -1, SQLITE_STATIC);
     if (sqlite3_step(probe) == SQLITE_ROW) any_stored = sqlite3_column_int(probe, 0);
     sqlite3_finalize(probe);
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             /* The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up). */
-             "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
-             "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 %s"
-             "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING",
-             any_stored ? "WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 "
-                          "AND uid = ?6 AND recurrence_id IS ?7) " : "WHERE true ");
-    sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(db, sql, -1, &ins, 0) != SQLITE_OK) {
+    /* The statements Retreat's store runs: one row per INSERT ... VALUES (an INSERT ... SELECT would keep a
+       statement journal), and a look-up first only when something is stored under this key (so no id is used up
+       by a conflict). */
+    sqlite3_stmt *ins, *stored = NULL;
+    if (sqlite3_prepare_v2(db,
+            "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+            "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING", -1, &ins, 0) != SQLITE_OK
+        || (any_stored && sqlite3_prepare_v2(db,
+            "SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 AND recurrence_id IS ?7",
+            -1, &stored, 0) != SQLITE_OK)) {
         fprintf(stderr, "%s\n", sqlite3_errmsg(db)); return 1;
     }
     size_t added = 0, unchanged = 0;
     sqlite3_bind_null(ins, 3);
     sqlite3_bind_text(ins, 4, reason, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 5, source, -1, SQLITE_STATIC);
+    if (stored) { sqlite3_bind_null(stored, 3); sqlite3_bind_text(stored, 5, source, -1, SQLITE_STATIC); }
     for (size_t i = 0; i < nrows; i++) {
+        if (stored) {
+            sqlite3_bind_text(stored, 6, rows[i].uid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(stored, 7, rows[i].rid, 20, SQLITE_STATIC);
+            int found = sqlite3_step(stored);
+            sqlite3_reset(stored);
+            if (found == SQLITE_ROW) { unchanged++; continue; }
+        }
         sqlite3_bind_text(ins, 1, rows[i].from, 10, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, rows[i].to, 10, SQLITE_STATIC);
         sqlite3_bind_text(ins, 6, rows[i].uid, -1, SQLITE_STATIC);
@@ -479,6 +488,7 @@ int main(int argc, char **argv) {
         sqlite3_reset(ins);
     }
     sqlite3_finalize(ins);
+    sqlite3_finalize(stored);
     char detail[128];
     snprintf(detail, sizeof detail, "{\"added\":\"%zu\",\"removed\":\"0\",\"unchanged\":\"%zu\"}", added, unchanged);
     sqlite3_stmt *audit;

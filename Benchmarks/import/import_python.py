@@ -111,14 +111,16 @@ def main(argv):
     db.execute(f"PRAGMA cache_size = -{max(2000, min(len(rows) // 2, 512 * 1024))}")
     any_stored = db.execute("SELECT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?, '') AND source = ? "
                             "AND uid IS NOT NULL)", (None, source)).fetchone()[0]
-    lookup = ("WHERE NOT EXISTS (SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?3, '') AND source = ?5 AND uid = ?6 "
-              "AND recurrence_id IS ?7) " if any_stored else "WHERE true ")
+    # The statements Retreat's store runs: one row per INSERT ... VALUES (an INSERT ... SELECT would keep a statement
+    # journal), and a look-up first only when something is stored under this key (so no id is used up by a conflict).
     added = 0
     for (lo, hi, uid, rid, starts, ends) in rows:
+        if any_stored and db.execute("SELECT 1 FROM blackouts WHERE coalesce(resource, '') = coalesce(?, '') AND source = ? AND uid = ? "
+                                     "AND recurrence_id IS ?", (None, source, uid, rid)).fetchone():
+            continue
         cur = db.execute(
-            # The statement Retreat's store runs: insert only an occurrence not stored yet (so no id is used up).
             "INSERT INTO blackouts (from_day, to_day, resource, reason, source, uid, recurrence_id, starts_at, ends_at) "
-            "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 " + lookup +
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING",
             (lo, hi, None, reason, source, uid, rid, starts, ends))
         added += cur.rowcount

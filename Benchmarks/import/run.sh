@@ -6,12 +6,13 @@
 #   3. Python: icalendar + recurring-ical-events doing the same work, rows written with sqlite3.
 # Each writes into its own fresh Retreat store (created by `retreat init`, so the schema is the same). The rows
 # of the three stores are compared first: the times are printed only when all three stored the same rows.
-# Wall time and peak RSS come from /usr/bin/time; medians of RUNS runs (Retreat and C alternate, one process at
-# a time); Python runs PY_RUNS times (default 1: it takes about a minute).
+# Wall time and peak RSS come from /usr/bin/time. Each round runs Retreat, then C, then (in the first PY_RUNS
+# rounds) Python, one process at a time. A ratio is the median of the rounds' own ratios: a shared machine's slow
+# spells then move both sides of a ratio together. Times and memory are medians of all runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-RUNS=${RUNS:-5}
-PY_RUNS=${PY_RUNS:-1}
+RUNS=${RUNS:-7}
+PY_RUNS=${PY_RUNS:-3}
 COUNT=${COUNT:-50000}
 WORK=${WORK:-/tmp/retreat-import-bench}
 VENV=${VENV:-.build/icsval}
@@ -45,15 +46,13 @@ c_import() { measure "$WORK/import_c" "$WORK/cal50k.ics" "$1" $FROM $TO $ZONE $D
 py_import() { measure "$VENV/bin/python" Benchmarks/import/import_python.py "$WORK/cal50k.ics" "$1" $FROM $TO $ZONE $DAY_START $DAY_END; }
 
 : >"$WORK/retreat.txt"; : >"$WORK/c.txt"; : >"$WORK/py.txt"
+have_python=0
+if [ "$PY_RUNS" -gt 0 ] && "$VENV/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then have_python=1; fi
 for i in $(seq "$RUNS"); do
   fresh "$WORK/retreat.sqlite"; retreat_import "$WORK/retreat.sqlite" >>"$WORK/retreat.txt"
   fresh "$WORK/c.sqlite"; c_import "$WORK/c.sqlite" >>"$WORK/c.txt"
+  if [ "$have_python" = 1 ] && [ "$i" -le "$PY_RUNS" ]; then fresh "$WORK/py.sqlite"; py_import "$WORK/py.sqlite" >>"$WORK/py.txt"; fi
 done
-have_python=0
-if [ "$PY_RUNS" -gt 0 ] && "$VENV/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
-  have_python=1
-  for i in $(seq "$PY_RUNS"); do fresh "$WORK/py.sqlite"; py_import "$WORK/py.sqlite" >>"$WORK/py.txt"; done
-fi
 
 # Agreement first: the same rows in every store, or no figures at all.
 rows "$WORK/retreat.sqlite" >"$WORK/retreat.rows"
@@ -78,14 +77,17 @@ echo "agreement: $agree, $n rows each (sha1 $(sha1sum <"$WORK/retreat.rows" | cu
 
 rt=$(cut -d' ' -f1 "$WORK/retreat.txt" | median); rm_=$(cut -d' ' -f2 "$WORK/retreat.txt" | median)
 ct=$(cut -d' ' -f1 "$WORK/c.txt" | median); cm=$(cut -d' ' -f2 "$WORK/c.txt" | median)
-echo "$COUNT VEVENTs ($(du -h "$WORK/cal50k.ics" | cut -f1)), window $FROM..$TO, medians of $RUNS runs:"
+# Per-round ratios (line i of one file against line i of the other), then their median.
+ratios() { paste -d' ' "$1" "$2" | awk -v col="$3" 'NF >= 4 {print $col / $(col + 2)}' | median; }
+echo "$COUNT VEVENTs ($(du -h "$WORK/cal50k.ics" | cut -f1)), window $FROM..$TO, $RUNS rounds (medians):"
 printf "  %-58s %7.2f s %7.0f MiB\n" "retreat blackout import" "$rt" "$(echo "$rm_/1024" | bc -l)"
 printf "  %-58s %7.2f s %7.0f MiB\n" "C on libical + SQLite (same work)" "$ct" "$(echo "$cm/1024" | bc -l)"
-printf "  %-58s %7.2f x %7.2f x\n" "Retreat / C (goal: at most 1.30 x time and memory)" "$(echo "$rt/$ct" | bc -l)" "$(echo "$rm_/$cm" | bc -l)"
+printf "  %-58s %7.2f x %7.2f x\n" "Retreat / C, per round (goal: at most 1.30 x time, memory)" \
+  "$(ratios "$WORK/retreat.txt" "$WORK/c.txt" 1)" "$(ratios "$WORK/retreat.txt" "$WORK/c.txt" 2)"
 if [ "$have_python" = 1 ]; then
   pt=$(cut -d' ' -f1 "$WORK/py.txt" | median); pm=$(cut -d' ' -f2 "$WORK/py.txt" | median)
-  printf "  %-58s %7.2f s %7.0f MiB\n" "Python icalendar + recurring-ical-events ($PY_RUNS run(s))" "$pt" "$(echo "$pm/1024" | bc -l)"
-  printf "  %-58s %7.2f x\n" "Python / Retreat (goal: at least 15 x)" "$(echo "$pt/$rt" | bc -l)"
+  printf "  %-58s %7.2f s %7.0f MiB\n" "Python icalendar + recurring-ical-events ($PY_RUNS round(s))" "$pt" "$(echo "$pm/1024" | bc -l)"
+  printf "  %-58s %7.2f x\n" "Python / Retreat, per round (goal: at least 15 x)" "$(ratios "$WORK/py.txt" "$WORK/retreat.txt" 1)"
 else
   echo "  Python: skipped (icalendar / recurring-ical-events could not be installed)"
 fi

@@ -147,6 +147,10 @@ func booking(_ id: String, start: String, resource: String = "practice", status:
         #expect(Set(stored.map(\.resource)) == ["practice"])
         let expected = Set(items.map { "\($0.from) \($0.to) \($0.startsAt?.timeIntervalSince1970 ?? -1) \($0.endsAt?.timeIntervalSince1970 ?? -1)" })
         #expect(Set(stored.map { "\($0.from) \($0.to) \($0.startsAt?.timeIntervalSince1970 ?? -1) \($0.endsAt?.timeIntervalSince1970 ?? -1)" }) == expected)
+        // Importing the same again looks each occurrence up (the key has rows now) and adds nothing.
+        let again = try store.write { tx in try tx.importBlackouts(items + [items[0]], key: key, reason: "busy in ünïcode.ics", replacingWithin: nil) }
+        #expect(again == ImportCounts(added: 0, unchanged: 20_001, removed: 0))
+        #expect(try store.read { try $0.blackouts() }.count == 20_000)
         // The page cache is the connection's default again once the import is over.
         #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2000)
     }
