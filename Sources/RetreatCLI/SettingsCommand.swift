@@ -52,7 +52,8 @@ struct SettingsJSON: Encodable {
 extension RetreatCommand {
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the practice settings, or change them.", subcommands: [ShowSettings.self, SetSettings.self], defaultSubcommand: ShowSettings.self)
+            abstract: "Show the practice settings, or change them.", subcommands: [ShowSettings.self, SetSettings.self, ReplaceModules.self],
+            defaultSubcommand: ShowSettings.self)
     }
 
     struct ShowSettings: ParsableCommand {
@@ -130,6 +131,37 @@ extension RetreatCommand {
             if changes.isEmpty { Swift.print("nothing changes") }
             for c in changes { Terminal.print("\(c.key): \(c.before) → \(c.after)") }
             if dryRun && !changes.isEmpty { Swift.print("(dry run: nothing was changed)") }
+        }
+    }
+}
+
+extension RetreatCommand {
+    struct ReplaceModules: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "modules",
+            abstract: "Replace the agenda module catalog with a TOML file (checked as `init --modules` checks it).",
+            discussion: """
+                The agendas of bookings not yet over were planned from the old catalog: they become stale and are \
+                re-planned with `retreat agenda ID --replan` before they are exported or sent. A live booking that \
+                ranks a priority the new catalog does not define, or whose agenda adjustments name a module it lacks, \
+                is refused (exit 3) naming it. Recorded in the audit log.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The catalog (see Fixtures/agenda-modules.toml).") var file: String
+        @Flag(help: "Show what would change without changing it.") var dryRun = false
+        @Flag(help: "Print JSON: {\"modules\",\"previousModules\",\"changed\",\"staleAgendas\",\"dryRun\"}.") var json = false
+
+        func run() throws {
+            let r = try store.service().replaceModuleCatalog(file: file, dryRun: dryRun)
+            if json { return try printJSON(r) }
+            guard r.changed else { return Swift.print("the module catalog is unchanged (\(r.modules) modules)") }
+            let verb = dryRun ? "would replace" : "replaced"
+            Swift.print("\(verb) the module catalog: \(r.modules) modules (was \(r.previousModules))")
+            if !r.staleAgendas.isEmpty {
+                Swift.print("agendas to re-plan (`retreat agenda ID --replan`): \(r.staleAgendas.joined(separator: ", "))")
+            }
+            if dryRun { Swift.print("(dry run: nothing was changed)") }
         }
     }
 }

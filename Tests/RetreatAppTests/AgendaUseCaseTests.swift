@@ -148,3 +148,88 @@ import Testing
         #expect(try c.store.read { try $0.agenda(bookingID: "B0001") } == before)
     }
 }
+
+/// Replacing the module catalog of a store in use (`retreat settings modules FILE`): the agendas planned from the
+/// old one become stale and are refused for export until re-planned, and a catalog that lacks what a live
+/// booking uses is refused naming it, with nothing changed. On both stores.
+@Suite(.serialized) struct CatalogReplacementTests {
+    static let fixture = repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml")
+
+    /// The fixture catalog with `edit` applied, written beside the clinic's store.
+    func catalog(_ c: Clinic, _ name: String, _ edit: (String) -> String) throws -> String {
+        let text = edit(try String(contentsOf: Self.fixture, encoding: .utf8))
+        let url = c.dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// The fixture without the [[module]] table of `id`.
+    static func without(_ id: String) -> (String) -> String {
+        { text in
+            text.components(separatedBy: "[[module]]").filter { !$0.contains("id = \"\(id)\"\n") }.joined(separator: "[[module]]")
+        }
+    }
+
+    func plannedClinic(_ kind: StoreKind) throws -> Clinic {
+        let c = try Clinic(kind)
+        let app = c.app()
+        _ = try app.book(BookingRequest(couple: "Jo & Max", contact: AgendaUseCaseTests.both, start: d("2027-01-11"), priorities: ["communication"]))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed)))
+        _ = try app.agenda(bookingID: "B0001")
+        return c
+    }
+
+    @Test(arguments: StoreKind.allCases) func aNewCatalogMakesCurrentAgendasStaleUntilReplanned(_ kind: StoreKind) throws {
+        let c = try plannedClinic(kind)
+        let app = c.app()
+        // The same catalog again changes nothing.
+        let same = try app.replaceModuleCatalog(file: Self.fixture.path)
+        #expect(!same.changed && same.staleAgendas.isEmpty && same.modules == 35)
+        let revised = try catalog(c, "revised.toml") {
+            $0.replacingOccurrences(of: "title = \"Appreciation exchange", with: "title = \"Appreciation exchange (revised)")
+        }
+        // A dry run says what would happen and writes nothing.
+        let dry = try app.replaceModuleCatalog(file: revised, dryRun: true)
+        #expect(dry.changed && dry.dryRun && dry.staleAgendas == ["B0001"])
+        #expect(try app.agenda(bookingID: "B0001").staleReason == nil)
+        let audited = try app.auditLog().count
+        let done = try app.replaceModuleCatalog(file: revised)
+        #expect(done.changed && !done.dryRun && done.staleAgendas == ["B0001"] && done.previousModules == 35)
+        #expect(try app.agenda(bookingID: "B0001").staleReason == "the module catalog changed")
+        #expect(throws: AppError.self) { _ = try app.coupleAgenda(bookingID: "B0001") }
+        #expect(try app.auditLog().map(\.action).dropFirst(audited).contains("catalog-replace"))
+        // Re-planned, the agenda comes from the new catalog.
+        let replanned = try app.agenda(bookingID: "B0001", edits: AgendaEdits(replan: true))
+        #expect(replanned.staleReason == nil)
+        #expect(try app.agendaModules().contains { $0.title.hasPrefix("Appreciation exchange (revised)") })
+        #expect(try !app.coupleAgenda(bookingID: "B0001").days.isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases) func aCatalogLackingWhatALiveBookingUsesIsRefused(_ kind: StoreKind) throws {
+        let c = try plannedClinic(kind)
+        let app = c.app()
+        _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(exclusions: ["appreciations"]))
+        let lacking = try catalog(c, "lacking.toml", Self.without("appreciations"))
+        do {
+            _ = try app.replaceModuleCatalog(file: lacking)
+            Issue.record("a catalog without a module a booking's adjustments name was accepted")
+        } catch {
+            #expect(error.exitCode == 3)
+            #expect(error.message.contains("B0001 adjusts \"appreciations\""), "\(error.message)")
+        }
+        #expect(try app.agenda(bookingID: "B0001").staleReason == nil, "a refused replacement changed an agenda")
+        #expect(try app.agendaModules().count == 35)
+        // Once the booking no longer uses it, the catalog can go in.
+        _ = try app.agenda(bookingID: "B0001", edits: AgendaEdits(resetAdjustments: true))
+        #expect(try app.replaceModuleCatalog(file: lacking).modules == 34)
+        // A catalog that would not plan at all (a prerequisite it lacks) is refused naming the file.
+        let broken = try catalog(c, "broken.toml", Self.without("intake-history"))
+        do {
+            _ = try app.replaceModuleCatalog(file: broken)
+            Issue.record("an incomplete catalog was accepted")
+        } catch {
+            #expect(error.exitCode == 1 && error.message.hasPrefix("broken.toml: "), "\(error.message)")
+        }
+    }
+}

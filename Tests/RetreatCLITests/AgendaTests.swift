@@ -34,6 +34,37 @@ import Testing
         #expect(try box.run(["audit", "--id", "B0001", "--json"]).out.components(separatedBy: "agenda-plan").count == 2)
     }
 
+    /// `retreat settings modules FILE`, as staff run it: the exit codes of the contract and the lines it prints.
+    @Test func settingsModulesReplacesTheCatalogAndSaysWhatToReplan() throws {
+        let box = try plannedBox()
+        defer { box.cleanup() }
+        #expect(try box.run(["agenda", "B0001"]).code == 0)
+        let fixture = try String(contentsOf: repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml"), encoding: .utf8)
+        let revised = box.dir.appendingPathComponent("revised.toml")
+        try fixture.replacingOccurrences(of: "title = \"Appreciation exchange", with: "title = \"Appreciation exchange (revised)")
+            .write(to: revised, atomically: true, encoding: .utf8)
+        let same = try box.run(["settings", "modules", repoRoot.appendingPathComponent("Fixtures/agenda-modules.toml").path])
+        #expect(same.code == 0 && same.out == "the module catalog is unchanged (35 modules)\n", "\(same.out)\(same.err)")
+        let dry = try box.run(["settings", "modules", revised.path, "--dry-run"])
+        #expect(dry.code == 0 && dry.out.contains("would replace the module catalog") && dry.out.contains("B0001"), "\(dry.out)\(dry.err)")
+        let done = try box.run(["settings", "modules", revised.path, "--json"])
+        #expect(done.code == 0, "\(done.err)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(done.out.utf8)) as? [String: Any])
+        #expect(doc["changed"] as? Bool == true && doc["staleAgendas"] as? [String] == ["B0001"] && doc["modules"] as? Int == 35)
+        #expect(try box.run(["export", "B0001", "--out", box.dir.appendingPathComponent("b.ics").path]).code == 3)
+        #expect(try box.run(["agenda", "B0001", "--replan"]).code == 0)
+        #expect(try box.run(["export", "B0001", "--out", box.dir.appendingPathComponent("b.ics").path]).code == 0)
+        // Refusals: a missing file, a directory, broken TOML (exit 1, one line naming the file).
+        for (file, words) in [("nothing-here.toml", "no such file"), (".", "not a regular file")] {
+            let r = try box.run(["settings", "modules", box.dir.appendingPathComponent(file).path])
+            #expect(r.code == 1 && r.err.contains(words) && r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+        let broken = box.dir.appendingPathComponent("broken.toml")
+        try "[[module]]\nid = \"x\nbroken".write(to: broken, atomically: true, encoding: .utf8)
+        let r = try box.run(["settings", "modules", broken.path])
+        #expect(r.code == 1 && r.err.hasPrefix("retreat: error: broken.toml: "), "\(r.err)")
+    }
+
     @Test func aChangeMakesTheAgendaStaleAndAStaleAgendaIsNeverExported() throws {
         let box = try plannedBox()
         defer { box.cleanup() }
