@@ -112,6 +112,7 @@ let package = Package(
             name: "RetreatAppTests",
             dependencies: [
                 "RetreatApp", "RetreatConfig", "RetreatStore", "RetreatPostgres", "RetreatScheduling", "RetreatAgenda", "RetreatMail", "RetreatICal",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "RetreatPostgresTests",

@@ -166,8 +166,9 @@ extension RetreatService {
                 report.remindersQueued.append(OutboxEntry(try ctx.tx.insert(due)))
             }
         }
-        // Without the lock (a store that is not a local file), a claim older than this is taken to be abandoned.
-        let abandonedBefore: Date? = lock == nil ? clock().addingTimeInterval(-Outbox.leaseSeconds) : nil
+        // Unless the lock is the store file's own (it cannot be lost while this process lives), a claim older than
+        // this is taken to be abandoned.
+        let abandonedBefore: Date? = lock?.reclaimsAtOnce == true ? nil : clock().addingTimeInterval(-Outbox.leaseSeconds)
         var done = Set<Int64>()
         var temporaryInARow = 0
         while true {
@@ -548,16 +549,35 @@ enum Reminders {
 /// one byte of the database file itself, far beyond any byte SQLite locks: however the store is named (a symbolic
 /// link, a hard link, a relative path), every run locks the same file; the lock belongs to this open file, so
 /// SQLite's own locks are untouched when it is released, and the kernel releases it however the process ends.
-/// Stores that are not a local file get no lock (nil); their runs reclaim only claims older than
+/// For PostgreSQL, a session-level advisory lock on a connection of its own (`RunLocking`): a second run is
+/// refused the same way, but since a lost connection loses the lock, claims are still taken over only after
 /// `Outbox.leaseSeconds`.
 final class NotifyLock {
     private var fd: Int32
+    private var runLock: (any RunLock)?
+
+    /// Whether a message left `sending` may be claimed again at once (the lock cannot be lost while held).
+    var reclaimsAtOnce: Bool { fd >= 0 }
 
     /// The locked byte: 2^62, far above SQLite's lock bytes (from 2^30) and any real database's size.
     static let offset: Int64 = 1 << 62
 
+    static let busy = AppError(.conflict, "another `retreat notify` is sending from this store; try again when it has finished")
+
     init?(store: any PracticeStore) throws(AppError) {
-        guard let sqlite = store as? SQLiteStore else { return nil }
+        guard let sqlite = store as? SQLiteStore else {
+            guard let locking = store as? any RunLocking else { return nil }
+            fd = -1
+            do {
+                guard let held = try locking.tryRunLock("notify") else { throw Self.busy }
+                runLock = held
+            } catch let error as AppError {
+                throw error
+            } catch {
+                throw AppError.wrap(error)
+            }
+            return
+        }
         let path = sqlite.path
         // Follows symbolic links on purpose: the lock is on the database file, not on the name given. Opened for
         // writing because a write lock needs it; nothing is written, and nothing is created.
@@ -578,14 +598,14 @@ final class NotifyLock {
             let code = errno
             close(fd)
             fd = -1
-            if code == EAGAIN || code == EACCES {
-                throw AppError(.conflict, "another `retreat notify` is sending from this store; try again when it has finished")
-            }
+            if code == EAGAIN || code == EACCES { throw Self.busy }
             throw AppError(.io, "cannot lock the store \(path) for sending: \(String(cString: strerror(code)))")
         }
     }
 
     func release() {
+        runLock?.release()
+        runLock = nil
         guard fd >= 0 else { return }
         close(fd)
         fd = -1

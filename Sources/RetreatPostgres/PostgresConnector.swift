@@ -120,6 +120,12 @@ final class PostgresConnector: @unchecked Sendable {
         }
     }
 
+    /// A new connection kept out of the pool: for a session-level lock held across many transactions. The caller
+    /// closes it with `PostgresConnector.close`.
+    func dedicatedSession() throws(StoreError) -> PostgresSession {
+        PostgresSession(connection: try connect(), logger: logger, location: location)
+    }
+
     /// An idle connection, or a new one; and whether it was kept from an earlier call.
     private func checkout() throws(StoreError) -> (PostgresConnection, Bool) {
         let reused: PostgresConnection? = lock.withLock {

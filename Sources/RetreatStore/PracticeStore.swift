@@ -11,6 +11,19 @@ import RetreatScheduling
 /// Every `write` is one transaction: its body's changes commit together or not at all. A body may run more
 /// than once when the database asks for a retry (serialization failures), so it must do nothing but read and
 /// write through the transaction it is given.
+/// A store that can hold a named lock for the length of a run that spans many transactions (one `notify` at a
+/// time), released by `RunLock.release()` or by the end of the process holding it, however it ends.
+public protocol RunLocking {
+    /// Takes the lock `name` of this store, or returns nil when another run holds it.
+    func tryRunLock(_ name: String) throws -> (any RunLock)?
+}
+
+/// A held run lock.
+public protocol RunLock: AnyObject {
+    /// Gives the lock back (also done when the process ends).
+    func release()
+}
+
 public protocol PracticeStore: AnyObject, Sendable {
     /// Where the store lives (a file path or a URL without its password), for messages.
     var location: String { get }

@@ -1,10 +1,13 @@
 import Foundation
+import PostgresNIO
 import RetreatApp
 import RetreatICal
 import RetreatMail
 import RetreatScheduling
 import RetreatStore
 import Testing
+
+@testable import RetreatPostgres
 
 /// A transport that blocks in `send` until released, so a test can act while a `notify` run is mid-send.
 final class Gate: MailTransport, @unchecked Sendable {
@@ -84,15 +87,38 @@ final class Background<T>: @unchecked Sendable {
         #expect(!FileManager.default.fileExists(atPath: c.path + ".notify-lock"))
     }
 
-    @Test func aRunWhoseClaimWasTakenOverStillReportsWhatItSent() throws {
-        // Without a lock (PostgreSQL), a claim older than the lease may be taken over by another run; the first
-        // run's delivery is then recorded by the other, and the first says so instead of "0 sent".
+    @Test func oneNotifyAtATimeOnPostgreSQLAndALostLockFallsBackToTheLease() throws {
         let c = try Clinic(.postgres)
         _ = try c.app().book(BookingRequest(couple: "A", contact: "a@example.org", start: d("2027-01-11")))
         let gate = Gate()
         let app = c.app()
         let first = Background { try app.notify(transport: gate) }
         try #require(gate.entered.wait(timeout: .now() + 60) == .success, "the first run never reached the mail command")
+        // While the first run holds the practice's notify lock, a second run (another process, another
+        // connection) is refused, even long after the first claimed its message.
+        let other = RetreatService(store: try PostgresStore(url: c.path), actor: "t", clock: { testNow.addingTimeInterval(700) })
+        do {
+            _ = try other.notify(transport: Recorder())
+            Issue.record("a second notify ran while the first held the lock")
+        } catch {
+            #expect(error.kind == .conflict && error.exitCode == 3, "\(error.message)")
+            #expect(error.message.contains("another `retreat notify` is sending from this store"))
+        }
+        // The first run's lock connection is lost (a network failure ends it): the lock goes with it. A second
+        // run may then start, but it takes the first run's claim over only once the claim is older than the
+        // lease, and the first run's delivery is then recorded by the second; the first says so.
+        let location = try PostgresLocation(url: c.path)
+        let connector = try PostgresConnector(location)
+        let ended = try connector.withSession { session in
+            try session.column(
+                """
+                SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+                    AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(\("retreat-run:notify:" + location.schema), 0)
+                """, as: Bool.self)
+        }
+        #expect(ended == [true])
+        let early = try c.app(at: testNow.addingTimeInterval(60)).notify(transport: Recorder())
+        #expect(early.sent.isEmpty, "a claim younger than the lease was taken over")
         let recorder = Recorder()
         let second = try c.app(at: testNow.addingTimeInterval(700)).notify(transport: recorder)
         #expect(second.sent.count == 1)
