@@ -5,7 +5,7 @@
  * (DTSTART, RRULE with COUNT/UNTIL/BYDAY through icalrecur_iterator, EXDATE, RDATE, RECURRENCE-ID overrides,
  * the highest SEQUENCE winning), drops TRANSP:TRANSPARENT and STATUS:CANCELLED occurrences, maps each busy
  * occurrence to what Retreat keeps (all-day dates clipped to the window; a timed occurrence that takes time as
- * its interval with the local dates of its start and its last second), and stores the rows into a Retreat store (same table, same SQL, one transaction, one
+ * its interval clipped to the window, with the local dates of its start and its last second), and stores the rows into a Retreat store (same table, same SQL, one transaction, one
  * prepared statement) with the audit row. Retreat's rows and these are compared before any time is reported.
  *
  * It covers what the benchmark calendar uses; Retreat's importer also handles Windows zone names, RDATE
@@ -188,7 +188,8 @@ static void emit(const struct event *e, struct icaltimetype start, long length, 
     long en = e->start.is_utc ? naive(end_local) : instant_of(end_local, &e->start);
     if (en <= s) return; /* an event taking no time blocks nothing */
     if (!(s < win_end && en > win_start)) return;
-    add_timed_row(e->uid, rid_instant, s, en);
+    /* Kept within the window, as Retreat keeps it. */
+    add_timed_row(e->uid, rid_instant, s < win_start ? win_start : s, en > win_end ? win_end : en);
 }
 
 static long key_of(struct icaltimetype t, const struct when *kind, const struct event *master) {

@@ -76,9 +76,10 @@ def rows_for(path, first, last, zone, day_start, day_end, timed=False):
             e = s
         if timed:
             if e > s and s < win_end and e > win_start:
-                lo_day = s.astimezone(tz).date()
-                hi_day = (e - dt.timedelta(seconds=1)).astimezone(tz).date()
-                rows.append((lo_day.isoformat(), hi_day.isoformat(), uid, rid_text, s.timestamp(), e.timestamp()))
+                cs, ce = max(s, win_start), min(e, win_end)  # kept within the window, as Retreat keeps it
+                lo_day = cs.astimezone(tz).date()
+                hi_day = (ce - dt.timedelta(seconds=1)).astimezone(tz).date()
+                rows.append((lo_day.isoformat(), hi_day.isoformat(), uid, rid_text, cs.timestamp(), ce.timestamp()))
             continue
         hits = []
         d = max(first, s.astimezone(UTC).date() - dt.timedelta(days=1))

@@ -108,9 +108,8 @@ extension RetreatService {
             case .staff: kind = .staff
             case .freebusy: kind = .freebusy
             case .counselor(let name):
-                try ctx.base.requireResource(name, option: "counselor")
                 kind = .counselor
-                subject = name
+                subject = try ctx.base.requireResource(name, option: "counselor")
             case .couple(let id):
                 kind = .couple
                 subject = try ctx.base.booking(id).id

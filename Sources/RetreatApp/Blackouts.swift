@@ -51,7 +51,7 @@ extension RetreatService {
     func addBlackout(_ span: BlackoutSpan, resource: String?, reason: String?, force: Bool) throws(AppError) -> Blackout {
         let reason = try Input.note(reason, option: "--reason")
         return try write { ctx in
-            try ctx.base.requireResource(resource)
+            let resource = try ctx.base.requireResource(resource)
             let blackout: Blackout
             switch span {
             case .days(let from, let to):
@@ -141,7 +141,13 @@ extension RetreatService {
         let url = URL(fileURLWithPath: file)
         let name = url.lastPathComponent
         var sourceName = url.standardizedFileURL.path
-        if let source { sourceName = try Input.name(source, option: "--source") }
+        if let source {
+            sourceName = try Input.name(source, option: "--source")
+            // "manual" marks blackouts added by hand: an import under that name would replace them.
+            if sourceName.lowercased() == "manual" {
+                throw AppError(.badInput, "--source manual is the name of blackouts added by hand; give the import another name")
+            }
+        }
         try Input.path(file, option: "the file name")
         var info = stat()
         guard stat(url.path, &info) == 0 else { throw AppError(.notFound, "cannot read \(file): no such file") }
@@ -154,9 +160,9 @@ extension RetreatService {
         }
         // Expansion runs outside the transaction: other staff can keep writing while a large file is read.
         let window = try read { ctx in
-            try ctx.requireResource(resource)
-            return (ctx.settings, from ?? ctx.today, to ?? ctx.today.adding(months: ctx.settings.horizonMonths))
+            (ctx.settings, from ?? ctx.today, to ?? ctx.today.adding(months: ctx.settings.horizonMonths), try ctx.requireResource(resource))
         }
+        let resource = window.3
         guard window.2 >= window.1 else { throw AppError(.badInput, "--to \(window.2) is before --from \(window.1)") }
         let result: BusyImportResult
         do {

@@ -141,11 +141,17 @@ struct ReadContext {
     }
 
     /// Refuses a resource the practice does not have, naming the ones it has.
-    func requireResource(_ resource: String?, option: String = "--resource") throws {
-        if let resource, !settings.resources.contains(resource) {
+    /// The practice's own spelling of `resource` (nil stays nil). Resources compare as Swift strings do (a name
+    /// pasted in decomposed Unicode matches), and what is stored must then be the practice's bytes, or a second
+    /// spelling would key its own rows.
+    @discardableResult
+    func requireResource(_ resource: String?, option: String = "--resource") throws -> String? {
+        guard let resource else { return nil }
+        guard let known = settings.resources.first(where: { $0 == resource }) else {
             throw AppError(
                 .badInput, "\(option): unknown resource \"\(resource)\"; the practice's resources are \(settings.resources.joined(separator: ", "))")
         }
+        return known
     }
 
     /// Waitlist entries still waiting that now have a free start, with those starts.

@@ -19,7 +19,7 @@ extension RetreatService {
         let contact = try Input.contact(contact, option: "--contact")
         guard to >= from else { throw AppError(.badInput, "--to \(to) is before --from \(from)") }
         return try write { ctx in
-            try ctx.base.requireResource(resource)
+            let resource = try ctx.base.requireResource(resource)
             if to < ctx.today { throw AppError(.badInput, "--to \(to) is in the past; give the range of starts the couple can still take") }
             let horizon = ctx.today.adding(months: ctx.settings.horizonMonths)
             if from > horizon { throw AppError(.badInput, "--from \(from) is beyond the booking horizon (\(horizon)); nothing could be offered") }

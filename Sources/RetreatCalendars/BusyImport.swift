@@ -70,9 +70,13 @@ public struct BusyImportResult: Sendable {
 public enum BusyImport {
     /// Expands `calendar` over the practice-local days `from`…`to` (inclusive).
     /// - Throws: `ICalError` for an unknown zone or a rule past `limits` (in steps or time).
+    /// Most occurrences one import may bring in: a file of a few kilobytes with an hourly rule can otherwise
+    /// expand to millions of rows (a gigabyte of memory, and the store's write lock held for seconds).
+    public static let maxOccurrences = 500_000
+
     public static func busyDays(
         in calendar: ICalendar, from: CalendarDay, to: CalendarDay, settings: PracticeSettings,
-        limits: ICalExpansionLimits = ICalExpansionLimits()
+        limits: ICalExpansionLimits = ICalExpansionLimits(), maxOccurrences: Int = BusyImport.maxOccurrences
     ) throws(ICalError) -> BusyImportResult {
         let zone = settings.timeZone
         let windowStart = from.firstInstant(in: zone)
@@ -82,9 +86,16 @@ public enum BusyImport {
         var busy: [ImportedBusy] = []
         var order: [(start: Date, index: Int)] = []
         var free = 0
+        var seen = 0
         try calendar.forEachInstance(
             in: DateInterval(start: windowStart, end: max(windowStart, windowEnd)), floatingTimeZone: floating, limits: limits
-        ) { occ in
+        ) { (occ: ICalInstance) throws(ICalError) in
+            seen += 1
+            if seen > maxOccurrences {
+                throw ICalError(
+                    .tooManyOccurrences,
+                    "the calendar has more than \(maxOccurrences) occurrences between \(from) and \(to); import a shorter window (--from, --to)")
+            }
             if calendar.events[occ.eventIndex].transparency == .transparent || calendar.events[occ.eventIndex].status == .cancelled
                 || (!occ.isAllDay && occ.endInstant <= occ.startInstant)
             {
@@ -100,17 +111,29 @@ public enum BusyImport {
                 interval = .days(first: first, last: last)
                 days = clip(first...last, from, to)
             } else {
-                interval = .instants(start: occ.startInstant, end: occ.endInstant)
-                let touched = sessions.days(overlapping: occ.startInstant, occ.endInstant)
+                // Kept within the window: what lies outside it is not this import's (and an event that began in
+                // year 1 must neither store a date no calendar can read nor walk two thousand years of days).
+                let start = max(occ.startInstant, windowStart)
+                let end = min(occ.endInstant, windowEnd)
+                interval = .instants(start: start, end: end)
+                let touched = sessions.days(overlapping: start, end)
                 days = touched.first.flatMap { first in touched.last.flatMap { clip(first...$0, from, to) } }
             }
             order.append((occ.startInstant, busy.count))
-            busy.append(ImportedBusy(uid: occ.uid, recurrenceID: isoUTC(occ.recurrenceInstant), interval: interval, days: days))
+            busy.append(ImportedBusy(uid: storedUID(occ.uid), recurrenceID: isoUTC(occ.recurrenceInstant), interval: interval, days: days))
         }
         // Start order, then UID (stable for equal keys): sort small keys, then move each value once.
         order.sort { $0.start != $1.start ? $0.start < $1.start : busy[$0.index].uid < busy[$1.index].uid }
         busy = order.map { busy[$0.index] }
         return BusyImportResult(busy: busy, free: free, ignoredComponents: calendar.ignoredComponentCount)
+    }
+
+    /// The UID as stored: a UID longer than 255 bytes or holding a control or invisible character (legal in
+    /// iCalendar, but not a key to keep or show) is stored as a stand-in digest of itself, so it still tells
+    /// occurrences apart and a second import of the file still finds them.
+    static func storedUID(_ uid: String) -> String {
+        if uid.utf8.count <= 255, TextRules.firstForbidden(in: uid) == nil { return uid }
+        return "uid-" + ICalDigest.hex128(uid)
     }
 
     static func clip(_ r: ClosedRange<CalendarDay>, _ from: CalendarDay, _ to: CalendarDay) -> ClosedRange<CalendarDay>? {

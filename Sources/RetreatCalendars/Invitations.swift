@@ -73,7 +73,7 @@ public struct CoupleEvent: Hashable, Sendable {
         var text = "v1|\(uid)|"
         for attendee in attendees.map(\.description).sorted() { text += "attendee=\(attendee)|" }
         for e in components { text += Self.canonical(e) + "\u{1E}" }
-        return Digest.hex128(text)
+        return ICalDigest.hex128(text)
     }
 
     /// Every field of an event that reaches a client, in a fixed order.
@@ -289,26 +289,5 @@ public enum InvitationChanges {
         let record = SentEvent(
             uid: event.uid, owner: event.owner, sequence: sequence, contentHash: hash, cancelled: false, recipients: recipients, updatedAt: now)
         return (messages, record)
-    }
-}
-
-/// A 128-bit digest (two FNV-1a 64 lanes with different offsets) for change detection; not a secret.
-enum Digest {
-    static func hex128(_ text: String) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x6c62_272e_07bb_0142
-        for byte in text.utf8 {
-            a ^= UInt64(byte)
-            a = a &* 0x100_0000_01b3
-            b ^= UInt64(byte)
-            b = b &* 0x100_0000_01b3
-            b ^= b >> 29
-        }
-        return hex(a) + hex(b)
-    }
-
-    static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

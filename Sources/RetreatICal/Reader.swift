@@ -8,6 +8,9 @@ public struct ICalReadLimits: Sendable, Hashable {
     /// Deepest component nesting accepted.
     public var maxDepth: Int
 
+    /// The size limit as people read it: "64 MiB", or bytes when it is not a whole number of MiB.
+    var sizeText: String { maxBytes % 1_048_576 == 0 ? "\(maxBytes / 1_048_576) MiB" : "\(maxBytes) bytes" }
+
     public init(maxBytes: Int = 64 * 1024 * 1024, maxDepth: Int = 16) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
@@ -26,7 +29,7 @@ extension ICalendar {
     public init(contentsOf url: URL, limits: ICalReadLimits = ICalReadLimits()) throws(ICalError) {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         if let size, size > limits.maxBytes {
-            throw ICalError(.tooLarge, "\(url.lastPathComponent) is \(size / 1_048_576) MiB; the limit is \(limits.maxBytes / 1_048_576) MiB")
+            throw ICalError(.tooLarge, "the file is \(size) bytes, over the limit of \(limits.sizeText)")
         }
         let data: Data
         do {
@@ -41,7 +44,7 @@ extension ICalendar {
     /// parser, one top-level component at a time (`ComponentStream`).
     public init(data: Data, limits: ICalReadLimits = ICalReadLimits()) throws(ICalError) {
         if data.count > limits.maxBytes {
-            throw ICalError(.tooLarge, "the calendar is \(data.count / 1_048_576) MiB; the limit is \(limits.maxBytes / 1_048_576) MiB")
+            throw ICalError(.tooLarge, "the calendar is \(data.count) bytes, over the limit of \(limits.sizeText)")
         }
         self = try Libical.locked { () throws(ICalError) -> ICalendar in
             try ContentLines.withBytes(data) { (all: UnsafeBufferPointer<UInt8>) throws(ICalError) -> ICalendar in
@@ -235,8 +238,19 @@ extension ICalEvent {
                 "the event with UID \"\(uid?.prefix(60) ?? "")\" ends (DTEND) before it starts (DTSTART); fix or remove that event")
         }
         let stamp = Date(timeIntervalSince1970: TimeInterval(stampValue?.local.naiveSeconds ?? 0))
+        // RFC 5545 requires a UID. An event without one gets a stand-in made from what it says (times, rules,
+        // title, place): stable from one import of the file to the next, and two different events without a UID
+        // are never taken for revisions of one event.
+        let identity =
+            uid
+            ?? "no-uid-"
+            + ICalDigest.hex128(
+                [
+                    "\(start)", "\(end.map { "\($0)" } ?? "")", "\(duration ?? 0)", rules.joined(separator: ";"), "\(rdates)", "\(periods)",
+                    "\(exdates)", "\(recurrenceID.map { "\($0)" } ?? "")", summary ?? "", location ?? "", description ?? "",
+                ].joined(separator: "|"))
         self.init(
-            uid: uid ?? "", stamp: stamp, start: start, end: end, durationSeconds: end == nil ? duration : nil, summary: summary,
+            uid: identity, stamp: stamp, start: start, end: end, durationSeconds: end == nil ? duration : nil, summary: summary,
             description: description, location: location, url: url, status: status, sequence: sequence ?? 0,
             classification: classification, transparency: transparency, categories: categories, organizer: organizer,
             attendees: attendees, relatedTo: relatedTo, exceptionDates: exdates, recurrenceID: recurrenceID,

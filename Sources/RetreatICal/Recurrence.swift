@@ -125,7 +125,7 @@ extension ICalendar {
     /// - Throws: as `occurrences(in:floatingTimeZone:limits:)`.
     public func forEachInstance(
         in window: DateInterval, floatingTimeZone: String? = nil, limits: ICalExpansionLimits = ICalExpansionLimits(),
-        _ body: (ICalInstance) -> Void
+        _ body: (ICalInstance) throws(ICalError) -> Void
     ) throws(ICalError) {
         try Libical.locked { () throws(ICalError) in
             try expandInstances(in: window, floatingTimeZone: floatingTimeZone, limits: limits, body)
@@ -133,7 +133,7 @@ extension ICalendar {
     }
 
     private func expandInstances(
-        in window: DateInterval, floatingTimeZone: String?, limits: ICalExpansionLimits, _ body: (ICalInstance) -> Void
+        in window: DateInterval, floatingTimeZone: String?, limits: ICalExpansionLimits, _ body: (ICalInstance) throws(ICalError) -> Void
     ) throws(ICalError) {
         let budget = ExpansionBudget(limits)
         let endYear = Int(window.end.timeIntervalSince1970 / 31_556_952) + 1970
@@ -297,7 +297,7 @@ struct SeriesContext {
         return Int(try zones.instant(of: aligned, floatingZone: floating).timeIntervalSince1970)
     }
 
-    func expand(master masterIndex: Int?, overrides: [Int], _ body: (ICalInstance) -> Void) throws(ICalError) {
+    func expand(master masterIndex: Int?, overrides: [Int], _ body: (ICalInstance) throws(ICalError) -> Void) throws(ICalError) {
         guard let masterIndex else {
             // Overrides without their master: each counts on its own.
             for index in overrides {
@@ -305,7 +305,7 @@ struct SeriesContext {
                 let rid = try zones.instant(of: o.recurrenceID ?? o.start, floatingZone: floating)
                 let occ = try ICalendar.occurrence(
                     o, index: index, start: o.start, recurrence: rid, zones: zones, floating: floating, isOverride: true)
-                if occ.overlaps(window) { body(occ) }
+                if occ.overlaps(window) { try body(occ) }
             }
             return
         }
@@ -319,7 +319,7 @@ struct SeriesContext {
             }
             let occ = try ICalendar.occurrence(
                 master, index: masterIndex, start: master.start, recurrence: instant, zones: zones, floating: floating, isOverride: false)
-            if occ.overlaps(window) { body(occ) }
+            if occ.overlaps(window) { try body(occ) }
             return
         }
         var exact: [Int: Int] = [:]
@@ -353,18 +353,18 @@ struct SeriesContext {
                 let o = events[index]
                 let occ = try ICalendar.occurrence(
                     o, index: index, start: o.start, recurrence: inst.instant, zones: zones, floating: floating, isOverride: true)
-                if occ.overlaps(window) { body(occ) }
+                if occ.overlaps(window) { try body(occ) }
                 continue
             }
             if !ranges.isEmpty, let range = ranges.last(where: { $0.key < inst.key }) {
                 let occ = try shifted(inst, by: range.index, master: master)
-                if occ.overlaps(window) { body(occ) }
+                if occ.overlaps(window) { try body(occ) }
                 continue
             }
             let occ = try ICalendar.occurrence(
                 master, index: masterIndex, start: inst.value, recurrence: inst.instant, zones: zones, floating: floating,
                 isOverride: false, periodEnd: inst.periodEnd, lengthSeconds: inst.periodSeconds)
-            if occ.overlaps(window) { body(occ) }
+            if occ.overlaps(window) { try body(occ) }
         }
         // Overrides whose original instance was not generated in the window (or not at all) still count when
         // they themselves fall inside it.
@@ -375,7 +375,7 @@ struct SeriesContext {
             let instant = try zones.instant(of: ridValue, floatingZone: floating)
             let occ = try ICalendar.occurrence(
                 o, index: index, start: o.start, recurrence: instant, zones: zones, floating: floating, isOverride: true)
-            if occ.overlaps(window) { body(occ) }
+            if occ.overlaps(window) { try body(occ) }
         }
     }
 

@@ -318,7 +318,7 @@ struct PostgresTransaction: StoreWriting {
             removed =
                 try session.query(
                     """
-                    DELETE FROM blackouts WHERE source = \(key.source) AND resource IS NOT DISTINCT FROM \(key.resource)
+                    DELETE FROM blackouts WHERE source = \(key.source) AND resource IS NOT DISTINCT FROM \(key.resource) AND uid IS NOT NULL
                         AND from_day >= \(window.lowerBound.description)::date AND to_day <= \(window.upperBound.description)::date
                     """
                 ).metadata.rows ?? 0
@@ -343,7 +343,7 @@ struct PostgresTransaction: StoreWriting {
                     WHERE NOT EXISTS (
                         SELECT 1 FROM blackouts o
                         WHERE coalesce(o.resource, '') = coalesce(\(key.resource)::text, '') AND o.source = \(key.source) AND o.uid = x.u
-                            AND o.recurrence_id IS NOT DISTINCT FROM x.r)
+                            AND o.recurrence_id = x.r)
                     ORDER BY n
                     ON CONFLICT (coalesce(resource, ''), source, uid, recurrence_id) WHERE uid IS NOT NULL DO NOTHING
                     """

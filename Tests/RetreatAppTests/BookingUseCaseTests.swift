@@ -192,6 +192,33 @@ import Testing
         #expect(summary.affectedSeries == [series])
     }
 
+    /// An import under the name of hand-made blackouts is refused; a resource spelt in another Unicode form is
+    /// stored in the practice's own spelling, so both spellings find the same rows.
+    @Test func importsKeepTheirKeysApartFromHandMadeBlackoutsAndOtherSpellings() throws {
+        let p = try Practice { $0.resources = ["café", "practice"] }
+        let app = p.service()
+        _ = try app.addBlackout(from: d("2027-01-13"), to: d("2027-01-14"))
+        let file = p.dir.appendingPathComponent("busy.ics")
+        try """
+        BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:dentist@x\r\nDTSTAMP:20260101T000000Z\r\n\
+        DTSTART:20270126T183000Z\r\nDTEND:20270126T193000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n
+        """.write(to: file, atomically: true, encoding: .utf8)
+        for name in ["manual", "Manual"] {
+            do {
+                _ = try app.importBlackouts(file: file.path, from: d("2027-01-01"), to: d("2027-12-31"), replace: true, source: name)
+                Issue.record("an import named \(name) was accepted")
+            } catch {
+                #expect(error.exitCode == 64 && error.message.contains("blackouts added by hand"), "\(error.message)")
+            }
+        }
+        #expect(try app.blackouts().count == 1)
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(try app.importBlackouts(file: file.path, resource: decomposed, from: d("2027-01-01"), to: d("2027-02-28")).added == 1)
+        #expect(try app.importBlackouts(file: file.path, resource: composed, from: d("2027-01-01"), to: d("2027-02-28")).added == 0)
+        let stored = try app.blackouts().compactMap(\.resource)
+        #expect(stored.map { Array($0.utf8) } == [Array(composed.utf8)])
+    }
+
     @Test func aBlackoutInADaylightSavingGapIsRefusedNotStoredInverted() throws {
         let p = try Practice()
         let app = p.service()

@@ -129,6 +129,18 @@ import Testing
         #expect(blackouts.filter { $0.startsAt != nil }.count == 1)
     }
 
+    /// Replacing an import's window removes only imported rows: blackouts added by hand stay, whatever the key.
+    @Test(arguments: StoreKind.allCases) func replacingAWindowNeverRemovesABlackoutAddedByHand(_ kind: StoreKind) throws {
+        let p = try Practice(kind)
+        let manual = try p.store.write { tx in try tx.insert(Blackout(from: d("2027-02-01"), to: d("2027-02-02"))) }
+        #expect(manual.source == "manual")
+        let counts = try p.store.write { tx in
+            try tx.importBlackouts([], key: ImportKey(resource: nil, source: "manual"), reason: "busy", replacingWithin: d("2027-01-01")...d("2027-12-31"))
+        }
+        #expect(counts.removed == 0)
+        #expect(try p.store.read { try $0.blackouts() }.count == 1)
+    }
+
     /// The same occurrence twice in one import (into an empty key and into one with rows) is stored once, counted
     /// once as unchanged, and uses no id: the next blackout gets the next number.
     @Test(arguments: StoreKind.allCases) func anOccurrenceTwiceInOneImportIsStoredOnce(_ kind: StoreKind) throws {

@@ -147,3 +147,60 @@ func busy(_ text: String, from: String = "2027-01-01", to: String = "2027-03-31"
         #expect(try busy(text) == ["2027-01-01", "2027-01-02", "2027-01-03"])
     }
 }
+
+/// What the import attack found (a year-1 event locking the store, a kilobyte file expanding to millions of rows,
+/// events without a UID overwriting each other, UIDs no store should key on), each kept as a test.
+@Suite struct BusyImportAttackTests {
+    @Test func aTimedEventIsKeptWithinTheWindowWhereverItBegins() throws {
+        // Began in year 1 (before New York's clock had a zone): stored from the window's first instant, never as a
+        // date the store cannot read back.
+        let text = ics("BEGIN:VEVENT\nUID:ancient\nDTSTAMP:20270101T000000Z\nDTSTART:00010101T000000Z\nDTEND:20270120T010000Z\nEND:VEVENT\n")
+        let result = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-11-30"), settings: practice)
+        let interval = try #require(result.busy.first?.interval)
+        let windowStart = day("2027-01-01").firstInstant(in: practice.timeZone)
+        #expect(interval == .instants(start: windowStart, end: try #require(ISO8601DateFormatter().date(from: "2027-01-20T01:00:00Z"))))
+        #expect(result.busy.first?.days == day("2027-01-01")...day("2027-01-19"))
+        // And an end past the window is cut at the window's end.
+        let late = ics("BEGIN:VEVENT\nUID:long\nDTSTAMP:20270101T000000Z\nDTSTART:20271130T150000Z\nDTEND:99991231T230000Z\nEND:VEVENT\n")
+        let cut = try BusyImport.busyDays(in: try ICalendar(parsing: late), from: day("2027-01-01"), to: day("2027-11-30"), settings: practice)
+        let start = try #require(ISO8601DateFormatter().date(from: "2027-11-30T15:00:00Z"))
+        #expect(cut.busy.first?.interval == .instants(start: start, end: day("2027-12-01").firstInstant(in: practice.timeZone)))
+    }
+
+    @Test func anImportOfMoreOccurrencesThanTheLimitIsRefusedInWords() throws {
+        let text = ics("BEGIN:VEVENT\nUID:hourly\nDTSTAMP:20270101T000000Z\nDTSTART:20270101T150000Z\nDURATION:PT30M\nRRULE:FREQ=HOURLY\nEND:VEVENT\n")
+        #expect(
+            throws: ICalError(
+                .tooManyOccurrences, "the calendar has more than 100 occurrences between 2027-01-01 and 2027-01-31; import a shorter window (--from, --to)")
+        ) {
+            _ = try BusyImport.busyDays(
+                in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-01-31"), settings: practice, maxOccurrences: 100)
+        }
+        #expect(
+            try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-01-02"), settings: practice, maxOccurrences: 100)
+                .busy.count == 38)
+    }
+
+    @Test func eventsWithoutAUIDAreKeptApartAndStableFromOneReadToTheNext() throws {
+        // A one-day holiday and an eleven-day leave starting the same day, neither with a UID.
+        let text = ics(
+            "BEGIN:VEVENT\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270215\nDTEND;VALUE=DATE:20270216\nSUMMARY:Holiday\nEND:VEVENT\n"
+                + "BEGIN:VEVENT\nDTSTAMP:20270101T000000Z\nDTSTART;VALUE=DATE:20270215\nDTEND;VALUE=DATE:20270226\nSUMMARY:Leave\nEND:VEVENT\n")
+        let first = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-03-31"), settings: practice)
+        #expect(first.busy.count == 2)
+        #expect(Set(first.busy.map(\.uid)).count == 2 && first.busy.allSatisfy { $0.uid.hasPrefix("no-uid-") })
+        #expect(try busy(text).last == "2027-02-25")
+        let again = try BusyImport.busyDays(in: try ICalendar(parsing: text), from: day("2027-01-01"), to: day("2027-03-31"), settings: practice)
+        #expect(again.busy.map(\.uid) == first.busy.map(\.uid))
+    }
+
+    @Test func aUIDNoStoreShouldKeyOnIsStoredAsADigestOfItself() throws {
+        let long = String(repeating: "x", count: 300)
+        for raw in [long, "a\u{1B}[31mred", "a\u{202E}b"] {
+            let stored = BusyImport.storedUID(raw)
+            #expect(stored.hasPrefix("uid-") && stored.count == 36 && stored == BusyImport.storedUID(raw))
+        }
+        #expect(BusyImport.storedUID("plain-uid@example.org") == "plain-uid@example.org")
+        #expect(BusyImport.storedUID(long) != BusyImport.storedUID(long + "y"))
+    }
+}

@@ -185,6 +185,7 @@ struct SQLiteTransaction: StoreWriting {
         var removed = 0
         if let window {
             let sameKey = BlackoutRow.filter(BlackoutRow.CodingKeys.source == key.source).filter(BlackoutRow.CodingKeys.resource == key.resource)
+                .filter(BlackoutRow.CodingKeys.uid != nil)  // only imported rows: never one added by hand
             removed = try sameKey.filter(
                 BlackoutRow.CodingKeys.fromDay >= window.lowerBound.description && BlackoutRow.CodingKeys.toDay <= window.upperBound.description
             ).deleteAll(db)
