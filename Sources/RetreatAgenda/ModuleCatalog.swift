@@ -12,10 +12,14 @@ public struct ModuleCatalog: Hashable, Sendable {
     /// Staff-defined priorities that modules may serve besides the four built-in ones.
     public let customPriorities: [Priority]
 
+    /// Most modules a catalog may hold: the planner's search grows with the catalog.
+    public static let maxModules = 300
+
     /// Words a client title must not contain, because they would reveal the topic of the session.
     public static let revealingWords: [String] = [
         "affair", "infidelity", "cheating", "betrayal", "disclosure", "sex", "sexual", "intimacy",
-        "desire", "trust", "addiction", "violence", "abuse", "divorce", "unresolved",
+        "desire", "trust", "addiction", "violence", "abuse", "divorce", "unresolved", "cheat", "adulter", "porn", "erotic",
+        "unfaithful", "jealous",
     ]
 
     /// Validates `modules` and creates the catalog.
@@ -58,6 +62,11 @@ public struct ModuleCatalog: Hashable, Sendable {
         if modules.isEmpty {
             throw .incompleteCatalog(
                 "it has no modules; add [[module]] tables (intake, time with each partner alone, the five skills, a check-in, the plan forward, a break, lunch and the evening reflections; see Fixtures/agenda-modules.toml)."
+            )
+        }
+        if modules.count > maxModules {
+            throw .incompleteCatalog(
+                "it has \(modules.count) modules; a catalog holds at most \(maxModules) (the practice's own has 35), so that planning stays quick."
             )
         }
         let known = Set(Priority.known + customPriorities)
@@ -149,6 +158,19 @@ public struct ModuleCatalog: Hashable, Sendable {
     private static func validateFollowers(_ modules: [AgendaModule]) throws(AgendaError) {
         var byID: [String: AgendaModule] = [:]
         for module in modules { byID[module.id] = module }
+        // A chain of followers that comes back to where it began can never be planned: each must follow the other.
+        for module in modules where !module.followedBy.isEmpty {
+            var reached = Set<String>()
+            var stack = module.followedBy
+            while let id = stack.popLast() {
+                if id == module.id {
+                    throw .invalidModule(
+                        id: module.id, reason: "its followed_by chain comes back to it, so no day could hold them all; break the cycle.")
+                }
+                guard reached.insert(id).inserted else { continue }
+                stack.append(contentsOf: byID[id]?.followedBy ?? [])
+            }
+        }
         for module in modules where !module.followedBy.isEmpty {
             func fail(_ reason: String) -> AgendaError { .invalidModule(id: module.id, reason: reason) }
             if module.kind != .session {
@@ -178,6 +200,34 @@ public struct ModuleCatalog: Hashable, Sendable {
         }
     }
 
+    /// The topic word a client title holds as a reader sees it: compatibility forms folded (fullwidth letters,
+    /// ligatures), invisible format characters dropped (a zero-width joiner or soft hyphen inside a word), Greek and
+    /// Cyrillic look-alikes read as the Latin letters they imitate, accents and case ignored.
+    static func revealingWord(in title: String) -> String? {
+        let folded = title.precomposedStringWithCompatibilityMapping
+        var visible = String.UnicodeScalarView()
+        for scalar in folded.unicodeScalars where scalar.properties.generalCategory != .format {
+            visible.append(lookalikes[scalar] ?? scalar)
+        }
+        let plain = String(visible).folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        return revealingWords.first { plain.contains($0) }
+    }
+
+    /// Greek and Cyrillic letters drawn like Latin ones.
+    static let lookalikes: [Unicode.Scalar: Unicode.Scalar] = {
+        let pairs: [(String, String)] = [
+            ("аАαΑ", "a"), ("вВβΒ", "b"), ("сСϲϹ", "c"), ("ԁ", "d"), ("еЕεΕ", "e"), ("һН", "h"), ("іІιΙӏ", "i"), ("јЈ", "j"),
+            ("кКκΚ", "k"), ("мМΜ", "m"), ("пΝ", "n"), ("оОοΟ", "o"), ("рРρΡ", "p"), ("ԛ", "q"), ("ѕЅ", "s"), ("тТτΤ", "t"),
+            ("υ", "u"), ("ѵν", "v"), ("ԝ", "w"), ("хХχΧ", "x"), ("уУγ", "y"), ("Ζ", "z"),
+        ]
+        var map: [Unicode.Scalar: Unicode.Scalar] = [:]
+        for (from, to) in pairs {
+            guard let latin = to.unicodeScalars.first else { continue }
+            for scalar in from.unicodeScalars { map[scalar] = latin }
+        }
+        return map
+    }()
+
     private static func validateFields(_ module: AgendaModule, knownPriorities: Set<Priority>) throws(AgendaError) {
         func fail(_ reason: String) -> AgendaError { .invalidModule(id: module.id, reason: reason) }
         let id = module.id
@@ -196,8 +246,7 @@ public struct ModuleCatalog: Hashable, Sendable {
                 throw fail("`\(key)` contains \(TextRules.describe(scalar)) at character \(position); a title is one line of plain text.")
             }
         }
-        let lowered = module.clientTitle.lowercased()
-        if let word = revealingWords.first(where: { lowered.contains($0) }) {
+        if let word = revealingWord(in: module.clientTitle) {
             throw fail(
                 "the client title \"\(module.clientTitle)\" contains \"\(word)\", which reveals the topic; use a neutral title such as \"Session\" or \"Guided conversation\"."
             )

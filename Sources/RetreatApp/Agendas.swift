@@ -125,7 +125,7 @@ extension RetreatService {
         return try write { ctx in
             var booking = try ctx.base.booking(bookingID)
             guard let catalog = try Agendas.catalog(ctx.base) else {
-                throw AppError(.invalid, "the store has no agenda module catalog; run `retreat init --modules Fixtures/agenda-modules.toml`")
+                throw AppError(.invalid, "the store has no agenda module catalog; load one with `retreat settings modules Fixtures/agenda-modules.toml`")
             }
             let stored = try ctx.tx.agenda(bookingID: booking.id)
             let earlier = stored.flatMap { try? JSONDecoder().decode(Adjustments.self, from: Data($0.adjustmentsJSON.utf8)) } ?? Adjustments()
@@ -198,7 +198,7 @@ extension RetreatService {
     public func agendaModules() throws(AppError) -> [ModuleListing] {
         try read { ctx in
             guard let catalog = try Agendas.catalog(ctx) else {
-                throw AppError(.invalid, "the store has no agenda module catalog; run `retreat init --modules Fixtures/agenda-modules.toml`")
+                throw AppError(.invalid, "the store has no agenda module catalog; load one with `retreat settings modules Fixtures/agenda-modules.toml`")
             }
             return catalog.listing
         }

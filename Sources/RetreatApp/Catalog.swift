@@ -1,6 +1,7 @@
 import Foundation
 import RetreatAgenda
 import RetreatConfig
+import RetreatICal
 import RetreatScheduling
 import RetreatStore
 
@@ -20,10 +21,12 @@ public struct CatalogReplacement: Hashable, Sendable, Encodable {
 
 extension RetreatService {
     /// Replaces the stored agenda module catalog with the TOML file at `file`, checked as `init --modules` checks
-    /// it. A live booking that ranks a priority the new catalog does not define, or whose agenda adjustments name
-    /// a module it lacks, is a conflict (nothing changes): the counselor changes that booking first. Every current
-    /// agenda of a booking not yet over becomes stale ("the module catalog changed") and must be re-planned before
-    /// it is exported or sent; the couples' invitations follow. Audited. With `dryRun`, nothing is written.
+    /// it. Every live intensive still to come must be plannable from the new catalog with its ranking and the
+    /// counselor's edits (a couple not yet screened is checked when planned): otherwise it is a conflict naming
+    /// the booking, and nothing changes. The current agendas of intensives still to come become stale ("the module
+    /// catalog changed") and are re-planned before they are exported or sent; the couples' invitations follow. An
+    /// intensive under way keeps its agenda. The same modules in another layout change nothing. Audited. With
+    /// `dryRun`, nothing is written.
     public func replaceModuleCatalog(file: String, dryRun: Bool = false) throws(AppError) -> CatalogReplacement {
         try Input.path(file, option: "the catalog file")
         let name = URL(fileURLWithPath: file).lastPathComponent
@@ -40,26 +43,44 @@ extension RetreatService {
             let previous = try Agendas.catalog(ctx.base)
             var result = CatalogReplacement(
                 modules: catalog.ids.count, previousModules: previous?.ids.count ?? 0, changed: false, staleAgendas: [], dryRun: dryRun)
-            if try ctx.tx.document(.agendaCatalog) == text { return result }
+            // The same modules with other comments or layout change no plan: nothing to re-plan, nothing to send.
+            if let previous, previous == catalog { return result }
             result.changed = true
-            let upcoming = try ctx.base.liveBookings().filter { $0.end >= ctx.today }
-            var missing: [String] = []
+            // Intensives under way keep the agenda they are being held with; those still to come are planned again.
+            let upcoming = try ctx.base.liveBookings().filter { $0.start > ctx.today }
+            let template = try Agendas.template(ctx.base)
+            var problems: [String] = []
             var stale: [String] = []
             for booking in upcoming {
+                let stored = try ctx.tx.agenda(bookingID: booking.id)
+                if let stored, stored.staleReason == nil { stale.append(booking.id) }
                 let unknown = booking.priorities.filter { !catalog.knownPriorities.contains(Priority($0)) }
-                if !unknown.isEmpty { missing.append("\(booking.id) ranks \(unknown.map { "\"\($0)\"" }.joined(separator: ", "))") }
-                guard let stored = try ctx.tx.agenda(bookingID: booking.id) else { continue }
-                if let adjustments = try? JSONDecoder().decode(Adjustments.self, from: Data(stored.adjustmentsJSON.utf8)) {
-                    let named = Set(adjustments.pins.map(\.moduleID)).union(adjustments.excluded).union(adjustments.durationOverrides.keys)
-                    let gone = named.filter { catalog.module($0) == nil }.sorted()
-                    if !gone.isEmpty { missing.append("\(booking.id) adjusts \(gone.map { "\"\($0)\"" }.joined(separator: ", "))") }
+                if !unknown.isEmpty {
+                    problems.append("\(booking.id) ranks \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")), which it does not define")
+                    continue
                 }
-                if stored.staleReason == nil { stale.append(booking.id) }
+                // A couple who cannot be planned for now is planned when screened; nothing to check yet.
+                let intake = try Agendas.intake(ctx.base, bookingID: booking.id)
+                guard !booking.priorities.isEmpty, intake.ineligibility(for: booking.priorities.map(Priority.init)) == nil else { continue }
+                let adjustments = stored.flatMap { try? JSONDecoder().decode(Adjustments.self, from: Data($0.adjustmentsJSON.utf8)) } ?? Adjustments()
+                let named = Set(adjustments.pins.map(\.moduleID)).union(adjustments.excluded).union(adjustments.durationOverrides.keys)
+                let gone = named.filter { catalog.module($0) == nil }.sorted()
+                if !gone.isEmpty {
+                    problems.append("\(booking.id) adjusts \(gone.map { "\"\($0)\"" }.joined(separator: ", ")), which it lacks")
+                    continue
+                }
+                // Every couple still to come must be plannable from the new catalog, with the counselor's edits.
+                let request = PlanRequest(
+                    priorities: booking.priorities.map(Priority.init), intake: intake, days: booking.intensiveDays, template: template,
+                    catalog: catalog, adjustments: adjustments)
+                do { _ = try AgendaPlanner().plan(request) } catch {
+                    problems.append("\(booking.id) could not be planned from it (\(Agendas.mapped(error).message))")
+                }
             }
-            if !missing.isEmpty {
+            if !problems.isEmpty {
                 throw AppError(
                     .conflict,
-                    "\(name) lacks what live bookings use: \(missing.joined(separator: "; ")); change their priorities (`retreat agenda ID --priority …`) or adjustments (`--reset-adjustments`) first, or keep those in the catalog"
+                    "\(name) does not fit the intensives still to come: \(problems.joined(separator: "; ")); keep what they use in the catalog, or change those bookings' priorities or adjustments first"
                 )
             }
             result.staleAgendas = stale
@@ -72,7 +93,7 @@ extension RetreatService {
             try ctx.audit(
                 "catalog-replace", "catalog", "agenda-modules",
                 before: ["modules": String(result.previousModules)],
-                after: ["modules": String(result.modules), "staleAgendas": stale.joined(separator: ",")])
+                after: ["modules": String(result.modules), "file": name, "digest": ICalDigest.hex128(text), "staleAgendas": stale.joined(separator: ",")])
             return result
         }
     }

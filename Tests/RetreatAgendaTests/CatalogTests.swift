@@ -1,7 +1,8 @@
 import Foundation
-import RetreatAgenda
 import RetreatConfig
 import Testing
+
+@testable import RetreatAgenda
 
 /// A minimal valid module in TOML.
 func moduleTOML(_ id: String, prerequisites: [String] = [], extra: String = "") -> String {
@@ -162,6 +163,61 @@ struct CatalogTests {
         } catch {
             #expect(error.description.contains("reveals the topic"))
         }
+    }
+
+    /// What the catalog attack slipped past the word check: invisible joiners, soft hyphens, Cyrillic look-alikes,
+    /// fullwidth letters, other words for the same thing.
+    @Test(
+        "a client title that reveals the topic is rejected however it is written",
+        arguments: [
+            "Af\u{200D}fair recovery", "Af\u{00AD}fair", "Aff\u{0430}ir", "\u{FF21}\u{FF46}\u{FF46}\u{FF41}\u{FF49}\u{FF52}", "When one of you cheated",
+            "Adultery and porn", "ÀFFAIR",
+        ])
+    func revealingTitleInDisguise(_ title: String) {
+        #expect(ModuleCatalog.revealingWord(in: title) != nil, "\(title.unicodeScalars.map { String($0.value, radix: 16) })")
+    }
+
+    @Test("neutral client titles pass the word check", arguments: ["Session", "Guided conversation", "Séance", "Pause", "Lunch", "Evening reflection"])
+    func neutralTitle(_ title: String) {
+        #expect(ModuleCatalog.revealingWord(in: title) == nil)
+    }
+
+    @Test("a followed_by cycle and an oversized catalog are refused")
+    func cyclesAndSize() throws {
+        let fixture = try String(contentsOf: fixtureCatalogURL, encoding: .utf8)
+        let cycle =
+            fixture + """
+
+                [[module]]
+                id = "fa"
+                title = "Follow A"
+                client_title = "Session"
+                minutes = 30
+                kind = "session"
+                priorities = ["communication"]
+                followed_by = ["fb"]
+
+                [[module]]
+                id = "fb"
+                title = "Follow B"
+                client_title = "Session"
+                minutes = 30
+                kind = "session"
+                priorities = ["communication"]
+                followed_by = ["fa"]
+
+                """
+        #expect(throws: AgendaError.self) { _ = try ModuleCatalog(toml: cycle) }
+        do { _ = try ModuleCatalog(toml: cycle) } catch { #expect(error.description.contains("comes back to it"), "\(error)") }
+        var many = fixture
+        for i in 0..<ModuleCatalog.maxModules {
+            many +=
+                "\n[[module]]\nid = \"extra-\(i)\"\ntitle = \"Extra \(i)\"\nclient_title = \"Session\"\nminutes = 30\nkind = \"session\"\npriorities = [\"communication\"]\n"
+        }
+        do {
+            _ = try ModuleCatalog(toml: many)
+            Issue.record("a catalog of \(ModuleCatalog.maxModules + 35) modules was accepted")
+        } catch { #expect(error.description.contains("at most \(ModuleCatalog.maxModules)"), "\(error)") }
     }
 
     @Test("malformed TOML names the position")

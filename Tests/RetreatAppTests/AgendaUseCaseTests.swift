@@ -206,6 +206,40 @@ import Testing
         #expect(try !app.coupleAgenda(bookingID: "B0001").days.isEmpty)
     }
 
+    /// Found by the attack: a catalog every module of which exists, but from which a couple still to come could
+    /// not be planned (no affair-recovery sessions for a couple who ranked it) was accepted, and the couple's
+    /// agenda stayed stale for good. A new layout of the same modules changes nothing; an intensive under way
+    /// keeps the agenda it is being held with.
+    @Test func aCatalogACoupleStillToComeCouldNotBePlannedFromIsRefused() throws {
+        let c = try Clinic()
+        let app = c.app()
+        _ = try app.book(BookingRequest(couple: "Jo & Max", contact: AgendaUseCaseTests.both, start: d("2027-01-11"), priorities: ["affair-recovery"]))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.a, .passed)))
+        _ = try app.recordIntake(bookingID: "B0001", IntakeUpdate(screen: (.b, .passed), affairEnded: .yes, hurtPartner: .b))
+        _ = try app.agenda(bookingID: "B0001")
+        let noAffair = try catalog(c, "no-affair.toml") { text in
+            ["affair-safety", "affair-disclosure", "affair-impact", "affair-trust-plan", "affair-understanding", "affair-intimacy"]
+                .reduce(text) { Self.without($1)($0) }
+        }
+        do {
+            _ = try app.replaceModuleCatalog(file: noAffair)
+            Issue.record("a catalog the couple could not be planned from was accepted")
+        } catch {
+            #expect(error.exitCode == 3 && error.message.contains("B0001 could not be planned from it"), "\(error.message)")
+        }
+        #expect(try app.agenda(bookingID: "B0001").staleReason == nil)
+        let commented = try catalog(c, "commented.toml") { "# revised by the counselor\n" + $0 }
+        let same = try app.replaceModuleCatalog(file: commented)
+        #expect(!same.changed && same.staleAgendas.isEmpty)
+        // Under way (its first day is today): not marked stale, not re-planned.
+        let revised = try catalog(c, "revised.toml") {
+            $0.replacingOccurrences(of: "title = \"Appreciation exchange", with: "title = \"Appreciation exchange (revised)")
+        }
+        let during = c.app(at: try #require(ISO8601DateFormatter().date(from: "2027-01-11T16:00:00Z")))
+        #expect(try during.replaceModuleCatalog(file: revised).staleAgendas.isEmpty)
+        #expect(try during.agenda(bookingID: "B0001").staleReason == nil)
+    }
+
     @Test(arguments: StoreKind.allCases) func aCatalogLackingWhatALiveBookingUsesIsRefused(_ kind: StoreKind) throws {
         let c = try plannedClinic(kind)
         let app = c.app()
@@ -216,7 +250,7 @@ import Testing
             Issue.record("a catalog without a module a booking's adjustments name was accepted")
         } catch {
             #expect(error.exitCode == 3)
-            #expect(error.message.contains("B0001 adjusts \"appreciations\""), "\(error.message)")
+            #expect(error.message.contains("B0001 adjusts \"appreciations\", which it lacks"), "\(error.message)")
         }
         #expect(try app.agenda(bookingID: "B0001").staleReason == nil, "a refused replacement changed an agenda")
         #expect(try app.agendaModules().count == 35)
