@@ -13,7 +13,8 @@ public struct CatalogReplacement: Hashable, Sendable, Encodable {
     public var previousModules: Int
     /// False when the file is the stored catalog already (nothing was written).
     public var changed: Bool
-    /// Bookings whose current agenda was planned from the old catalog and is now stale (re-plan before export).
+    /// Bookings still to come whose agenda must be re-planned before export: planned from the old catalog (now
+    /// stale), or already stale for another reason, which it keeps.
     public var staleAgendas: [String]
     /// True when nothing was written (`--dry-run`).
     public var dryRun: Bool
@@ -53,7 +54,7 @@ extension RetreatService {
             var stale: [String] = []
             for booking in upcoming {
                 let stored = try ctx.tx.agenda(bookingID: booking.id)
-                if let stored, stored.staleReason == nil { stale.append(booking.id) }
+                if stored != nil { stale.append(booking.id) }
                 let unknown = booking.priorities.filter { !catalog.knownPriorities.contains(Priority($0)) }
                 if !unknown.isEmpty {
                     problems.append("\(booking.id) ranks \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")), which it does not define")

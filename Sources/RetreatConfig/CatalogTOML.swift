@@ -18,7 +18,8 @@ extension ModuleCatalog {
     ///     catalog a practice stored before this check existed is read with `false`, so the store
     ///     stays usable; planning then says what such a catalog lacks.
     public init(toml: String, requireComplete: Bool = true) throws(AgendaError) {
-        let parsed = try CatalogParser.parse(toml)
+        // TOML allows CRLF line ends (what Windows editors write); they are read as LF. A lone CR stays refused.
+        let parsed = try CatalogParser.parse(toml.replacingOccurrences(of: "\r\n", with: "\n"))
         try self.init(modules: parsed.modules, customPriorities: parsed.customPriorities)
         if requireComplete { try checkComplete() }
     }

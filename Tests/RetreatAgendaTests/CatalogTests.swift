@@ -220,6 +220,17 @@ struct CatalogTests {
         } catch { #expect(error.description.contains("at most \(ModuleCatalog.maxModules)"), "\(error)") }
     }
 
+    @Test("a catalog saved with CRLF line ends reads as the same catalog")
+    func crlf() throws {
+        let fixture = try String(contentsOf: fixtureCatalogURL, encoding: .utf8)
+        let windows = fixture.replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(windows.utf8.contains(13))
+        #expect(try ModuleCatalog(toml: windows) == ModuleCatalog(toml: fixture))
+        #expect(throws: AgendaError.self) {
+            _ = try ModuleCatalog(toml: fixture.replacingOccurrences(of: "title = \"Appreciation", with: "title = \"Appre\rciation"))
+        }
+    }
+
     @Test("malformed TOML names the position")
     func syntax() {
         do {
