@@ -48,27 +48,22 @@ public struct FeedRecord: Hashable, Sendable, Codable {
         self.revokedAt = revokedAt
     }
 
-    private enum CodingKeys: String, CodingKey { case id, kind, subject, createdAt, rotatedAt, revokedAt, tokenHash }
-
     /// Encodes every field but the token digest (exports and listings never carry it).
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        var c = encoder.container(keyedBy: AccessCoding.Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(kind, forKey: .kind)
         try c.encodeIfPresent(subject, forKey: .subject)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encodeIfPresent(rotatedAt, forKey: .rotatedAt)
-        try c.encodeIfPresent(revokedAt, forKey: .revokedAt)
+        try AccessCoding.encodeTimes(createdAt, rotatedAt, revokedAt, into: &c)
     }
 
     /// Decodes a record (the digest, absent from exports, reads as empty).
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.container(keyedBy: AccessCoding.Keys.self)
+        let shared = try AccessCoding.Shared(c)
         self.init(
-            id: try c.decode(String.self, forKey: .id), kind: try c.decode(FeedKind.self, forKey: .kind),
-            subject: try c.decodeIfPresent(String.self, forKey: .subject), tokenHash: try c.decodeIfPresent(String.self, forKey: .tokenHash) ?? "",
-            createdAt: try c.decode(Date.self, forKey: .createdAt), rotatedAt: try c.decodeIfPresent(Date.self, forKey: .rotatedAt),
-            revokedAt: try c.decodeIfPresent(Date.self, forKey: .revokedAt))
+            id: shared.id, kind: try c.decode(FeedKind.self, forKey: .kind), subject: try c.decodeIfPresent(String.self, forKey: .subject),
+            tokenHash: shared.tokenHash, createdAt: shared.createdAt, rotatedAt: shared.rotatedAt, revokedAt: shared.revokedAt)
     }
 }
 
@@ -102,27 +97,51 @@ public struct APITokenRecord: Hashable, Sendable, Codable {
         self.revokedAt = revokedAt
     }
 
-    private enum CodingKeys: String, CodingKey { case id, role, label, createdAt, rotatedAt, revokedAt, tokenHash }
-
     /// Encodes every field but the token digest.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
+        var c = encoder.container(keyedBy: AccessCoding.Keys.self)
         try c.encode(id, forKey: .id)
         try c.encode(role, forKey: .role)
         try c.encodeIfPresent(label, forKey: .label)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encodeIfPresent(rotatedAt, forKey: .rotatedAt)
-        try c.encodeIfPresent(revokedAt, forKey: .revokedAt)
+        try AccessCoding.encodeTimes(createdAt, rotatedAt, revokedAt, into: &c)
     }
 
     /// Decodes a record (the digest, absent from exports, reads as empty).
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.container(keyedBy: AccessCoding.Keys.self)
+        let shared = try AccessCoding.Shared(c)
         self.init(
-            id: try c.decode(String.self, forKey: .id), role: try c.decode(APIRole.self, forKey: .role),
-            label: try c.decodeIfPresent(String.self, forKey: .label), tokenHash: try c.decodeIfPresent(String.self, forKey: .tokenHash) ?? "",
-            createdAt: try c.decode(Date.self, forKey: .createdAt), rotatedAt: try c.decodeIfPresent(Date.self, forKey: .rotatedAt),
-            revokedAt: try c.decodeIfPresent(Date.self, forKey: .revokedAt))
+            id: shared.id, role: try c.decode(APIRole.self, forKey: .role), label: try c.decodeIfPresent(String.self, forKey: .label),
+            tokenHash: shared.tokenHash, createdAt: shared.createdAt, rotatedAt: shared.rotatedAt, revokedAt: shared.revokedAt)
+    }
+}
+
+/// The JSON of feeds and API tokens (exports, listings): the fields both kinds share are written and read here,
+/// once; the token digest is never written.
+enum AccessCoding {
+    enum Keys: String, CodingKey { case id, kind, subject, role, label, createdAt, rotatedAt, revokedAt, tokenHash }
+
+    /// Id, digest (empty when absent, as in exports) and lifecycle times.
+    struct Shared {
+        var id: String
+        var tokenHash: String
+        var createdAt: Date
+        var rotatedAt: Date?
+        var revokedAt: Date?
+
+        init(_ c: KeyedDecodingContainer<Keys>) throws {
+            id = try c.decode(String.self, forKey: .id)
+            tokenHash = try c.decodeIfPresent(String.self, forKey: .tokenHash) ?? ""
+            createdAt = try c.decode(Date.self, forKey: .createdAt)
+            rotatedAt = try c.decodeIfPresent(Date.self, forKey: .rotatedAt)
+            revokedAt = try c.decodeIfPresent(Date.self, forKey: .revokedAt)
+        }
+    }
+
+    static func encodeTimes(_ created: Date, _ rotated: Date?, _ revoked: Date?, into c: inout KeyedEncodingContainer<Keys>) throws {
+        try c.encode(created, forKey: .createdAt)
+        try c.encodeIfPresent(rotated, forKey: .rotatedAt)
+        try c.encodeIfPresent(revoked, forKey: .revokedAt)
     }
 }
 
